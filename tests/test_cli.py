@@ -1,0 +1,68 @@
+"""The `grader` command line: help, version, list, selfcheck, exit codes."""
+import json
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from autograder import __version__, registry
+from autograder.cli import Context, main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_help_lists_commands(runner):
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "list" in result.output and "selfcheck" in result.output
+
+
+@pytest.mark.parametrize("cmd", ["list", "selfcheck"])
+def test_subcommand_help(runner, cmd):
+    result = runner.invoke(main, [cmd, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_list_table_shows_every_exercise(runner):
+    console = Console(width=200, record=True)
+    result = runner.invoke(main, ["list"], obj=Context(console))
+    assert result.exit_code == 0
+    text = console.export_text()
+    for ex in registry.EXERCISES:
+        assert ex.id in text and ex.slug in text
+
+
+def test_list_json_in_spanish(runner):
+    result = runner.invoke(main, ["list", "--json", "--lang", "es"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == [e.id for e in registry.EXERCISES]
+    assert rows[2]["title"] == "Dropout invertido"
+
+
+def test_grader_lang_env_selects_spanish(runner):
+    result = runner.invoke(main, ["list", "--json"], env={"GRADER_LANG": "es"})
+    assert json.loads(result.output)[0]["title"].startswith("Propagación")
+
+
+def test_unknown_command_is_a_usage_error(runner):
+    assert runner.invoke(main, ["nonsense"]).exit_code == 2
+
+
+def test_selfcheck_json_full_marks(runner):
+    result = runner.invoke(main, ["selfcheck", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["score"] == data["max_score"] >= 15
+    assert data["error"] is None
+    assert all(c["passed"] and c["points"] == c["max_points"] for c in data["checks"])
+    assert set(data["checks"][0]) == {"name", "points", "max_points", "passed", "hidden", "message"}
