@@ -64,6 +64,11 @@ def keras_optimizer(rule, config):
 
 
 def keras_trajectory(rule, config, w0, grads):
+    """The trajectory of ``keras_optimizer(rule, config)``: see :func:`run_optimizer`."""
+    return run_optimizer(keras_optimizer(rule, config), w0, grads)
+
+
+def run_optimizer(opt, w0, grads):
     """Apply a Keras optimizer to a float64 variable for the given gradient sequence.
 
     w0: array; grads: sequence of arrays shaped like w0. Returns the
@@ -71,7 +76,6 @@ def keras_trajectory(rule, config, w0, grads):
     """
     import keras
 
-    opt = keras_optimizer(rule, config)
     var = keras.Variable(np.array(w0, dtype=np.float64), dtype="float64")
     ws = [np.array(w0, dtype=np.float64)]
     for g in grads:
