@@ -1,0 +1,398 @@
+"""Run student code in a separate, limited process and talk to it over a private channel.
+
+Data flow: the grader's checks call :meth:`Sandbox.call` (or ``new``,
+``method``, ``getattr``, ``setattr``) with *inputs*; the request crosses a
+pipe to ``child.py``, which runs the student's function and sends back its
+*outputs*, decoded here by :mod:`.wire` as plain data. Expected values never
+leave the grader's process.
+
+Limits: a wall timeout per request and for loading (the whole process group
+is killed, grandchildren included), and in the child an address-space limit,
+a CPU-time limit and a cap on the size of files it writes (its printed output
+goes to a file). The child sees only NumPy (a folder of links to the allowed
+packages), runs in its own empty working directory, gets a minimal
+environment and cannot import the grader, the reference or the solutions.
+When a request times out or the process dies, the next request starts a
+fresh process (the student's code is run again), so one bad function costs
+only the checks that call it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import wire
+
+CHILD = Path(__file__).with_name("child.py")
+
+#: top-level packages a submission may not import.
+BLOCKED = ("autograder", "reference_impl", "solutions", "tests", "nbgrader")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed submission."""
+
+    load_timeout_s: float = 20.0
+    call_timeout_s: float = 10.0
+    memory_bytes: int = 2 * 1024**3
+    cpu_seconds: int = 120
+    output_bytes: int = 8 * 1024**2
+    packages: tuple[str, ...] | None = ("numpy",)  # None: the grader's whole site-packages
+
+
+class SandboxError(Exception):
+    """Something the submission did that ended a request. ``kind`` names it for messages."""
+
+    kind = "error"
+
+
+class StudentRaised(SandboxError):
+    """The student's code raised an exception (``exc_type``, ``detail``, ``where``)."""
+
+    kind = "raised"
+
+    def __init__(self, exc_type: str, detail: str, where: list):
+        self.exc_type, self.detail, self.where = exc_type, detail, where
+        loc = f" ({where[-1][0]}, line {where[-1][1]})" if where else ""
+        super().__init__(f"{exc_type}: {detail}{loc}")
+
+
+class LoadFailed(StudentRaised):
+    """The submission's top-level code raised (syntax error included)."""
+
+    kind = "load"
+
+
+class TimedOut(SandboxError):
+    kind = "timeout"
+
+    def __init__(self, seconds: float, during: str):
+        self.seconds, self.during = seconds, during
+        super().__init__(f"{during} did not finish within {seconds:g} s")
+
+
+class Crashed(SandboxError):
+    """The student process died (``reason`` says how when we can tell)."""
+
+    kind = "crash"
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class BadReply(SandboxError):
+    kind = "bad_reply"
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object that lives in the student process (e.g. a TwoLayerNet instance)."""
+
+    number: int
+    type_name: str
+    generation: int
+
+
+class Rng:
+    """Ask the child to build ``np.random.default_rng(seed)`` on its side."""
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+
+
+class CatalogFunction:
+    """A pure function from the child's catalog, passed as an argument (e.g. ``f`` of numerical_gradient)."""
+
+    def __init__(self, name: str, **params):
+        self.name, self.params = name, params
+
+
+_site_cache: dict[tuple[str, ...], str] = {}
+
+
+def _student_paths(packages: tuple[str, ...] | None) -> list[str]:
+    """sys.path entries for the child: a folder of links to just the allowed packages."""
+    import numpy
+
+    site = Path(numpy.__file__).resolve().parent.parent
+    if packages is None:
+        return [str(site)]
+    key = tuple(sorted(packages))
+    if key not in _site_cache or not Path(_site_cache[key]).is_dir():
+        farm = Path(tempfile.mkdtemp(prefix="grader-site-"))
+        for entry in site.iterdir():
+            base = entry.name.split("-")[0].split(".")[0]
+            if base in key:
+                (farm / entry.name).symlink_to(entry)
+        _site_cache[key] = str(farm)
+    return [_site_cache[key]]
+
+
+def _signal_reason(returncode: int, limits: Limits) -> str:
+    if returncode is None:
+        return "the process stopped answering"
+    if returncode >= 0:
+        return f"the process exited with code {returncode}"
+    sig = -returncode
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+    if sig == getattr(signal, "SIGXFSZ", None):
+        return f"it printed or wrote more than {limits.output_bytes // 1024**2} MB"
+    if sig == getattr(signal, "SIGXCPU", None):
+        return f"it used more than {limits.cpu_seconds} s of CPU time"
+    if sig == signal.SIGSEGV:
+        return "it crashed the interpreter (segmentation fault)"
+    if sig == signal.SIGKILL:
+        return "it was killed (out of memory, or stopped by the grader)"
+    return f"it was killed by signal {name}"
+
+
+class Sandbox:
+    """One submission's process. Use as a context manager; requests restart it when needed."""
+
+    def __init__(self, cells: list[tuple[str, str]], limits: Limits = Limits()):
+        self.cells = list(cells)
+        self.limits = limits
+        self.names: dict[str, str] = {}
+        self.generation = 0
+        self.starts = 0
+        self._proc = None
+        self._dir = None
+        self._req_w = self._resp_r = None
+        self._next_id = 0
+
+    # ------------------------------------------------------------ lifecycle
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self) -> dict[str, str]:
+        """Start the process and run the student's code; returns the names it defined.
+
+        Raises LoadFailed, TimedOut or Crashed.
+        """
+        self.close()
+        self._dir = tempfile.mkdtemp(prefix="grader-run-")
+        work = Path(self._dir) / "work"
+        work.mkdir()
+        cells_file = Path(self._dir) / "cells.json"
+        cells_file.write_text(json.dumps(self.cells), encoding="utf-8")
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        config = {
+            "paths": _student_paths(self.limits.packages),
+            "cells": str(cells_file),
+            "req_fd": req_r,
+            "resp_fd": resp_w,
+            "workdir": str(work),
+            "blocked": list(BLOCKED),
+            "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
+                       "file_bytes": self.limits.output_bytes, "core_bytes": 0},
+        }
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        self._out = open(Path(self._dir) / "output.txt", "wb")
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-u", str(CHILD), json.dumps(config)],
+                stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
+                cwd=str(work), env=env, pass_fds=(req_r, resp_w), start_new_session=True,
+            )
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+        self.generation += 1
+        self.starts += 1
+        header, _ = self._read(self.limits.load_timeout_s, "loading your code")
+        if header.get("kind") == "load_error":
+            err = header.get("error", {})
+            self.close()
+            raise LoadFailed(err.get("type", "Error"), err.get("message", ""), err.get("where", []))
+        if header.get("kind") != "ready":
+            self.close()
+            raise BadReply("unexpected first message from the submission")
+        self.names = dict(header.get("names", {}))
+        return self.names
+
+    def close(self):
+        if self._proc is not None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._proc.wait()
+            self._proc = None
+        for fd in (self._req_w, self._resp_r):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._req_w = self._resp_r = None
+        if getattr(self, "_out", None) is not None:
+            self._out.close()
+            self._out = None
+        if self._dir is not None:
+            self._last_output = self._read_output()
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def _read_output(self, limit: int = 4000) -> str:
+        try:
+            data = (Path(self._dir) / "output.txt").read_bytes()
+        except OSError:
+            return ""
+        return data[-limit:].decode("utf-8", "replace")
+
+    def output_tail(self, limit: int = 4000) -> str:
+        """The end of what the student's code printed (current or last process)."""
+        if self._dir is not None:
+            return self._read_output(limit)
+        return getattr(self, "_last_output", "")[-limit:]
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    # ------------------------------------------------------------ requests
+    def call(self, name, *args, return_args=False, timeout=None, **kwargs):
+        """Call the student's function ``name``; with return_args, returns (result, args after the call)."""
+        return self._request("call", name, args, kwargs, None, return_args, timeout)
+
+    def new(self, name, *args, timeout=None, **kwargs) -> Handle:
+        """Instantiate the student's class ``name``; returns a handle to the object."""
+        return self._request("new", name, args, kwargs, None, False, timeout)
+
+    def method(self, handle: Handle, name, *args, return_args=False, timeout=None, **kwargs):
+        return self._request("method", name, args, kwargs, handle, return_args, timeout)
+
+    def getattr(self, handle: Handle, name, timeout=None):
+        return self._request("getattr", name, (), {}, handle, False, timeout)
+
+    def setattr(self, handle: Handle, name, value, timeout=None):
+        return self._request("setattr", name, (value,), {}, handle, False, timeout)
+
+    def _request(self, op, name, args, kwargs, handle, return_args, timeout):
+        if not self.alive:
+            if handle is not None:
+                raise Crashed("the object was lost when the previous call failed")
+            self.start()
+        if handle is not None and handle.generation != self.generation:
+            raise Crashed("the object was lost when the previous call failed")
+        blobs: list[bytes] = []
+        self._next_id += 1
+        nonce = os.urandom(8).hex()
+        message = {"id": self._next_id, "nonce": nonce, "op": op, "name": name,
+                   "handle": handle.number if handle else None, "return_args": return_args,
+                   "args": self._encode_args(list(args), blobs),
+                   "kwargs": self._encode_args(dict(kwargs), blobs)}
+        try:
+            wire.write_all(self._req_w, wire.pack(message, blobs))
+        except (BrokenPipeError, OSError):
+            reason = self._death_reason()
+            raise Crashed(reason) from None
+        timeout = self.limits.call_timeout_s if timeout is None else timeout
+        what = f"{name}()" if op in ("call", "method", "new") else f"reading {name}"
+        header, reply_blobs = self._read(timeout, what)
+        if header.get("kind") != "reply" or header.get("id") != self._next_id or header.get("nonce") != nonce:
+            self.close()
+            raise BadReply("the submission's process sent a message that is not the answer to the request")
+        if not header.get("ok"):
+            err = header.get("error", {})
+            raise StudentRaised(err.get("type", "Error"), err.get("message", ""), err.get("where", []))
+        if op == "new":
+            return Handle(int(header["handle"]), name, self.generation)
+        try:
+            return wire.decode(header.get("value"), reply_blobs, self._special)
+        except (wire.WireError, KeyError, ValueError, TypeError) as exc:
+            raise BadReply(f"could not read the returned value ({exc})") from None
+
+    def _encode_args(self, value, blobs):
+        return wire.encode(self._to_wire(value), blobs, None)
+
+    def _to_wire(self, value):
+        """Replace grader-side markers by their tagged forms before encoding."""
+        if isinstance(value, Handle):
+            return wire.Tagged({"__object__": value.type_name, "handle": value.number})
+        if isinstance(value, Rng):
+            return wire.Tagged({"__rng__": value.seed})
+        if isinstance(value, CatalogFunction):
+            return wire.Tagged({"__fn__": value.name, "params": value.params})
+        if isinstance(value, tuple):
+            return tuple(self._to_wire(v) for v in value)
+        if isinstance(value, list):
+            return [self._to_wire(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._to_wire(v) for k, v in value.items()}
+        return value
+
+    def _special(self, tag, node):
+        if tag == "__object__":
+            return Handle(int(node["handle"]), str(node["__object__"]), self.generation)
+        if tag == "__unsupported__":
+            return Unsupported(str(node["__unsupported__"]))
+        raise wire.WireError(f"unexpected {tag} in a reply")
+
+    # ------------------------------------------------------------ reading
+    def _death_reason(self) -> str:
+        if self._proc is None:
+            return "the process is not running"
+        try:
+            rc = self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            rc = None
+        reason = _signal_reason(rc, self.limits)
+        self.close()
+        return reason
+
+    def _read(self, timeout: float, during: str):
+        deadline = time.monotonic() + timeout
+        buf = bytearray()
+        need = 8
+        body_len = None
+        sel = selectors.DefaultSelector()
+        sel.register(self._resp_r, selectors.EVENT_READ)
+        try:
+            while len(buf) < need:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    self.close()
+                    raise TimedOut(timeout, during)
+                chunk = os.read(self._resp_r, min(need - len(buf), 1 << 20))
+                if not chunk:
+                    raise Crashed(self._death_reason())
+                buf += chunk
+                if body_len is None and len(buf) >= 8:
+                    (body_len,) = struct.unpack("!Q", bytes(buf[:8]))
+                    if body_len > wire.MAX_FRAME:
+                        self.close()
+                        raise BadReply("the submission sent more data than the grader accepts")
+                    need = 8 + body_len
+        finally:
+            sel.close()
+        try:
+            return wire.unpack(bytes(buf[8:]))
+        except wire.WireError as exc:
+            self.close()
+            raise BadReply(f"unreadable message from the submission ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A returned value that could not cross the wire (complex array, custom object…)."""
+
+    what: str

@@ -1,0 +1,166 @@
+"""The student process: runs a submission's code and answers the grader's requests.
+
+Started by :class:`autograder.sandbox.Sandbox` as ``python -I -S child.py
+CONFIG_JSON``: isolated mode, no site-packages processing (so editable
+installs of the grader are invisible), ``sys.path`` reduced to this folder
+and the folders NumPy needs. It imports only the standard library, NumPy and
+``wire`` (the codec, loaded by path). The grader's package, the reference
+and the solutions are blocked by an import hook. Nothing it receives holds an
+expected value: it gets inputs and sends back outputs.
+
+Config keys: ``paths`` (extra sys.path entries), ``cells`` (path of a JSON
+list of [filename, source]), ``req_fd``/``resp_fd`` (the channel),
+``limits`` (``memory_bytes``, ``cpu_seconds``, ``file_bytes``), ``blocked``
+(top-level module names).
+"""
+import builtins
+import json
+import linecache
+import os
+import sys
+import traceback
+
+
+def _apply_limits(limits):
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the parent's wall timeout still holds
+        return
+    for name, key in (("RLIMIT_AS", "memory_bytes"), ("RLIMIT_CPU", "cpu_seconds"),
+                      ("RLIMIT_FSIZE", "file_bytes"), ("RLIMIT_CORE", "core_bytes")):
+        value = limits.get(key)
+        if value is None or not hasattr(resource, name):
+            continue
+        res = getattr(resource, name)
+        try:
+            resource.setrlimit(res, (int(value), int(value)))
+        except (ValueError, OSError):
+            pass
+
+
+class _Blocker:
+    """A meta-path finder that refuses the grader's own packages."""
+
+    def __init__(self, blocked):
+        self.blocked = frozenset(blocked)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.blocked:
+            raise ImportError(f"a submission cannot import {name!r}")
+        return None
+
+
+def main():
+    config = json.loads(sys.argv[1])
+    _apply_limits(config.get("limits", {}))
+    here = os.path.dirname(os.path.abspath(__file__))
+    # under -I -S, sys.path holds only the standard library; add the codec and the allowed packages
+    sys.path[:] = [here] + list(config.get("paths", [])) + [p for p in sys.path if p and p != here]
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+    import numpy as np
+    import wire
+
+    req_fd, resp_fd = config["req_fd"], config["resp_fd"]
+    write_all, pack, encode, decode = wire.write_all, wire.pack, wire.encode, wire.decode
+    read_frame, unpack = wire.read_frame, wire.unpack
+
+    objects = {}
+
+    def keep(obj):
+        objects[len(objects) + 1] = obj
+        return len(objects)
+
+    def catalog_fn(node):
+        params = decode(node.get("params", {"__dict__": {}}), blobs_in[0])
+        name = node["__fn__"]
+        if name == "sin_quadratic":
+            a, b = params["a"], params["b"]
+            return lambda x: float(np.sum(a * np.sin(x)) + 0.5 * np.sum(b * x * x))
+        raise wire.WireError(f"unknown catalog function {name!r}")
+
+    def special(tag, node):
+        if tag == "__object__":
+            return objects[int(node["handle"])]
+        if tag == "__rng__":
+            return np.random.default_rng(int(node["__rng__"]))
+        if tag == "__fn__":
+            return catalog_fn(node)
+        raise wire.WireError(f"cannot decode {tag}")
+
+    blobs_in = [[]]
+
+    def send(message, value=None, has_value=False):
+        blobs = []
+        if has_value:
+            message["value"] = encode(value, blobs, keep)
+        write_all(resp_fd, pack(message, blobs))
+
+    def error_info(exc):
+        # only the student's own frames: their code is compiled under "<…>" names
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<")]
+        return {"type": type(exc).__name__, "message": str(exc)[:2000],
+                "where": [[f.filename, f.lineno, f.name, (f.line or "")[:200]] for f in frames][-5:]}
+
+    # the student's code, cell by cell, in one namespace
+    with open(config["cells"], encoding="utf-8") as fh:
+        cells = json.load(fh)
+    namespace = {"__name__": "submission", "__builtins__": builtins}
+    sys.meta_path.insert(0, _Blocker(config.get("blocked", ())))
+    os.chdir(config.get("workdir", os.getcwd()))
+    for filename, source in cells:
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            code = compile(source, filename, "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - everything the code raises is reported
+            send({"kind": "load_error", "error": error_info(exc)})
+            return
+    names = {k: ("class" if isinstance(v, type) else "module" if type(v).__name__ == "module"
+                 else "function" if callable(v) else "value")
+             for k, v in namespace.items() if not k.startswith("__")}
+    send({"kind": "ready", "names": names})
+
+    while True:
+        try:
+            header, blobs = unpack(read_frame(req_fd))
+        except EOFError:
+            return
+        blobs_in[0] = blobs
+        reply = {"kind": "reply", "id": header.get("id"), "nonce": header.get("nonce")}
+        try:
+            args = decode(header.get("args", {"__list__": []}), blobs, special)
+            kwargs = decode(header.get("kwargs", {"__dict__": {}}), blobs, special)
+            op, name = header["op"], header.get("name")
+            if op == "call":
+                result = namespace[name](*args, **kwargs)
+                if header.get("return_args"):
+                    result = (result, list(args))
+            elif op == "new":
+                result = namespace[name](*args, **kwargs)
+            elif op == "method":
+                result = getattr(objects[int(header["handle"])], name)(*args, **kwargs)
+                if header.get("return_args"):
+                    result = (result, list(args))
+            elif op == "getattr":
+                result = getattr(objects[int(header["handle"])], name)
+            elif op == "setattr":
+                setattr(objects[int(header["handle"])], name, args[0])
+                result = None
+            else:
+                raise wire.WireError(f"unknown op {op!r}")
+            reply["ok"] = True
+            if op == "new":
+                reply["handle"] = keep(result)
+                send(reply)
+            else:
+                send(reply, result, has_value=True)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+            reply["ok"] = False
+            reply["error"] = error_info(exc)
+            send(reply)
+
+
+if __name__ == "__main__":
+    main()
