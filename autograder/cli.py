@@ -7,14 +7,15 @@ nbgrader) are never imported at module level.
 from __future__ import annotations
 
 import json
-import os
 import sys
+from pathlib import Path
 
 import click
 
 from . import __version__, registry
+from .messages import LANGS, default_lang
 
-LANGS = ("en", "es")
+EXIT_FULL, EXIT_FAILED, EXIT_USAGE, EXIT_UNLOADABLE = 0, 1, 2, 3
 
 
 class Context:
@@ -35,11 +36,6 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-def _default_lang() -> str:
-    lang = os.environ.get("GRADER_LANG", "en").lower()
-    return lang if lang in LANGS else "en"
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 def main():
@@ -48,7 +44,7 @@ def main():
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--lang", type=click.Choice(LANGS), default=_default_lang, show_default="en or $GRADER_LANG")
+@click.option("--lang", type=click.Choice(LANGS), default=default_lang, show_default="en or $GRADER_LANG")
 @pass_context
 def list_cmd(ctx: Context, as_json: bool, lang: str):
     """List the exercises with their ids, slugs and points."""
@@ -87,3 +83,116 @@ def selfcheck_cmd(ctx: Context, seed: int, as_json: bool):
 
         ctx.console.print(result_table(result))
     sys.exit(0 if result.full_marks else 1)
+
+
+def _exercise(key: str):
+    try:
+        return registry.get(key)
+    except KeyError as exc:
+        raise click.UsageError(exc.args[0]) from None
+
+
+lang_option = click.option("--lang", type=click.Choice(LANGS), default=default_lang,
+                           show_default="en or $GRADER_LANG", help="Language of the feedback.")
+
+
+@main.command("check")
+@click.argument("exercise")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@lang_option
+@pass_context
+def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
+    """Run the public checks of EXERCISE (id or slug) on your notebook or .py file.
+
+    PATH defaults to the exercise's file in the current folder (e.g.
+    ex3_dropout.ipynb). Exit code: 0 full marks, 1 some check failed,
+    2 usage error, 3 the submission could not be loaded.
+    """
+    from .batch import find_submission_file
+    from .grading import grade_file
+
+    ex = _exercise(exercise)
+    if path is None:
+        path = find_submission_file(Path.cwd(), ex.id)
+        if path is None:
+            raise click.UsageError(f"no {ex.id} submission in {Path.cwd()} "
+                                   f"(looked for {ex.id}_*.ipynb / {ex.id}_*.py); pass its PATH")
+    result = grade_file(ex.id, path, hidden=False, lang=lang)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        from .render import print_result
+
+        print_result(ctx.console, result, str(path), lang)
+    sys.exit(EXIT_UNLOADABLE if result.error else EXIT_FULL if result.full_marks else EXIT_FAILED)
+
+
+@main.command("grade")
+@click.argument("exercise")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Submissions graded in parallel.")
+@click.option("--out", default=Path("grades"), show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for results (OUT/EXERCISE/<student>.json, gradebook.csv).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (progress on stderr).")
+@lang_option
+@pass_context
+def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out: Path, as_json: bool, lang: str):
+    """Grade submissions of EXERCISE with public and hidden checks (instructor).
+
+    Each PATH is a submission file (student id: its folder's name), a folder
+    with one student's submission (id: the folder's name) or a folder of such
+    folders. Exit code 0 when every submission has a recorded result.
+    """
+    from rich.console import Console
+
+    from .batch import discover, grade_batch
+
+    ex = _exercise(exercise)
+    submissions, warnings = discover(paths, ex.id)
+    err = Console(stderr=True)
+    for w in warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}")
+    if not submissions:
+        raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
+    from .render import progress_bar
+
+    with progress_bar(err, len(submissions), f"grading {ex.id}") as advance:
+        records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance)
+    if as_json:
+        click.echo(json.dumps(records, ensure_ascii=False))
+    else:
+        from .render import class_table
+
+        ctx.console.print(class_table(records, ex.id))
+        ctx.console.print(f"results: {out / ex.id}/<student>.json, gradebook: {out / ex.id / 'gradebook.csv'}")
+    sys.exit(EXIT_FULL if len(records) == len(submissions) else EXIT_FAILED)
+
+
+@main.command("generate")
+@click.argument("exercises", nargs=-1)
+def generate_cmd(exercises):
+    """Write solutions/*.ipynb and the student versions in exercises/ from solutions/*.py (instructor)."""
+    from . import authoring
+
+    ids = [_exercise(e).id for e in exercises] or None
+    for path in authoring.generate(ids):
+        click.echo(f"wrote {path}")
+
+
+@main.command("fixtures")
+@click.argument("exercises", nargs=-1)
+def fixtures_cmd(exercises):
+    """Regenerate the public fixtures from the reference (instructor; needs reference_impl)."""
+    from .cases import write_fixtures
+    from .grading import exercise_module
+
+    ids = [_exercise(e).id for e in exercises] or [e.id for e in registry.EXERCISES]
+    for ex_id in ids:
+        try:
+            specs = [s for s in exercise_module(ex_id).SPECS]
+        except ModuleNotFoundError:
+            continue
+        if specs:
+            click.echo(f"wrote {write_fixtures(ex_id, specs)}")

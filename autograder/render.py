@@ -1,6 +1,8 @@
 """Terminal rendering of registry listings and results (rich), kept apart from the CLI logic."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from rich.console import Console
 from rich.table import Table
 
@@ -29,5 +31,35 @@ def result_table(result: ExerciseResult) -> Table:
     return table
 
 
-def print_table(console: Console, table: Table) -> None:
-    console.print(table)
+def print_result(console: Console, result: ExerciseResult, path: str, lang: str = "en") -> None:
+    """A student's verdict: the error if it could not be loaded, else the checks table and total."""
+    if result.error:
+        label = "Could not grade" if lang == "en" else "No se pudo corregir"
+        console.print(f"[bold red]{label} {path}:[/bold red] {result.error}")
+    console.print(result_table(result))
+    total = "Total" if lang == "en" else "Total"
+    console.print(f"[bold]{total}: {result.score:g} / {result.max_score:g}[/bold]  ({path})")
+
+
+def class_table(records: list[dict], exercise: str) -> Table:
+    table = Table(title=f"{exercise}: {len(records)} submissions")
+    for col in ("student", "score", "failed checks / error"):
+        table.add_column(col, overflow="fold")
+    for r in sorted(records, key=lambda r: r["student"]):
+        failed = r["error"] or ", ".join(c["name"] for c in r["checks"] if not c["passed"])
+        table.add_row(r["student"], f"{r['score']:g} / {r['max_score']:g}", failed[:200])
+    return table
+
+
+@contextmanager
+def progress_bar(console: Console, total: int, label: str):
+    """Yields ``advance(record)``; draws a bar only when the console is a terminal."""
+    if not console.is_terminal:
+        yield lambda record: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda record: progress.advance(task)

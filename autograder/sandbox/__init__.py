@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import wire
+from . import catalog, wire  # noqa: F401 - catalog is part of this package's interface
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -119,6 +119,23 @@ class CatalogFunction:
         self.name, self.params = name, params
 
 
+def to_wire(value):
+    """Replace grader-side markers (Handle, Rng, CatalogFunction) by tagged wire nodes."""
+    if isinstance(value, Handle):
+        return wire.Tagged({"__object__": value.type_name, "handle": value.number})
+    if isinstance(value, Rng):
+        return wire.Tagged({"__rng__": value.seed})
+    if isinstance(value, CatalogFunction):
+        return wire.Tagged({"__fn__": value.name, "params": value.params})
+    if isinstance(value, tuple):
+        return tuple(to_wire(v) for v in value)
+    if isinstance(value, list):
+        return [to_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    return value
+
+
 _site_cache: dict[tuple[str, ...], str] = {}
 
 
@@ -171,6 +188,8 @@ class Sandbox:
         self._dir = None
         self._req_w = self._resp_r = None
         self._next_id = 0
+        self.last_call = ""
+        self.warnings: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -307,10 +326,12 @@ class Sandbox:
             raise Crashed(reason) from None
         timeout = self.limits.call_timeout_s if timeout is None else timeout
         what = f"{name}()" if op in ("call", "method", "new") else f"reading {name}"
+        self.last_call = what
         header, reply_blobs = self._read(timeout, what)
         if header.get("kind") != "reply" or header.get("id") != self._next_id or header.get("nonce") != nonce:
             self.close()
             raise BadReply("the submission's process sent a message that is not the answer to the request")
+        self.warnings.extend(str(w) for w in header.get("warnings", [])[:3])
         if not header.get("ok"):
             err = header.get("error", {})
             raise StudentRaised(err.get("type", "Error"), err.get("message", ""), err.get("where", []))
@@ -322,23 +343,7 @@ class Sandbox:
             raise BadReply(f"could not read the returned value ({exc})") from None
 
     def _encode_args(self, value, blobs):
-        return wire.encode(self._to_wire(value), blobs, None)
-
-    def _to_wire(self, value):
-        """Replace grader-side markers by their tagged forms before encoding."""
-        if isinstance(value, Handle):
-            return wire.Tagged({"__object__": value.type_name, "handle": value.number})
-        if isinstance(value, Rng):
-            return wire.Tagged({"__rng__": value.seed})
-        if isinstance(value, CatalogFunction):
-            return wire.Tagged({"__fn__": value.name, "params": value.params})
-        if isinstance(value, tuple):
-            return tuple(self._to_wire(v) for v in value)
-        if isinstance(value, list):
-            return [self._to_wire(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self._to_wire(v) for k, v in value.items()}
-        return value
+        return wire.encode(to_wire(value), blobs, None)
 
     def _special(self, tag, node):
         if tag == "__object__":

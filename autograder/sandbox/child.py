@@ -19,6 +19,7 @@ import linecache
 import os
 import sys
 import traceback
+import warnings
 
 
 def _apply_limits(limits):
@@ -60,6 +61,7 @@ def main():
         os.environ.setdefault(var, "1")
 
     import numpy as np
+    import catalog
     import wire
 
     req_fd, resp_fd = config["req_fd"], config["resp_fd"]
@@ -74,11 +76,10 @@ def main():
 
     def catalog_fn(node):
         params = decode(node.get("params", {"__dict__": {}}), blobs_in[0])
-        name = node["__fn__"]
-        if name == "sin_quadratic":
-            a, b = params["a"], params["b"]
-            return lambda x: float(np.sum(a * np.sin(x)) + 0.5 * np.sum(b * x * x))
-        raise wire.WireError(f"unknown catalog function {name!r}")
+        try:
+            return catalog.build(node["__fn__"], params)
+        except KeyError:
+            raise wire.WireError(f"unknown catalog function {node['__fn__']!r}") from None
 
     def special(tag, node):
         if tag == "__object__":
@@ -129,6 +130,9 @@ def main():
             return
         blobs_in[0] = blobs
         reply = {"kind": "reply", "id": header.get("id"), "nonce": header.get("nonce")}
+        caught = warnings.catch_warnings(record=True)
+        seen = caught.__enter__()
+        warnings.simplefilter("always", RuntimeWarning)
         try:
             args = decode(header.get("args", {"__list__": []}), blobs, special)
             kwargs = decode(header.get("kwargs", {"__dict__": {}}), blobs, special)
@@ -151,12 +155,15 @@ def main():
             else:
                 raise wire.WireError(f"unknown op {op!r}")
             reply["ok"] = True
+            caught.__exit__(None, None, None)
+            reply["warnings"] = [str(w.message)[:200] for w in seen if issubclass(w.category, RuntimeWarning)][:3]
             if op == "new":
                 reply["handle"] = keep(result)
                 send(reply)
             else:
                 send(reply, result, has_value=True)
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+            caught.__exit__(None, None, None)
             reply["ok"] = False
             reply["error"] = error_info(exc)
             send(reply)

@@ -1,0 +1,182 @@
+"""Grade a class: find submissions, grade them in parallel, record every result.
+
+Each PATH given to ``grader grade`` is a submission file (the student id is
+its folder's name), a folder holding one student's submission (id = folder
+name), or a folder of such folders (a class). Results go to
+``OUT/<exercise>/<student>.json`` (one per student, written atomically as
+soon as it is graded) and ``OUT/<exercise>/gradebook.csv``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import registry
+from .results import ExerciseResult
+
+SUFFIXES = (".ipynb", ".py")
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    path: Path
+
+
+def find_submission_file(folder: Path, exercise_id: str) -> Path | None:
+    """The file in ``folder`` that is this exercise's submission, if any.
+
+    Preference: ``exN_*`` / ``exN.*`` / ``slug*`` names, notebooks before
+    scripts, then the most recently modified; a folder with exactly one
+    notebook or script counts too.
+    """
+    ex = registry.get(exercise_id)
+    files = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in SUFFIXES
+             and not p.name.startswith(".")]
+    slug = ex.slug.replace("-", "_")
+
+    def named(p: Path) -> bool:
+        stem = p.stem.lower()
+        return stem == ex.id or stem.startswith(ex.id + "_") or stem.startswith(slug) or stem.startswith(ex.slug)
+
+    candidates = [p for p in files if named(p)] or (files if len(files) == 1 else [])
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.suffix == ".ipynb", p.stat().st_mtime))
+
+
+def discover(paths, exercise_id: str) -> tuple[list[Submission], list[str]]:
+    """Submissions under the given paths, and warnings for paths that hold none."""
+    found: list[Submission] = []
+    warnings: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            found.append(Submission(path.resolve().parent.name, path))
+        elif path.is_dir():
+            own = find_submission_file(path, exercise_id)
+            if own is not None:
+                found.append(Submission(path.resolve().name, own))
+                continue
+            inner = [(d, find_submission_file(d, exercise_id)) for d in sorted(path.iterdir()) if d.is_dir()]
+            for d, f in inner:
+                if f is not None:
+                    found.append(Submission(d.name, f))
+                else:
+                    warnings.append(f"{d}: no {exercise_id} submission found")
+            if not inner:
+                warnings.append(f"{path}: no {exercise_id} submission found")
+        else:
+            warnings.append(f"{path}: no such file or folder")
+    seen: dict[str, int] = {}
+    unique = []
+    for sub in found:  # two paths naming the same student: keep both, disambiguated
+        n = seen.get(sub.student, 0)
+        seen[sub.student] = n + 1
+        unique.append(sub if n == 0 else Submission(f"{sub.student}-{n + 1}", sub.path))
+    return unique, warnings
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def record(result: ExerciseResult, sub: Submission) -> dict:
+    """The per-student JSON object: the SPEC's result plus ``student`` and ``path``."""
+    data = result.to_dict()
+    data["student"] = sub.student
+    data["path"] = str(sub.path)
+    return data
+
+
+_worker_cases = None
+
+
+def _grade_one(exercise_id: str, student: str, path: str, lang: str) -> dict:
+    """Runs in a worker process; hidden cases are computed once per worker."""
+    global _worker_cases
+    from .cases import CaseSource
+    from .grading import grade_file
+
+    if _worker_cases is None:
+        _worker_cases = CaseSource()
+    sub = Submission(student, Path(path))
+    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases)
+    return record(result, sub)
+
+
+def gradebook_csv(records: list[dict]) -> str:
+    """One row per student: id, score, max, error, then each check's points."""
+    names: list[str] = []
+    for r in records:
+        for c in r["checks"]:
+            if c["name"] not in names:
+                names.append(c["name"])
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", "score", "max_score", "error", *names])
+    for r in sorted(records, key=lambda r: r["student"]):
+        points = {c["name"]: c["points"] for c in r["checks"]}
+        writer.writerow([r["student"], f"{r['score']:g}", f"{r['max_score']:g}", r["error"] or "",
+                         *(f"{points[n]:g}" if n in points else "" for n in names)])
+    return buf.getvalue()
+
+
+def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
+                lang: str = "en", progress=None) -> list[dict]:
+    """Grade every submission (in ``jobs`` processes), writing each result as it comes.
+
+    ``progress(record)`` is called after each submission. Returns the records
+    in the order of ``submissions``.
+    """
+    ex = registry.get(exercise_id)
+    folder = Path(out) / ex.id
+    folder.mkdir(parents=True, exist_ok=True)
+    done: dict[int, dict] = {}
+
+    def finish(i: int, rec: dict):
+        atomic_write(folder / f"{rec['student']}.json", json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
+        done[i] = rec
+        if progress:
+            progress(rec)
+
+    if jobs <= 1 or len(submissions) <= 1:
+        for i, sub in enumerate(submissions):
+            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_grade_one, ex.id, s.student, str(s.path), lang): i
+                       for i, s in enumerate(submissions)}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    rec = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a grader failure is recorded, the batch goes on
+                    sub = submissions[i]
+                    rec = {"exercise": ex.id, "score": 0.0, "max_score": 0.0, "checks": [],
+                           "error": f"internal grader error: {type(exc).__name__}: {exc}",
+                           "student": sub.student, "path": str(sub.path)}
+                finish(i, rec)
+    records = [done[i] for i in range(len(submissions))]
+    atomic_write(folder / "gradebook.csv", gradebook_csv(records))
+    return records

@@ -1,0 +1,138 @@
+"""Where the cases of a comparison come from: committed public fixtures or live hidden draws.
+
+* public (``grader check``): ``autograder/fixtures/<exercise>.json``, written by
+  ``grader fixtures`` from the reference with the public seed; works without
+  ``reference_impl`` installed.
+* hidden (``grader grade``): inputs drawn with the hidden seed
+  (``$GRADER_HIDDEN_KEY``, default below) and expected outputs computed by the
+  reference in the grader's process, never in the student's.
+
+Fixture files are JSON: arrays as nested lists with dtype and shape (floats
+written with ``repr``, so they round-trip exactly), tuples, generators
+(``{"__rng__": seed}``) and catalog functions tagged.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .checks import Case, CaseSpec, seed_for
+from .sandbox import CatalogFunction, Rng, StudentRaised
+
+FIXTURES = Path(__file__).with_name("fixtures")
+DEFAULT_HIDDEN_KEY = "nn-grader-hidden"
+
+
+def hidden_key() -> str:
+    return os.environ.get("GRADER_HIDDEN_KEY", DEFAULT_HIDDEN_KEY)
+
+
+# ------------------------------------------------------------------ live cases
+def _run(procedure, namespace, inputs):
+    from .impl import LocalImpl
+
+    return procedure(LocalImpl(namespace), inputs)
+
+
+def live_cases(spec: CaseSpec, key: str) -> list[Case]:
+    """Draw inputs with seed (key, spec.key) and compute accepted and mistake outputs with the reference."""
+    from reference_impl import variants
+
+    rng = np.random.default_rng(seed_for(key, spec.key))
+    cases = []
+    for inputs in spec.make_inputs(rng):
+        accepted = {form: _run(spec.procedure, variants.namespace(form), inputs) for form in spec.forms}
+        outputs = {}
+        for mistake in spec.mistakes:
+            try:
+                outputs[mistake] = _run(spec.procedure, variants.namespace(mistake=mistake), inputs)
+            except StudentRaised:
+                continue  # this mistake crashes on these inputs: nothing to recognise
+        cases.append(Case(inputs, accepted, outputs))
+    return cases
+
+
+# ------------------------------------------------------------------ JSON form
+def to_json(value):
+    if isinstance(value, np.ndarray):
+        return {"__nd__": value.tolist(), "dtype": value.dtype.name, "shape": list(value.shape)}
+    if isinstance(value, np.generic):
+        return to_json(np.asarray(value))
+    if isinstance(value, tuple):
+        return {"__tuple__": [to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, Rng):
+        return {"__rng__": value.seed}
+    if isinstance(value, CatalogFunction):
+        return {"__fn__": value.name, "params": to_json(value.params)}
+    return value
+
+
+def from_json(value):
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__nd__" in value:
+        return np.array(value["__nd__"], dtype=value["dtype"]).reshape(value["shape"])
+    if "__tuple__" in value:
+        return tuple(from_json(v) for v in value["__tuple__"])
+    if "__rng__" in value:
+        return Rng(value["__rng__"])
+    if "__fn__" in value:
+        return CatalogFunction(value["__fn__"], **from_json(value["params"]))
+    return {k: from_json(v) for k, v in value.items()}
+
+
+def _case_to_json(case: Case) -> dict:
+    return {"inputs": to_json(case.inputs), "accepted": to_json(case.accepted), "variants": to_json(case.variants)}
+
+
+# ------------------------------------------------------------------ fixtures
+def fixture_document(specs: list[CaseSpec]) -> dict:
+    """The public fixture file's content for these specs (needs the reference)."""
+    return {"format": 1, "cases": {s.key: [_case_to_json(c) for c in live_cases(s, "public")] for s in specs}}
+
+
+def write_fixtures(exercise: str, specs: list[CaseSpec], folder: Path = FIXTURES) -> Path:
+    path = Path(folder) / f"{exercise}.json"
+    text = json.dumps(fixture_document(specs), indent=None, separators=(",", ":"), sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+@lru_cache(maxsize=None)
+def _fixture_file(exercise: str) -> dict:
+    path = FIXTURES / f"{exercise}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def public_cases(spec: CaseSpec) -> list[Case]:
+    exercise = spec.key.split(".")[0]
+    try:
+        raw = _fixture_file(exercise)["cases"][spec.key]
+    except (FileNotFoundError, KeyError):
+        raise RuntimeError(f"no public fixture for {spec.key}; run `grader fixtures {exercise}`") from None
+    return [Case(from_json(c["inputs"]), from_json(c["accepted"]), from_json(c["variants"])) for c in raw]
+
+
+class CaseSource:
+    """Cases for a spec: public ones from fixtures, hidden ones drawn live (memoised per run)."""
+
+    def __init__(self, key: str | None = None):
+        self.key = key
+        self._hidden: dict[str, list[Case]] = {}
+
+    def __call__(self, spec: CaseSpec, hidden: bool) -> list[Case]:
+        if not hidden:
+            return public_cases(spec)
+        if spec.key not in self._hidden:
+            self._hidden[spec.key] = live_cases(spec, self.key or hidden_key())
+        return self._hidden[spec.key]

@@ -1,0 +1,160 @@
+"""Checks: small named functions that score one property of a submission.
+
+Two kinds, both declared in ``autograder/exercises/exN.py``:
+
+* **comparison checks** (:func:`compare_check`): run a *procedure* (a few
+  calls to the implementation) on the inputs of each :class:`Case` and compare
+  its named outputs with the reference's. Cases come from the committed public
+  fixtures (``grader check``) or are drawn fresh with the hidden seed and
+  computed by the reference in this process (``grader grade``). A case also
+  carries the outputs of every known-mistake variant of the reference, so a
+  wrong output that matches one is named.
+* **property checks** (:class:`Check` with any ``run``): gradient checks of the
+  student's own functions, invariants, statistical tests — no reference needed.
+
+A check's ``run(ctx)`` returns an optional note and raises :class:`Fail` with a
+message when the property does not hold; anything the student's code does
+(raise, loop, crash) surfaces as a :class:`~autograder.sandbox.SandboxError`,
+which the runner turns into a message. Points are all-or-nothing per check.
+"""
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .compare import compare
+from .messages import Text, t
+
+Outputs = dict
+
+
+class Fail(Exception):
+    """A check's property does not hold; ``message`` is already in the student's language."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """How to build the cases of a comparison.
+
+    key: unique name, also the fixture key ("ex1.softmax");
+    make_inputs(rng) -> list of input dicts (keys starting with "_" are
+    metadata, e.g. "_label" describing the case in messages);
+    procedure(impl, inputs) -> outputs dict (label -> value);
+    forms: accepted implementations, names in ``reference_impl.variants.FORMS``;
+    mistakes: ids in ``reference_impl.variants.MISTAKES`` to try on a miss.
+    """
+
+    key: str
+    make_inputs: Callable
+    procedure: Callable
+    forms: tuple[str, ...] = ("reference",)
+    mistakes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input with its accepted outputs (form -> outputs) and known-mistake outputs."""
+
+    inputs: dict
+    accepted: dict
+    variants: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(self.inputs.get("_label", ""))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One scored property. ``needs``: names the submission must define for it to run;
+    ``cell``: the notebook test cell (nbgrader grade id) that carries its points."""
+
+    name: str
+    points: float
+    run: Callable
+    needs: tuple[str, ...]
+    hidden: bool = False
+    cell: str = ""
+
+
+class Context:
+    """What a running check may use: the implementation under test, a seeded
+    generator private to the check, the language, and the cases of a spec."""
+
+    def __init__(self, impl, check: Check, *, hidden_key: str, lang: str, case_source, mistakes: dict):
+        self.impl = impl
+        self.check = check
+        self.lang = lang
+        self.mistakes = mistakes
+        self._case_source = case_source
+        self.rng = np.random.default_rng(seed_for(hidden_key if check.hidden else "public", check.name))
+
+    def cases(self, spec: CaseSpec) -> list[Case]:
+        return self._case_source(spec, self.check.hidden)
+
+    def text(self, text: Text, **fields) -> str:
+        return text(self.lang, **fields)
+
+    def mistake(self, mistake_id: str) -> str:
+        """" Likely mistake: …" for a known mistake of this exercise."""
+        return t("mistake", self.lang, mistake=self.mistakes[mistake_id](self.lang))
+
+
+def seed_for(key: str, name: str) -> int:
+    """A deterministic 32-bit seed from a key ("public" or the hidden key) and a name."""
+    return zlib.crc32(f"{key}:{name}".encode())
+
+
+def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict | None = None,
+          rtol: float | None = None) -> tuple[str | None, str | None]:
+    """Compare outputs with a case. Returns (form that matched, None) or (None, failure message).
+
+    Outputs are compared in the order of the expected dict; ``depends`` maps an
+    output label to the name of another student function that produced it, so
+    a miss there is reported as that function's fault.
+    """
+    kw = {} if rtol is None else {"rtol": rtol}
+    for form, expected in case.accepted.items():
+        if all(label in got and compare(got[label], value, **kw) is None for label, value in expected.items()):
+            return form, None
+    expected = next(iter(case.accepted.values()))
+    for label, value in expected.items():
+        mismatch = compare(got.get(label), value, **kw)
+        if mismatch is None:
+            continue
+        where = f"{label} [{case.label}]" if case.label else label
+        detail = mismatch.describe(where, lang)
+        if depends and label in depends:
+            return None, t("depends", lang, other=depends[label], detail=detail)
+        for mistake_id, outputs in case.variants.items():
+            if mistake_id in mistakes and all(
+                    lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):
+                return None, detail + t("mistake", lang, mistake=mistakes[mistake_id](lang))
+        return None, detail
+    return None, None  # unreachable: some label mismatched
+
+
+def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
+                  cell: str = "", depends: dict | None = None, rtol: float | None = None) -> Check:
+    """A check that passes when every case's outputs match an accepted form."""
+
+    def run(ctx: Context):
+        forms = set()
+        for case in ctx.cases(spec):
+            got = spec.procedure(ctx.impl, case.inputs)
+            form, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes, depends=depends, rtol=rtol)
+            if message is not None:
+                raise Fail(message)
+            forms.add(form)
+        if len(spec.forms) > 1 and len(forms) == 1:
+            return t("form_recognised", ctx.lang, form=forms.pop())
+        return None
+
+    return Check(name, points, run, needs, hidden, cell)

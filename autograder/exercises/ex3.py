@@ -1,0 +1,208 @@
+"""ex3 dropout: inverted dropout, graded by distribution and consistency, never by the random stream.
+
+Statistical bound: the number of kept units K of n ~ Binomial(n, p) must
+satisfy |K − np| ≤ 5.3·sqrt(np(1−p)); a correct solution fails it with
+probability ≈ 1.2e-7 per call (normal approximation, n ≥ 20 000 here).
+Every other property is exact. Seeds are fixed, so a given submission
+always gets the same grade.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import Check, Fail
+from ..compare import as_float_array, compare
+from ..messages import Text
+from ..sandbox import Rng
+
+Z = 5.3
+
+MISTAKES = {
+    "dropout_no_scale": Text("the mask is not divided by p (inverted dropout keeps E[out] = a by scaling kept units by 1/p).",
+                             "la máscara no se divide entre p (el dropout invertido mantiene E[out] = a escalando por 1/p las unidades que se conservan)."),
+    "dropout_p_is_drop": Text("p is used as the probability of dropping a unit; in this course p is the probability of keeping it.",
+                              "se usa p como probabilidad de apagar una unidad; en este curso p es la probabilidad de conservarla."),
+    "dropout_scaled_at_test": Text("the output is scaled at test time; with inverted dropout, test mode returns a unchanged.",
+                                   "se escala la salida en modo test; con dropout invertido, el modo test devuelve a sin cambios."),
+    "dropout_backward_no_mask": Text("the backward pass ignores the mask: the gradient flows only through kept units, scaled like them.",
+                                     "el paso hacia atrás ignora la máscara: el gradiente solo pasa por las unidades conservadas, escalado igual que ellas."),
+}
+
+#: mistake id -> the check that targets it (tests hold the grader to this)
+TARGETS = {
+    "dropout_no_scale": "dropout_forward: mask values are 0 or 1/p",
+    "dropout_p_is_drop": "dropout_forward: keep rate within a binomial bound of p",
+    "dropout_scaled_at_test": "dropout_forward: test mode returns a and mask None",
+    "dropout_backward_no_mask": "dropout_backward: dout * mask, and dout when mask is None",
+}
+
+SPECS: list = []  # no comparison with the reference: random outputs are graded by their properties
+
+
+def _forward(ctx, a, p, seed):
+    got = ctx.impl.call("dropout_forward", a, p, train=True, rng=Rng(seed))
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Fail(ctx.text(Text("dropout_forward must return a pair (out, mask); it returned {got}.",
+                                 "dropout_forward debe devolver un par (out, mask); devolvió {got}."),
+                            got=type(got).__name__))
+    out, mask = (as_float_array(v)[0] for v in got)
+    for label, v in (("out", out), ("mask", mask)):
+        if v is None or v.shape != a.shape:
+            raise Fail(ctx.text(Text("{label} should have the shape of a, {shape}; got {got}.",
+                                     "{label} debería tener la forma de a, {shape}; se obtuvo {got}."),
+                                label=label, shape=a.shape, got=None if v is None else v.shape))
+    return out, mask
+
+
+def _inputs(ctx, shape=(100, 200)):
+    a = ctx.rng.standard_normal(shape)
+    a[a == 0] = 1.0  # keep every unit nonzero, so kept units are visible in out
+    return a
+
+
+def check_shapes(ctx):
+    a = _inputs(ctx, (7, 13))
+    _forward(ctx, a, 0.5, 1)
+
+
+def check_out_is_a_times_mask(ctx):
+    a = _inputs(ctx, (30, 40))
+    out, mask = _forward(ctx, a, 0.8, 2)
+    mismatch = compare(out, a * mask)
+    if mismatch:
+        raise Fail(mismatch.describe("out vs a * mask", ctx.lang))
+
+
+def _assert_mask_values(ctx, mask, p):
+    values = np.unique(mask)
+    allowed = np.array([0.0, 1.0 / p])
+    bad = values[~np.isclose(values[:, None], allowed[None, :], rtol=1e-6, atol=0).any(axis=1)]
+    if bad.size == 0:
+        return
+    message = ctx.text(Text("mask values should be 0 or 1/p = {inv:.6g}; found {bad}.",
+                            "los valores de la máscara deberían ser 0 o 1/p = {inv:.6g}; aparece {bad}."),
+                       inv=1 / p, bad=", ".join(f"{v:.6g}" for v in bad[:3]))
+    if np.allclose(values, [0.0, 1.0]) or np.allclose(values, [1.0]):
+        message += ctx.mistake("dropout_no_scale")
+    elif np.isclose(values.max(), 1 / (1 - p)):
+        message += ctx.mistake("dropout_p_is_drop")
+    raise Fail(message)
+
+
+def _assert_keep_rate(ctx, mask, p):
+    n = mask.size
+    kept = int(np.count_nonzero(mask))
+    bound = Z * np.sqrt(n * p * (1 - p))
+    if abs(kept - n * p) <= bound:
+        return
+    message = ctx.text(Text("kept {kept} of {n} units ({rate:.4f}); with keep probability p = {p} expected {expect:.0f} ± {bound:.0f}.",
+                            "se conservaron {kept} de {n} unidades ({rate:.4f}); con probabilidad de conservar p = {p} se esperaban {expect:.0f} ± {bound:.0f}."),
+                       kept=kept, n=n, rate=kept / n, p=p, expect=n * p, bound=bound)
+    if abs(kept - n * (1 - p)) <= bound:
+        message += ctx.mistake("dropout_p_is_drop")
+    raise Fail(message)
+
+
+def check_mask_values(ctx):
+    a = _inputs(ctx, (50, 60))
+    _, mask = _forward(ctx, a, 0.8, 3)
+    _assert_mask_values(ctx, mask, 0.8)
+
+
+def check_keep_rate(ctx):
+    a = _inputs(ctx, (100, 200))
+    _, mask = _forward(ctx, a, 0.7, 4)
+    _assert_keep_rate(ctx, mask, 0.7)
+
+
+def check_test_mode(ctx):
+    a = _inputs(ctx, (20, 30))
+    got = ctx.impl.call("dropout_forward", a, 0.5, train=False, rng=Rng(5))
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Fail(ctx.text(Text("dropout_forward must return a pair (out, mask) in test mode too.",
+                                 "dropout_forward debe devolver un par (out, mask) también en modo test.")))
+    out, mask = got
+    mismatch = compare(out, a)
+    if mismatch:
+        message = mismatch.describe("out (test mode)", ctx.lang)
+        arr = as_float_array(out)[0]
+        if arr is not None and arr.shape == a.shape and (np.allclose(arr, 0.5 * a) or np.allclose(arr, a / 0.5)):
+            message += ctx.mistake("dropout_scaled_at_test")
+        raise Fail(message)
+    if mask is not None:
+        raise Fail(ctx.text(Text("in test mode the mask should be None; got a {kind}.",
+                                 "en modo test la máscara debería ser None; se obtuvo {kind}."),
+                            kind=type(mask).__name__))
+
+
+def check_seeded(ctx):
+    a = _inputs(ctx, (20, 50))
+    out1, _ = _forward(ctx, a, 0.5, 11)
+    out2, _ = _forward(ctx, a, 0.5, 11)
+    out3, _ = _forward(ctx, a, 0.5, 12)
+    if not np.array_equal(out1, out2):
+        raise Fail(ctx.text(Text("two calls with generators seeded alike gave different outputs: draw the mask from the rng argument.",
+                                 "dos llamadas con generadores de la misma semilla dieron salidas distintas: genera la máscara con el argumento rng.")))
+    if np.array_equal(out1, out3):  # 1000 units at p = 0.5: equal by chance with probability 2^-1000
+        raise Fail(ctx.text(Text("generators with different seeds gave the same mask: draw it from the rng argument.",
+                                 "generadores con semillas distintas dieron la misma máscara: genérala con el argumento rng.")))
+
+
+def check_default_rng(ctx):
+    a = _inputs(ctx, (100, 200))
+    got = ctx.impl.call("dropout_forward", a, 0.6)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Fail(ctx.text(Text("dropout_forward(a, p) must work without rng and return (out, mask).",
+                                 "dropout_forward(a, p) debe funcionar sin rng y devolver (out, mask).")))
+    mask = as_float_array(got[1])[0]
+    if mask is None or mask.shape != a.shape:
+        raise Fail(ctx.text(Text("without rng, the mask should still have the shape of a.",
+                                 "sin rng, la máscara debería seguir teniendo la forma de a.")))
+    kept, n = int(np.count_nonzero(mask)), a.size
+    if abs(kept - 0.6 * n) > Z * np.sqrt(n * 0.24):
+        raise Fail(ctx.text(Text("without rng, kept {kept} of {n} units; expected about {e:.0f}.",
+                                 "sin rng, se conservaron {kept} de {n} unidades; se esperaban unas {e:.0f}."),
+                            kept=kept, n=n, e=0.6 * n))
+
+
+def check_backward(ctx):
+    shape = (6, 9)
+    dout = ctx.rng.standard_normal(shape)
+    mask = (ctx.rng.random(shape) < 0.7) / 0.7
+    got = ctx.impl.call("dropout_backward", dout, mask)
+    mismatch = compare(got, dout * mask)
+    if mismatch:
+        message = mismatch.describe("dropout_backward(dout, mask)", ctx.lang)
+        if compare(got, dout) is None:
+            message += ctx.mistake("dropout_backward_no_mask")
+        raise Fail(message)
+    got = ctx.impl.call("dropout_backward", dout, None)
+    mismatch = compare(got, dout)
+    if mismatch:
+        raise Fail(mismatch.describe("dropout_backward(dout, None)", ctx.lang))
+
+
+def check_hidden_forward(ctx):
+    """Fresh shapes and keep probabilities: every forward property at once."""
+    for p in (0.3, 0.9):
+        shape = tuple(int(s) for s in ctx.rng.integers(120, 180, size=2))
+        a = _inputs(ctx, shape)
+        out, mask = _forward(ctx, a, p, int(ctx.rng.integers(2**31)))
+        mismatch = compare(out, a * mask)
+        if mismatch:
+            raise Fail(mismatch.describe(f"out vs a * mask (p = {p})", ctx.lang))
+        _assert_mask_values(ctx, mask, p)
+        _assert_keep_rate(ctx, mask, p)
+
+
+CHECKS = [
+    Check("dropout_forward: returns (out, mask) shaped like a", 1, check_shapes, ("dropout_forward",), cell="dropout_forward"),
+    Check("dropout_forward: out == a * mask", 1, check_out_is_a_times_mask, ("dropout_forward",), cell="dropout_forward"),
+    Check("dropout_forward: mask values are 0 or 1/p", 1, check_mask_values, ("dropout_forward",), cell="dropout_forward"),
+    Check("dropout_forward: keep rate within a binomial bound of p", 2, check_keep_rate, ("dropout_forward",), cell="dropout_forward"),
+    Check("dropout_forward: test mode returns a and mask None", 1, check_test_mode, ("dropout_forward",), cell="dropout_forward"),
+    Check("dropout_forward: same seed, same mask; other seed, other mask", 1, check_seeded, ("dropout_forward",), cell="dropout_forward"),
+    Check("dropout_backward: dout * mask, and dout when mask is None", 1, check_backward, ("dropout_backward",), cell="dropout_backward"),
+    Check("dropout_forward (hidden): fresh shapes, p = 0.3 and 0.9", 1, check_hidden_forward, ("dropout_forward",), hidden=True, cell="dropout_forward"),
+    Check("dropout_forward (hidden): works with the default rng", 1, check_default_rng, ("dropout_forward",), hidden=True, cell="dropout_forward"),
+]

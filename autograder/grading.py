@@ -1,0 +1,121 @@
+"""Grade one submission of one exercise: load → sandbox → checks → ExerciseResult.
+
+The score is computed here, in the grader's process; the student's process
+only ever receives inputs and returns outputs.
+"""
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from . import registry
+from .cases import CaseSource
+from .checks import Check, Context, Fail
+from .loader import LoadError, load_source
+from .messages import default_lang, t
+from .results import CheckResult, ExerciseResult
+from .sandbox import (
+    BadReply, Crashed, Limits, LoadFailed, Sandbox, SandboxError, StudentRaised, TimedOut,
+)
+
+
+@lru_cache(maxsize=None)
+def exercise_module(exercise_id: str):
+    """``autograder.exercises.<id>``: defines CHECKS, SPECS and MISTAKES."""
+    return importlib.import_module(f"autograder.exercises.{exercise_id}")
+
+
+def checks_for(exercise_id: str, hidden: bool) -> list[Check]:
+    """Public checks, plus hidden ones when ``hidden``."""
+    return [c for c in exercise_module(exercise_id).CHECKS if hidden or not c.hidden]
+
+
+def _location(where: list) -> str:
+    if not where:
+        return ""
+    filename, line = where[-1][0], where[-1][1]
+    return f" ({filename.strip('<>')}, line {line})"
+
+
+def describe_error(exc: SandboxError, lang: str, call: str) -> str:
+    """A student-facing message for something their code did during a request."""
+    if isinstance(exc, StudentRaised):
+        if exc.exc_type == "NotImplementedError":
+            return t("not_implemented", lang, call=call, loc=_location(exc.where))
+        return t("raised", lang, call=call, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
+    if isinstance(exc, TimedOut):
+        return t("timeout", lang, call=call, seconds=exc.seconds)
+    if isinstance(exc, Crashed):
+        return t("crash", lang, call=call, reason=exc.reason)
+    return t("bad_reply", lang, call=call, reason=str(exc))
+
+
+def _load_error_message(exc: Exception, lang: str) -> str:
+    if isinstance(exc, LoadError):
+        return t(exc.key, lang, **exc.details)
+    if isinstance(exc, LoadFailed):
+        return t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
+    if isinstance(exc, TimedOut):
+        return t("load_timeout", lang, seconds=exc.seconds)
+    if isinstance(exc, (Crashed, BadReply)):
+        return t("load_crash", lang, reason=str(exc))
+    raise exc
+
+
+def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hidden_key: str) -> CheckResult:
+    """Run one check against an implementation; never raises for anything the submission does."""
+    missing = [n for n in check.needs if n not in impl.names]
+    if missing:
+        return CheckResult(check.name, 0.0, check.points, False, check.hidden, t("not_defined", lang, name=missing[0]))
+    impl.warnings.clear()
+    ctx = Context(impl, check, hidden_key=hidden_key, lang=lang, case_source=case_source, mistakes=mistakes)
+    try:
+        note = check.run(ctx)
+        passed, message = True, note or t("passed", lang)
+    except Fail as fail:
+        passed, message = False, fail.message
+    except SandboxError as exc:
+        passed, message = False, describe_error(exc, lang, impl.last_call or check.name)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as exc:
+        # a returned value of an unexpected kind tripped the check itself
+        passed, message = False, f"{check.name}: {type(exc).__name__}: {exc}"
+    if impl.warnings:
+        message += t("warnings_note", lang, detail="; ".join(dict.fromkeys(impl.warnings))[:300])
+    return CheckResult(check.name, check.points if passed else 0.0, check.points, passed, check.hidden, message)
+
+
+def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=None,
+               hidden_key: str | None = None) -> ExerciseResult:
+    """Run the exercise's checks against an implementation already loaded (sandbox or local)."""
+    from .cases import hidden_key as default_hidden_key
+
+    ex = registry.get(exercise_id)
+    module = exercise_module(ex.id)
+    case_source = case_source or CaseSource()
+    key = hidden_key or default_hidden_key()
+    checks = checks_for(ex.id, hidden)
+    if not any(name in impl.names for name in ex.names):
+        msg = t("none_defined", lang, names=", ".join(ex.names))
+        return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, msg) for c in checks))
+    results = tuple(run_check(c, impl, lang=lang, case_source=case_source, mistakes=module.MISTAKES,
+                              hidden_key=key) for c in checks)
+    return ExerciseResult(ex.id, results)
+
+
+def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None = None,
+               limits: Limits | None = None, case_source=None) -> ExerciseResult:
+    """Grade a submission file (.ipynb or .py) in a sandbox."""
+    lang = lang or default_lang()
+    ex = registry.get(exercise_id)
+    limits = limits or Limits(load_timeout_s=min(20.0, ex.time_limit_s), packages=None if ex.needs != "numpy" else ("numpy",))
+    checks = checks_for(ex.id, hidden)
+    try:
+        source = load_source(path)
+        with Sandbox(list(source.cells), limits) as sandbox:
+            sandbox.start()
+            return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source)
+    except (LoadError, LoadFailed, TimedOut, Crashed, BadReply) as exc:
+        message = _load_error_message(exc, lang)
+        not_run = t("not_loaded", lang)
+        return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, not_run)
+                                           for c in checks), error=message)

@@ -1,0 +1,49 @@
+"""Check cells inside a notebook: grade the kernel's own functions, in process.
+
+A test cell of an exercise notebook runs::
+
+    from autograder.notebook import check_cell
+    check_cell("ex3", "dropout_forward", globals())
+
+It runs the checks of that cell against the functions defined in the
+notebook (public checks; ``hidden=True`` adds the hidden ones, as the
+nbgrader source's hidden-test region does), prints one line per check to
+stdout (never stderr, which nbgrader treats as failure), and returns the
+points earned, so nbgrader records partial credit from the cell's output.
+The same checks run in ``grader grade``; only there is the student's code
+isolated in its own process.
+"""
+from __future__ import annotations
+
+from .cases import CaseSource, hidden_key
+from .grading import exercise_module, run_check
+from .impl import LocalImpl
+from .messages import default_lang
+
+
+class CellScore(float):
+    """The points of a check cell; displays as a plain number (nbgrader reads it as the score)."""
+
+    def __repr__(self) -> str:
+        return f"{float(self):g}"
+
+
+def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, lang: str | None = None) -> CellScore:
+    from . import registry
+
+    lang = lang or default_lang()
+    ex = registry.get(exercise)
+    module = exercise_module(ex.id)
+    checks = [c for c in module.CHECKS if c.cell == cell and (hidden or not c.hidden)]
+    if not checks:
+        raise ValueError(f"{ex.id} has no checks in cell {cell!r}")
+    impl = LocalImpl({k: v for k, v in namespace.items() if k in ex.names})
+    source = CaseSource()
+    total = 0.0
+    for check in checks:
+        r = run_check(check, impl, lang=lang, case_source=source, mistakes=module.MISTAKES,
+                      hidden_key=hidden_key())
+        total += r.points
+        mark = "✓" if r.passed else "✗"
+        print(f"{mark} {r.name} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {r.message}"))
+    return CellScore(total)
