@@ -112,7 +112,7 @@ def record(result: ExerciseResult, sub: Submission) -> dict:
 _worker_cases = None
 
 
-def _grade_one(exercise_id: str, student: str, path: str, lang: str) -> dict:
+def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None) -> dict:
     """Runs in a worker process; hidden cases are computed once per worker."""
     global _worker_cases
     from .cases import CaseSource
@@ -121,7 +121,7 @@ def _grade_one(exercise_id: str, student: str, path: str, lang: str) -> dict:
     if _worker_cases is None:
         _worker_cases = CaseSource()
     sub = Submission(student, Path(path))
-    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases)
+    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases, limits=limits)
     return record(result, sub)
 
 
@@ -143,10 +143,11 @@ def gradebook_csv(records: list[dict]) -> str:
 
 
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
-                lang: str = "en", progress=None) -> list[dict]:
+                lang: str = "en", progress=None, limits=None) -> list[dict]:
     """Grade every submission (in ``jobs`` processes), writing each result as it comes.
 
-    ``progress(record)`` is called after each submission. Returns the records
+    ``progress(record)`` is called after each submission; ``limits`` overrides the
+    exercise's sandbox limits. Returns the records
     in the order of ``submissions``.
     """
     ex = registry.get(exercise_id)
@@ -162,10 +163,10 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
 
     if jobs <= 1 or len(submissions) <= 1:
         for i, sub in enumerate(submissions):
-            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang))
+            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits))
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_grade_one, ex.id, s.student, str(s.path), lang): i
+            futures = {pool.submit(_grade_one, ex.id, s.student, str(s.path), lang, limits): i
                        for i, s in enumerate(submissions)}
             for fut in as_completed(futures):
                 i = futures[fut]

@@ -37,9 +37,46 @@ def backward_no_mask(dout, mask):
     return dout
 
 
-register({
+def ignores_rng(a, p, train=True, rng=None):
+    """Draws from NumPy's global generator instead of ``rng``."""
+    if not train:
+        return a, None
+    mask = (np.random.rand(*a.shape) < p) / p
+    return a * mask, mask
+
+
+def scale_by_p(a, p, train=True, rng=None):
+    """Kept units multiplied by p instead of divided by it."""
+    if not train:
+        return a, None
+    mask = (_rng(rng).random(a.shape) < p) * p
+    return a * mask, mask
+
+
+def test_mask_ones(a, p, train=True, rng=None):
+    """Test mode returns a mask of ones instead of None."""
+    if not train:
+        return a, np.ones_like(a)
+    return _forward(a, p, train, rng)
+
+
+def backward_rescales(dout, mask):
+    """Divides by p a second time: the mask already holds 1/p."""
+    if mask is None:
+        return dout
+    p = 1.0 / mask.max()
+    return dout * mask / p
+
+
+#: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex3.py MISTAKES
+VARIANTS = {
     "dropout_no_scale": {"dropout_forward": no_scale},
     "dropout_p_is_drop": {"dropout_forward": p_is_drop},
     "dropout_scaled_at_test": {"dropout_forward": scaled_at_test},
     "dropout_backward_no_mask": {"dropout_backward": backward_no_mask},
-})
+    "dropout_ignores_rng": {"dropout_forward": ignores_rng},
+    "dropout_scale_by_p": {"dropout_forward": scale_by_p},
+    "dropout_test_mask_ones": {"dropout_forward": test_mask_ones},
+    "dropout_backward_rescales": {"dropout_backward": backward_rescales},
+}
+register(VARIANTS)

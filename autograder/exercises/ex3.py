@@ -26,6 +26,14 @@ MISTAKES = {
                                    "se escala la salida en modo test; con dropout invertido, el modo test devuelve a sin cambios."),
     "dropout_backward_no_mask": Text("the backward pass ignores the mask: the gradient flows only through kept units, scaled like them.",
                                      "el paso hacia atrás ignora la máscara: el gradiente solo pasa por las unidades conservadas, escalado igual que ellas."),
+    "dropout_ignores_rng": Text("the mask is drawn from NumPy's global generator (np.random.rand…) instead of the rng argument.",
+                                "la máscara se genera con el generador global de NumPy (np.random.rand…) en lugar del argumento rng."),
+    "dropout_scale_by_p": Text("kept units are multiplied by p; inverted dropout divides them by p.",
+                               "las unidades conservadas se multiplican por p; el dropout invertido las divide entre p."),
+    "dropout_test_mask_ones": Text("test mode returns a mask of ones; it should return None.",
+                                   "el modo test devuelve una máscara de unos; debería devolver None."),
+    "dropout_backward_rescales": Text("the backward pass divides by p again, but the mask already contains the 1/p factor.",
+                                      "el paso hacia atrás vuelve a dividir entre p, pero la máscara ya contiene el factor 1/p."),
 }
 
 #: mistake id -> the check that targets it (tests hold the grader to this)
@@ -34,6 +42,10 @@ TARGETS = {
     "dropout_p_is_drop": "dropout_forward: keep rate within a binomial bound of p",
     "dropout_scaled_at_test": "dropout_forward: test mode returns a and mask None",
     "dropout_backward_no_mask": "dropout_backward: dout * mask, and dout when mask is None",
+    "dropout_ignores_rng": "dropout_forward: same seed, same mask; other seed, other mask",
+    "dropout_scale_by_p": "dropout_forward: mask values are 0 or 1/p",
+    "dropout_test_mask_ones": "dropout_forward: test mode returns a and mask None",
+    "dropout_backward_rescales": "dropout_backward: dout * mask, and dout when mask is None",
 }
 
 SPECS: list = []  # no comparison with the reference: random outputs are graded by their properties
@@ -54,6 +66,17 @@ def _forward(ctx, a, p, seed):
     return out, mask
 
 
+def _assert_mixed(ctx, mask):
+    """Some units kept and some dropped: a degenerate mask earns none of the forward checks.
+    Callers use ≥ 91 units and 0.5 ≤ p ≤ 0.8, so a correct mask fails with probability < 1e-8."""
+    kept = int(np.count_nonzero(mask))
+    if 0 < kept < mask.size:
+        return
+    raise Fail(ctx.text(Text("the mask {what} every unit; it should keep each one with probability p.",
+                             "la máscara {what} todas las unidades; debería conservar cada una con probabilidad p."),
+                        what=("keeps" if kept else "drops") if ctx.lang == "en" else ("conserva" if kept else "apaga")))
+
+
 def _inputs(ctx, shape=(100, 200)):
     a = ctx.rng.standard_normal(shape)
     a[a == 0] = 1.0  # keep every unit nonzero, so kept units are visible in out
@@ -62,12 +85,14 @@ def _inputs(ctx, shape=(100, 200)):
 
 def check_shapes(ctx):
     a = _inputs(ctx, (7, 13))
-    _forward(ctx, a, 0.5, 1)
+    _, mask = _forward(ctx, a, 0.5, 1)
+    _assert_mixed(ctx, mask)
 
 
 def check_out_is_a_times_mask(ctx):
     a = _inputs(ctx, (30, 40))
     out, mask = _forward(ctx, a, 0.8, 2)
+    _assert_mixed(ctx, mask)
     mismatch = compare(out, a * mask)
     if mismatch:
         raise Fail(mismatch.describe("out vs a * mask", ctx.lang))
@@ -86,6 +111,8 @@ def _assert_mask_values(ctx, mask, p):
         message += ctx.mistake("dropout_no_scale")
     elif np.isclose(values.max(), 1 / (1 - p)):
         message += ctx.mistake("dropout_p_is_drop")
+    elif np.isclose(values.max(), p):
+        message += ctx.mistake("dropout_scale_by_p")
     raise Fail(message)
 
 
@@ -106,6 +133,7 @@ def _assert_keep_rate(ctx, mask, p):
 def check_mask_values(ctx):
     a = _inputs(ctx, (50, 60))
     _, mask = _forward(ctx, a, 0.8, 3)
+    _assert_mixed(ctx, mask)
     _assert_mask_values(ctx, mask, 0.8)
 
 
@@ -130,9 +158,13 @@ def check_test_mode(ctx):
             message += ctx.mistake("dropout_scaled_at_test")
         raise Fail(message)
     if mask is not None:
-        raise Fail(ctx.text(Text("in test mode the mask should be None; got a {kind}.",
-                                 "en modo test la máscara debería ser None; se obtuvo {kind}."),
-                            kind=type(mask).__name__))
+        message = ctx.text(Text("in test mode the mask should be None; got a {kind}.",
+                                "en modo test la máscara debería ser None; se obtuvo {kind}."),
+                           kind=type(mask).__name__)
+        arr = as_float_array(mask)[0]
+        if arr is not None and arr.size and np.all(arr == 1):
+            message += ctx.mistake("dropout_test_mask_ones")
+        raise Fail(message)
 
 
 def check_seeded(ctx):
@@ -141,8 +173,9 @@ def check_seeded(ctx):
     out2, _ = _forward(ctx, a, 0.5, 11)
     out3, _ = _forward(ctx, a, 0.5, 12)
     if not np.array_equal(out1, out2):
-        raise Fail(ctx.text(Text("two calls with generators seeded alike gave different outputs: draw the mask from the rng argument.",
-                                 "dos llamadas con generadores de la misma semilla dieron salidas distintas: genera la máscara con el argumento rng.")))
+        raise Fail(ctx.text(Text("two calls with generators seeded alike gave different outputs.",
+                                 "dos llamadas con generadores de la misma semilla dieron salidas distintas."))
+                   + ctx.mistake("dropout_ignores_rng"))
     if np.array_equal(out1, out3):  # 1000 units at p = 0.5: equal by chance with probability 2^-1000
         raise Fail(ctx.text(Text("generators with different seeds gave the same mask: draw it from the rng argument.",
                                  "generadores con semillas distintas dieron la misma máscara: genérala con el argumento rng.")))
@@ -175,6 +208,8 @@ def check_backward(ctx):
         message = mismatch.describe("dropout_backward(dout, mask)", ctx.lang)
         if compare(got, dout) is None:
             message += ctx.mistake("dropout_backward_no_mask")
+        elif compare(got, dout * mask / 0.7) is None:
+            message += ctx.mistake("dropout_backward_rescales")
         raise Fail(message)
     got = ctx.impl.call("dropout_backward", dout, None)
     mismatch = compare(got, dout)

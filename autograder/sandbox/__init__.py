@@ -45,6 +45,7 @@ class Limits:
 
     load_timeout_s: float = 20.0
     call_timeout_s: float = 10.0
+    total_timeout_s: float = 120.0  # all requests of one submission together
     memory_bytes: int = 2 * 1024**3
     cpu_seconds: int = 120
     output_bytes: int = 8 * 1024**2
@@ -190,6 +191,8 @@ class Sandbox:
         self._next_id = 0
         self.last_call = ""
         self.warnings: list[str] = []
+        self.timed_out: set[str] = set()  # functions that hit the timeout are not called again
+        self._deadline = None
 
     # ------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -306,6 +309,16 @@ class Sandbox:
         return self._request("setattr", name, (value,), {}, handle, False, timeout)
 
     def _request(self, op, name, args, kwargs, handle, return_args, timeout):
+        timeout = self.limits.call_timeout_s if timeout is None else timeout
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self.limits.total_timeout_s
+        left = self._deadline - time.monotonic()
+        what = f"{name}()" if op in ("call", "method", "new") else f"reading {name}"
+        self.last_call = what
+        if name in self.timed_out:
+            raise TimedOut(timeout, what)
+        if left <= 0:
+            raise TimedOut(self.limits.total_timeout_s, "the whole submission")
         if not self.alive:
             if handle is not None:
                 raise Crashed("the object was lost when the previous call failed")
@@ -324,10 +337,13 @@ class Sandbox:
         except (BrokenPipeError, OSError):
             reason = self._death_reason()
             raise Crashed(reason) from None
-        timeout = self.limits.call_timeout_s if timeout is None else timeout
-        what = f"{name}()" if op in ("call", "method", "new") else f"reading {name}"
-        self.last_call = what
-        header, reply_blobs = self._read(timeout, what)
+        try:
+            header, reply_blobs = self._read(min(timeout, left), what)
+        except TimedOut:
+            if left >= timeout:
+                self.timed_out.add(name)
+                raise
+            raise TimedOut(self.limits.total_timeout_s, "the whole submission") from None
         if header.get("kind") != "reply" or header.get("id") != self._next_id or header.get("nonce") != nonce:
             self.close()
             raise BadReply("the submission's process sent a message that is not the answer to the request")

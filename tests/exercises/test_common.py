@@ -1,0 +1,163 @@
+"""What every authored exercise must satisfy: points, generated files, no leaks, fixtures,
+solutions at full marks, stubs at zero, each known mistake caught by the check that targets it.
+
+Parametrized over the exercises that have a source in solutions/.
+"""
+import importlib
+import json
+import re
+
+import pytest
+
+from autograder import authoring, registry
+from autograder.cases import FIXTURES, fixture_document
+from autograder.grading import exercise_module, grade_file, grade_impl
+from autograder.impl import LocalImpl
+
+AUTHORED = authoring.authored_exercises()
+REFERENCE_EXERCISES = [e for e in AUTHORED if e in {"ex1", "ex2", "ex3", "ex4", "ex5", "ex8"}]
+
+
+def _mistake_params():
+    out = []
+    for ex_id in REFERENCE_EXERCISES:
+        for mistake in exercise_module(ex_id).TARGETS:
+            out.append(pytest.param(ex_id, mistake, id=f"{ex_id}-{mistake}"))
+    return out
+
+
+def test_some_exercises_are_authored():
+    assert "ex3" in AUTHORED
+
+
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_points_sum_to_the_registry(ex_id):
+    checks = exercise_module(ex_id).CHECKS
+    assert sum(c.points for c in checks) == registry.get(ex_id).points
+    names = [c.name for c in checks]
+    assert len(names) == len(set(names)), "check names must be unique"
+    assert any(c.hidden for c in checks) and any(not c.hidden for c in checks)
+    for c in checks:
+        assert c.cell, f"{c.name} has no test cell"
+        assert set(c.needs) <= set(registry.get(ex_id).names), c.name
+
+
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_generated_files_are_in_sync(ex_id):
+    for path, content in authoring.generated_files(ex_id).items():
+        assert path.read_text(encoding="utf-8") == content, f"{path} is stale: run `grader generate {ex_id}`"
+
+
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_notebook_cells_carry_the_checks_points(ex_id):
+    nb = json.loads(authoring.generated_files(ex_id)[authoring.SOLUTIONS / f"{authoring.source_path(ex_id).stem}.ipynb"])
+    graded = [c["metadata"]["nbgrader"] for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+    assert sum(g["points"] for g in graded) == registry.get(ex_id).points
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"] if "nbgrader" in c["metadata"]]
+    assert len(ids) == len(set(ids))
+    assert {g["grade_id"] for g in graded} == {f"test_{c.cell}" for c in exercise_module(ex_id).CHECKS}
+
+
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_student_versions_leak_nothing(ex_id):
+    source = authoring.source_path(ex_id).read_text(encoding="utf-8")
+    solution_lines = set()
+    for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", source, re.S):
+        solution_lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 12}
+    for path, content in authoring.generated_files(ex_id).items():
+        if path.parent != authoring.EXERCISES:
+            continue
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "reference_impl", "hidden=True"):
+            assert marker not in content, f"{path} contains {marker!r}"
+        if path.suffix == ".ipynb":
+            text = "\n".join("".join(cell["source"]) for cell in json.loads(content)["cells"])
+        else:
+            text = content
+        leaked = [ln for ln in solution_lines if ln in text]
+        assert not leaked, f"{path} contains solution lines: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("ex_id", [e for e in AUTHORED if exercise_module(e).SPECS])
+def test_fixtures_are_reproducible(ex_id):
+    committed = json.loads((FIXTURES / f"{ex_id}.json").read_text(encoding="utf-8"))
+    regenerated = json.loads(json.dumps(fixture_document(exercise_module(ex_id).SPECS), sort_keys=True))
+    assert committed == regenerated, f"fixtures for {ex_id} are stale: run `grader fixtures {ex_id}`"
+
+
+@pytest.mark.parametrize("ex_id", REFERENCE_EXERCISES)
+def test_reference_gets_full_marks_in_process(ex_id):
+    from reference_impl import variants
+
+    result = grade_impl(ex_id, LocalImpl(variants.namespace()), hidden=True, lang="en")
+    failed = [(c.name, c.message) for c in result.checks if not c.passed]
+    assert not failed
+    assert result.score == registry.get(ex_id).points
+
+
+@pytest.fixture(scope="module")
+def solved_files(tmp_path_factory):
+    """Per exercise: the solution notebook and the solved .py script, each in a student folder."""
+    root = tmp_path_factory.mktemp("solved")
+    files = {}
+    for ex_id in AUTHORED:
+        src = authoring.source_path(ex_id)
+        cells = authoring.parse(src.read_text(encoding="utf-8"))
+        py = root / ex_id / f"{src.stem}.py"
+        py.parent.mkdir()
+        py.write_text(authoring.student_script(ex_id, cells, keep_solutions=True), encoding="utf-8")
+        files[ex_id] = {"ipynb": authoring.SOLUTIONS / f"{src.stem}.ipynb", "py": py}
+    return files
+
+
+@pytest.mark.parametrize("kind", ["ipynb", "py"])
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_solution_gets_full_marks_in_the_sandbox(ex_id, kind, solved_files):
+    for hidden in (False, True):
+        result = grade_file(ex_id, solved_files[ex_id][kind], hidden=hidden, lang="en")
+        assert result.error is None, result.error
+        assert [c.message for c in result.checks if not c.passed] == []
+        assert result.full_marks
+    assert result.score == registry.get(ex_id).points
+
+
+@pytest.mark.parametrize("kind", ["ipynb", "py"])
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_stub_scores_zero(ex_id, kind):
+    stub = authoring.EXERCISES / f"{authoring.source_path(ex_id).stem}.{kind}"
+    result = grade_file(ex_id, stub, hidden=True, lang="en")
+    assert result.error is None
+    assert result.score == 0.0
+    assert result.max_score == registry.get(ex_id).points
+    assert all("NotImplementedError" in c.message or "not defined" in c.message for c in result.checks)
+
+
+@pytest.mark.parametrize("ex_id", AUTHORED)
+def test_stub_feedback_in_spanish(ex_id):
+    stub = authoring.EXERCISES / f"{authoring.source_path(ex_id).stem}.py"
+    result = grade_file(ex_id, stub, hidden=False, lang="es")
+    assert all("aún no está implementada" in c.message for c in result.checks)
+
+
+@pytest.mark.parametrize("ex_id", REFERENCE_EXERCISES)
+def test_mistake_catalog_is_consistent(ex_id):
+    module = exercise_module(ex_id)
+    variants = importlib.import_module(f"reference_impl.mistakes_{ex_id}").VARIANTS
+    assert set(module.MISTAKES) == set(variants) == set(module.TARGETS)
+    assert len(module.MISTAKES) >= 8, "at least 8 known mistakes per exercise"
+    check_names = {c.name for c in module.CHECKS}
+    assert set(module.TARGETS.values()) <= check_names
+    for text in module.MISTAKES.values():
+        assert text.en and text.es and text.en != text.es
+
+
+@pytest.mark.parametrize("ex_id,mistake", _mistake_params())
+def test_each_known_mistake_loses_its_targeted_check_and_is_named(ex_id, mistake):
+    from reference_impl import variants
+
+    module = exercise_module(ex_id)
+    result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en")
+    by_name = {c.name: c for c in result.checks}
+    target = by_name[module.TARGETS[mistake]]
+    assert not target.passed and target.points == 0
+    assert module.MISTAKES[mistake].en in target.message
+    assert result.score < registry.get(ex_id).points

@@ -1,0 +1,167 @@
+"""`grader check` and `grader grade` as the SPEC's CLI contract states them (exit codes, JSON, outputs)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from autograder import authoring
+from autograder.cli import main
+
+SOLUTION = authoring.SOLUTIONS / "ex3_dropout.ipynb"
+STUB_PY = authoring.EXERCISES / "ex3_dropout.py"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def _solved_py(folder: Path, ex_id="ex3") -> Path:
+    src = authoring.source_path(ex_id)
+    path = folder / f"{src.stem}.py"
+    path.write_text(authoring.student_script(ex_id, authoring.parse(src.read_text()), keep_solutions=True))
+    return path
+
+
+def test_check_full_marks_exits_0_with_the_spec_json(runner):
+    result = runner.invoke(main, ["check", "ex3", str(SOLUTION), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"exercise", "score", "max_score", "checks", "error"}
+    assert data["exercise"] == "ex3" and data["error"] is None
+    assert data["score"] == data["max_score"] > 0
+    assert all(not c["hidden"] for c in data["checks"])  # check runs public checks only
+    assert set(data["checks"][0]) == {"name", "points", "max_points", "passed", "hidden", "message"}
+
+
+def test_check_stub_exits_1_and_says_what_is_missing(runner):
+    result = runner.invoke(main, ["check", "dropout", str(STUB_PY), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["score"] == 0 and "NotImplementedError" in data["checks"][0]["message"]
+
+
+def test_check_unloadable_exits_3_with_the_reason(runner, tmp_path):
+    bad = tmp_path / "ex3_dropout.py"
+    bad.write_text("def dropout_forward(a, p:\n")
+    result = runner.invoke(main, ["check", "ex3", str(bad), "--json"])
+    assert result.exit_code == 3
+    assert "Syntax error" in json.loads(result.output)["error"]
+
+
+def test_check_top_level_exit_is_unloadable(runner, tmp_path):
+    bad = tmp_path / "ex3_dropout.py"
+    bad.write_text("import sys\nsys.exit(0)\n")
+    result = runner.invoke(main, ["check", "ex3", str(bad), "--json"])
+    assert result.exit_code == 3
+    assert "SystemExit" in json.loads(result.output)["error"]
+
+
+def test_check_defines_nothing_exits_1(runner, tmp_path):
+    empty = tmp_path / "ex3_dropout.py"
+    empty.write_text("x = 1\n")
+    result = runner.invoke(main, ["check", "ex3", str(empty), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["score"] == 0 and data["error"] is None and "None of the names" in data["checks"][0]["message"]
+
+
+def test_check_finds_the_file_in_the_current_folder(runner, tmp_path, monkeypatch):
+    _solved_py(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["check", "ex3", "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_check_usage_errors_exit_2(runner, tmp_path, monkeypatch):
+    assert runner.invoke(main, ["check", "ex42", str(SOLUTION)]).exit_code == 2
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["check", "ex3"])
+    assert result.exit_code == 2 and "no ex3 submission" in result.output
+
+
+def test_check_in_spanish(runner):
+    result = runner.invoke(main, ["check", "ex3", str(STUB_PY), "--json", "--lang", "es"])
+    assert "aún no está implementada" in json.loads(result.output)["checks"][0]["message"]
+
+
+def test_check_table_output(runner):
+    result = runner.invoke(main, ["check", "ex3", str(STUB_PY)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "dropout_forward" in result.output and "FAIL" in result.output and "Total: 0 / 8" in result.output
+
+
+NO_REFERENCE = """
+import sys
+class Missing:  # a student install: reference_impl is not there
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "reference_impl":
+            raise ModuleNotFoundError("No module named 'reference_impl'")
+sys.meta_path.insert(0, Missing())
+{body}
+"""
+
+
+def test_check_works_without_the_reference(tmp_path):
+    probe = subprocess.run([sys.executable, "-c", NO_REFERENCE.format(body="import reference_impl")],
+                           capture_output=True, text=True)
+    assert probe.returncode != 0 and "reference_impl" in probe.stderr
+    body = ("from autograder.cli import main\n"
+            "try:\n    main()\nfinally:\n    assert 'reference_impl' not in sys.modules")
+    out = subprocess.run([sys.executable, "-c", NO_REFERENCE.format(body=body), "check", "ex3",
+                          str(SOLUTION), "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["score"] == data["max_score"] > 0
+
+
+def _class_folder(tmp_path: Path) -> Path:
+    klass = tmp_path / "class"
+    for student in ("alice", "bob", "carol", "dave"):
+        (klass / student).mkdir(parents=True)
+    shutil.copy(SOLUTION, klass / "alice" / "ex3_dropout.ipynb")
+    shutil.copy(STUB_PY, klass / "bob" / "ex3_dropout.py")
+    (klass / "carol" / "ex3_dropout.ipynb").write_text("{ not json")
+    _solved_py(klass / "dave")
+    return klass
+
+
+def test_grade_a_class_writes_results_and_gradebook(runner, tmp_path):
+    klass = _class_folder(tmp_path)
+    out = tmp_path / "grades"
+    result = runner.invoke(main, ["grade", "ex3", str(klass), "--jobs", "2", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    records = {r["student"]: r for r in json.loads(result.output)}  # stdout carries only the JSON
+    assert set(records) == {"alice", "bob", "carol", "dave"}
+    assert records["alice"]["score"] == records["alice"]["max_score"] == 10
+    assert any(c["hidden"] for c in records["alice"]["checks"])
+    assert records["dave"]["score"] == 10
+    assert records["bob"]["score"] == 0 and records["bob"]["error"] is None
+    assert records["carol"]["score"] == 0 and "not a valid notebook" in records["carol"]["error"]
+    for student in records:
+        saved = json.loads((out / "ex3" / f"{student}.json").read_text())
+        assert saved == records[student]
+    rows = (out / "ex3" / "gradebook.csv").read_text().splitlines()
+    assert rows[0].startswith("student,score,max_score,error")
+    assert sorted(r.split(",")[0] for r in rows[1:]) == ["alice", "bob", "carol", "dave"]
+
+
+def test_grade_accepts_files_and_single_student_folders(runner, tmp_path):
+    klass = _class_folder(tmp_path)
+    result = runner.invoke(main, ["grade", "ex3", str(klass / "alice" / "ex3_dropout.ipynb"), str(klass / "bob"),
+                                  "--out", str(tmp_path / "g"), "--json"])
+    assert result.exit_code == 0
+    assert sorted(r["student"] for r in json.loads(result.output)) == ["alice", "bob"]
+
+
+def test_grading_is_deterministic(runner, tmp_path):
+    klass = _class_folder(tmp_path)
+    first = runner.invoke(main, ["grade", "ex3", str(klass), "--out", str(tmp_path / "a"), "--json"]).output
+    second = runner.invoke(main, ["grade", "ex3", str(klass), "--jobs", "2", "--out", str(tmp_path / "b"), "--json"]).output
+    assert json.loads(first) == json.loads(second)

@@ -1,0 +1,211 @@
+"""The sandboxed student process, its wire format and the submission loader."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from autograder.loader import LoadError, load_source
+from autograder.sandbox import (
+    Crashed, Limits, LoadFailed, Rng, Sandbox, StudentRaised, TimedOut, Unsupported, wire,
+)
+
+FAST = Limits(call_timeout_s=2.0, load_timeout_s=5.0)
+
+
+def _sandbox(code, limits=FAST):
+    sb = Sandbox([("<cell 1>", code)], limits)
+    sb.start()
+    return sb
+
+
+# ------------------------------------------------------------------ wire
+def test_wire_round_trip_keeps_structure_and_dtypes():
+    value = {"a": [np.arange(6, dtype=np.float32).reshape(2, 3), (1, 2.5, None)], "b": float("nan"),
+             "c": np.float64(3.0), "d": True, "e": "text"}
+    blobs = []
+    tree = wire.encode(value, blobs)
+    header, got_blobs = wire.unpack(wire.pack({"value": tree}, blobs)[8:])
+    back = wire.decode(header["value"], got_blobs)
+    assert back["a"][0].dtype == np.float32 and back["a"][0].shape == (2, 3)
+    np.testing.assert_array_equal(back["a"][0], value["a"][0])
+    assert back["a"][1] == (1, 2.5, None)
+    assert np.isnan(back["b"]) and back["c"] == 3.0 and back["d"] is True and back["e"] == "text"
+
+
+def test_wire_refuses_object_arrays_and_never_unpickles():
+    blobs = []
+    tree = wire.encode(np.array([object()], dtype=object), blobs)
+    assert "__unsupported__" in tree and blobs == []
+    with pytest.raises(wire.WireError):
+        wire.decode({"__array__": 0, "dtype": "object", "shape": [1]}, [b"x" * 8])
+
+
+def test_wire_rejects_a_blob_that_does_not_fit_its_shape():
+    with pytest.raises(wire.WireError):
+        wire.decode({"__array__": 0, "dtype": "float64", "shape": [3]}, [b"\0" * 8])
+
+
+# ------------------------------------------------------------------ loader
+def _notebook(tmp_path, cells, name="sub.ipynb"):
+    nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / name
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def _code(src, **nbgrader):
+    cell = {"cell_type": "code", "source": src, "metadata": {}, "outputs": [], "execution_count": None}
+    if nbgrader:
+        cell["metadata"]["nbgrader"] = nbgrader
+    return cell
+
+
+def test_notebook_magics_are_not_run_and_test_cells_are_skipped(tmp_path):
+    path = _notebook(tmp_path, [
+        _code("%matplotlib inline\nimport numpy as np\n!pip install nothing\nfiles = !ls\n"),
+        {"cell_type": "markdown", "source": "# title", "metadata": {}},
+        _code("%%time\ndef f(x):\n    return 2 * x\n"),
+        _code("%%bash\nrm -rf /\n"),
+        _code("assert f(1) == 3", grade=True, solution=False, grade_id="t", points=1),
+    ])
+    src = load_source(path)
+    assert [name for name, _ in src.cells] == ["<cell 1>", "<cell 3>"]
+    joined = "".join(code for _, code in src.cells)
+    assert "pip" not in joined and "rm -rf" not in joined and "assert" not in joined
+    with Sandbox(list(src.cells), FAST) as sb:
+        assert sb.start()["f"] == "function"
+        assert sb.call("f", 2) == 4
+
+
+def test_broken_notebook_json_is_a_clear_load_error(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [ {"cell_type": "code", ')
+    with pytest.raises(LoadError) as info:
+        load_source(path)
+    assert info.value.key == "broken_notebook" and "line" in info.value.details["detail"]
+
+
+def test_syntax_error_names_cell_and_line(tmp_path):
+    path = _notebook(tmp_path, [_code("x = 1\n"), _code("def f(:\n    pass\n")])
+    with pytest.raises(LoadError) as info:
+        load_source(path)
+    assert info.value.key == "syntax_error"
+    assert info.value.details["where"] == "cell 2" and info.value.details["line"] == 1
+
+
+def test_py_file_and_empty_file(tmp_path):
+    (tmp_path / "empty.py").write_text("")
+    src = load_source(tmp_path / "empty.py")
+    assert src.kind == "py" and src.cells == (("<empty.py>", ""),)
+    with pytest.raises(LoadError) as info:
+        load_source(tmp_path / "notes.txt")
+    assert info.value.key in {"missing_file", "bad_suffix"}
+
+
+# ------------------------------------------------------------------ sandbox
+def test_call_returns_plain_arrays_and_reports_the_raising_line():
+    code = "import numpy as np\ndef f(x):\n    return x * 2\ndef g(x):\n    raise ValueError('no ' + str(x.shape))\n"
+    with _sandbox(code) as sb:
+        np.testing.assert_array_equal(sb.call("f", np.ones((2, 2))), 2 * np.ones((2, 2)))
+        with pytest.raises(StudentRaised) as info:
+            sb.call("g", np.ones((3, 1)))
+    assert info.value.exc_type == "ValueError" and "(3, 1)" in info.value.detail
+    assert info.value.where[-1][0] == "<cell 1>" and info.value.where[-1][1] == 5
+
+
+def test_infinite_loop_times_out_and_the_next_call_gets_a_fresh_process():
+    code = "def spin():\n    while True:\n        pass\ndef ok():\n    return 1\n"
+    with _sandbox(code, Limits(call_timeout_s=0.5)) as sb:
+        with pytest.raises(TimedOut):
+            sb.call("spin")
+        assert sb.call("ok") == 1
+        assert sb.starts == 2
+
+
+def test_os_exit_is_a_crash_and_sys_exit_is_an_exception():
+    code = "import os, sys\ndef die():\n    os._exit(3)\ndef leave():\n    sys.exit(0)\ndef ok():\n    return 2\n"
+    with _sandbox(code) as sb:
+        with pytest.raises(Crashed) as info:
+            sb.call("die")
+        assert "code 3" in info.value.reason
+        with pytest.raises(StudentRaised) as info:
+            sb.call("leave")
+        assert info.value.exc_type == "SystemExit"
+        assert sb.call("ok") == 2
+
+
+def test_segfault_is_reported_as_a_crash():
+    code = "import ctypes\ndef boom():\n    ctypes.string_at(0)\n"
+    with _sandbox(code) as sb, pytest.raises(Crashed) as info:
+        sb.call("boom")
+    assert "segmentation" in info.value.reason
+
+
+@pytest.mark.parametrize("module", ["reference_impl", "autograder", "autograder.cases", "solutions"])
+def test_grader_packages_cannot_be_imported(module):
+    with _sandbox(f"def f():\n    import {module}\n    return 1\n") as sb, pytest.raises(StudentRaised) as info:
+        sb.call("f")
+    assert info.value.exc_type in {"ImportError", "ModuleNotFoundError"}
+
+
+def test_import_at_top_level_is_a_load_failure():
+    with pytest.raises(LoadFailed) as info:
+        _sandbox("import reference_impl\n")
+    assert "reference_impl" in info.value.detail
+
+
+def test_environment_and_working_directory_are_private(monkeypatch):
+    monkeypatch.setenv("GRADER_HIDDEN_KEY", "secret-key")
+    code = "import os\ndef env():\n    return sorted(os.environ)\ndef cwd():\n    return os.listdir('.')\n"
+    with _sandbox(code) as sb:
+        assert "GRADER_HIDDEN_KEY" not in sb.call("env")
+        assert sb.call("cwd") == []
+
+
+def test_printing_a_fake_reply_does_not_reach_the_channel():
+    code = ('import json\nprint(json.dumps({"kind": "reply", "ok": True, "value": 42}))\n'
+            'def f():\n    print("{\\"score\\": 10}")\n    return 1\n')
+    with _sandbox(code) as sb:
+        assert sb.call("f") == 1
+        assert '"score": 10' in sb.output_tail()
+
+
+def test_rigged_ndarray_subclass_arrives_as_plain_data():
+    code = ("import numpy as np\n"
+            "class Liar(np.ndarray):\n"
+            "    def __eq__(self, other):\n        return True\n"
+            "    def __array_finalize__(self, obj):\n        pass\n"
+            "def f(x):\n    return np.zeros(3).view(Liar)\n")
+    with _sandbox(code) as sb:
+        got = sb.call("f", np.ones(3))
+    assert type(got) is np.ndarray
+    assert not np.array_equal(got, np.ones(3))
+
+
+def test_unsupported_values_and_generators():
+    code = "import numpy as np\ndef c():\n    return np.ones(2) * 1j\ndef r(rng):\n    return rng.random(2)\n"
+    with _sandbox(code) as sb:
+        assert isinstance(sb.call("c"), Unsupported)
+        np.testing.assert_array_equal(sb.call("r", Rng(5)), np.random.default_rng(5).random(2))
+
+
+def test_memory_limit_turns_a_hog_into_a_memory_error():
+    code = "import numpy as np\ndef hog():\n    return np.ones((1 << 30,))\n"  # 8 GiB
+    with _sandbox(code, Limits(memory_bytes=1 << 30)) as sb, pytest.raises((StudentRaised, Crashed)) as info:
+        sb.call("hog")
+    assert "MemoryError" in str(info.value) or "memory" in str(info.value)
+
+
+def test_the_process_group_is_killed_on_close():
+    code = ("import subprocess, sys\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+            "def pid():\n    return child.pid\n")
+    sb = _sandbox(code)
+    pid = sb.call("pid")
+    sb.close()
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):
+            os.kill(pid, 0)
+            import time
+            time.sleep(0.05)
