@@ -39,3 +39,15 @@ def test_grader_list_stays_light():
     body = ("from autograder.cli import main\n"
             "try:\n    main(['list'], standalone_mode=False)\nexcept SystemExit:\n    pass")
     assert _heavy_modules_after(body) == []
+
+
+def test_grader_check_of_a_numpy_exercise_stays_light():
+    from autograder import authoring
+
+    solution = authoring.SOLUTIONS / "ex3_dropout.ipynb"
+    body = ("from autograder.cli import main\n"
+            "try:\n"
+            f"    main(['check', 'ex3', {str(solution)!r}, '--json'], standalone_mode=False)\n"
+            "except SystemExit as exc:\n"
+            "    assert exc.code == 0, exc.code")
+    assert _heavy_modules_after(body) == []
