@@ -116,7 +116,7 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
           rtol: float | None = None) -> tuple[str | None, str | None]:
     """Compare outputs with a case. Returns (form that matched, None) or (None, failure message).
 
-    Outputs are compared in the order of the expected dict; ``depends`` maps an
+    Outputs are compared in the order the procedure returned them; ``depends`` maps an
     output label to the name of another student function that produced it, so
     a miss there is reported as that function's fault.
     """
@@ -125,7 +125,10 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
         if all(label in got and compare(got[label], value, **kw) is None for label, value in expected.items()):
             return form, None
     expected = next(iter(case.accepted.values()))
-    for label, value in expected.items():
+    # report the first miss in the order the procedure produced its outputs (z before a)
+    order = [label for label in got if label in expected] + [label for label in expected if label not in got]
+    for label in order:
+        value = expected[label]
         mismatch = compare(got.get(label), value, **kw)
         if mismatch is None:
             continue

@@ -1,0 +1,549 @@
+"""ex1 forward: activations, softmax, one dense layer, an MLP and the lecture's TwoLayerNet.
+
+Everything here is deterministic, so most checks compare outputs with the
+reference: public checks on the committed fixtures (``fixtures/ex1.json``),
+hidden ones on fresh inputs drawn with the hidden seed. Tolerance is the
+SPEC's: ``|got − exp| ≤ 1e-10·max|exp| + 1e-6·|exp|`` (float32 results at
+rtol 1e-4). Inputs include zeros, negatives and large values: |z| up to 40
+for sigmoid and tanh (their naive formulas are still exact there), up to 1000
+for relu, leaky_relu and softmax (softmax must be stable there: SPEC).
+
+Property checks (no reference): softmax's columns are probability
+distributions (shape kept, finite, non-negative, columns sum to 1 within
+1e-6, float32 within 1e-4); TwoLayerNet's constructor makes W1 (n_hidden,
+n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1), the same
+arrays for the same seed, and weights that are not all equal. The grader
+then assigns W1, b1, W2, b2 itself before calling ``forward``.
+
+When a layer's output is wrong only because the submission's own activation
+function (or its own ``dense_forward``) is wrong, the message says so: the
+check re-runs the layers in this process with the student's functions and
+the formula ``z = W a + b`` and names the function at fault.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import Case, CaseSpec, Check, Fail, compare_check, judge
+from ..compare import as_float_array, compare
+from ..messages import Text, t
+from ..sandbox import Handle, SandboxError
+
+MISTAKES = {
+    "forward_sigmoid_sign": Text("the sign of the exponent is flipped: σ(z) = 1/(1 + e^(−z)), not 1/(1 + e^z).",
+                                 "el signo del exponente está cambiado: σ(z) = 1/(1 + e^(−z)), no 1/(1 + e^z)."),
+    "forward_tanh_via_sigmoid": Text("tanh computed as 2σ(z) − 1; the identity is tanh(z) = 2σ(2z) − 1 (or use np.tanh).",
+                                     "tanh calculada como 2σ(z) − 1; la identidad es tanh(z) = 2σ(2z) − 1 (o usa np.tanh)."),
+    "forward_leaky_relu_fixed_alpha": Text("the slope for z ≤ 0 is fixed at 0.01: use the alpha argument.",
+                                           "la pendiente para z ≤ 0 está fijada en 0.01: usa el argumento alpha."),
+    "forward_softmax_axis1": Text("softmax is taken over the rows (axis 1); each column is one example, so normalise over axis 0.",
+                                  "softmax se calcula sobre las filas (eje 1); cada columna es un ejemplo, así que normaliza sobre el eje 0."),
+    "forward_softmax_unstable": Text("softmax is not stabilised: exp(1000) overflows. Subtract each column's maximum before exponentiating.",
+                                     "softmax no está estabilizada: exp(1000) desborda. Resta el máximo de cada columna antes de aplicar la exponencial."),
+    "forward_softmax_not_normalised": Text("the exponentials are not divided by their column sums, so columns do not sum to 1.",
+                                           "las exponenciales no se dividen por la suma de su columna, así que las columnas no suman 1."),
+    "forward_softmax_sum_all": Text("softmax divides by the sum of the whole matrix; divide by each column's sum (axis=0, keepdims=True).",
+                                    "softmax divide por la suma de toda la matriz; divide por la suma de cada columna (axis=0, keepdims=True)."),
+    "forward_dense_transposed": Text("W is transposed: z = W a_prev + b with W of shape (n_k, n_(k−1)), not Wᵀ a_prev.",
+                                     "W está traspuesta: z = W a_prev + b con W de forma (n_k, n_(k−1)), no Wᵀ a_prev."),
+    "forward_dense_no_bias": Text("the bias is not added: z = W a_prev + b.",
+                                  "no se suma el sesgo: z = W a_prev + b."),
+    "forward_dense_swapped": Text("the pair is returned in the wrong order: dense_forward returns (z, a), pre-activation first.",
+                                  "el par se devuelve en el orden equivocado: dense_forward devuelve (z, a), primero la preactivación."),
+    "forward_mlp_last_linear": Text("the last layer's activation is not applied: y = f_L(z(L)), with f_L = activations[-1].",
+                                    "no se aplica la activación de la última capa: y = f_L(z(L)), con f_L = activations[-1]."),
+    "forward_mlp_first_activation": Text("the first activation is used for every layer: layer k uses activations[k].",
+                                         "se usa la primera activación en todas las capas: la capa k usa activations[k]."),
+    "forward_tln_sigmoid_output": Text("the output layer has a sigmoid; in TwoLayerNet the output is linear: y = z2.",
+                                       "la capa de salida tiene una sigmoide; en TwoLayerNet la salida es lineal: y = z2."),
+    "forward_tln_tanh_hidden": Text("the hidden layer uses tanh; TwoLayerNet's hidden layer is a sigmoid: a1 = σ(z1).",
+                                    "la capa oculta usa tanh; la capa oculta de TwoLayerNet es una sigmoide: a1 = σ(z1)."),
+    "forward_tln_bias_1d": Text("the biases are 1-D arrays; make them column vectors of shape (n, 1) so that W x + b broadcasts over the m columns.",
+                                "los sesgos son arrays 1-D; hazlos vectores columna de forma (n, 1) para que W x + b se difunda sobre las m columnas."),
+    "forward_tln_zero_weights": Text("all weights start at the same value (e.g. zeros): every hidden unit then computes the same thing. Draw W1 and W2 at random.",
+                                     "todos los pesos empiezan con el mismo valor (p. ej. ceros): así todas las unidades ocultas calculan lo mismo. Genera W1 y W2 al azar."),
+    "forward_tln_unseeded": Text("the seed is not used: draw the weights from np.random.default_rng(seed), so the same seed gives the same network.",
+                                 "no se usa la semilla: genera los pesos con np.random.default_rng(seed), para que la misma semilla dé la misma red."),
+}
+
+#: mistake id -> the check that targets it (tests hold the grader to this)
+TARGETS = {
+    "forward_sigmoid_sign": "sigmoid: fixtures",
+    "forward_tanh_via_sigmoid": "tanh: fixtures",
+    "forward_leaky_relu_fixed_alpha": "leaky_relu: fixtures",
+    "forward_softmax_axis1": "softmax: fixtures",
+    "forward_softmax_unstable": "softmax: stable for |z| up to 1000",
+    "forward_softmax_not_normalised": "softmax: fixtures",
+    "forward_softmax_sum_all": "softmax: fixtures",
+    "forward_dense_transposed": "dense_forward: fixtures, every activation",
+    "forward_dense_no_bias": "dense_forward: fixtures, every activation",
+    "forward_dense_swapped": "dense_forward: fixtures, every activation",
+    "forward_mlp_last_linear": "mlp_forward: fixtures",
+    "forward_mlp_first_activation": "mlp_forward: fixtures",
+    "forward_tln_sigmoid_output": "TwoLayerNet.forward: fixtures",
+    "forward_tln_tanh_hidden": "TwoLayerNet.forward: fixtures",
+    "forward_tln_bias_1d": "TwoLayerNet: construction",
+    "forward_tln_zero_weights": "TwoLayerNet: construction",
+    "forward_tln_unseeded": "TwoLayerNet: construction",
+}
+
+SOFTMAX_MISTAKES = ("forward_softmax_axis1", "forward_softmax_not_normalised", "forward_softmax_sum_all",
+                    "forward_softmax_unstable")
+
+_RETURN = Text("{call} must return the tuple {expected}; it returned {got}.",
+               "{call} debe devolver la tupla {expected}; devolvió {got}.")
+_RETURN_SEQ = Text("a {kind} of {n} element(s)", "un {kind} de {n} elemento(s)")
+_RETURN_ONE = Text("a single value of type {kind}", "un único valor de tipo {kind}")
+
+
+class WrongReturn(Exception):
+    """The submission returned something other than the tuple the contract names."""
+
+    def __init__(self, call: str, expected: str, got):
+        self.call, self.expected, self.got = call, expected, got
+        super().__init__(f"{call} returned {type(got).__name__}")
+
+    def describe(self, lang: str) -> str:
+        got = self.got
+        if isinstance(got, (tuple, list)):
+            what = _RETURN_SEQ(lang, kind=type(got).__name__, n=len(got))
+        else:
+            kind = got.type_name if isinstance(got, Handle) else type(got).__name__
+            what = _RETURN_ONE(lang, kind=kind)
+        return _RETURN(lang, call=self.call, expected=self.expected, got=what)
+
+
+def _unpack(got, n: int, call: str, expected: str):
+    if isinstance(got, (tuple, list)) and len(got) == n:
+        return got
+    raise WrongReturn(call, expected, got)
+
+
+# ------------------------------------------------------------------ trusted formulas (no reference needed)
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+FORMULAS = {
+    "linear": lambda z: z,
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "softmax": _softmax,
+}
+
+
+# ------------------------------------------------------------------ inputs
+def _with_specials(rng, shape, big):
+    """Normal values with exact zeros, negatives and ±big in the first column(s)."""
+    z = rng.normal(0.0, 2.0, shape)
+    z[0, 0] = 0.0
+    z[-1, -1] = 0.0
+    z[0, -1] = big
+    z[-1, 0] = -big
+    if shape[0] > 2:
+        z[1, 0] = -0.5 * big
+    return z
+
+
+def _activation_inputs(rng, big):
+    n, m = (int(v) for v in rng.integers(3, 7, size=2))
+    z = _with_specials(rng, (n, m + 2), big)
+    col = rng.normal(0.0, 3.0, (int(rng.integers(2, 5)), 1))
+    col[0, 0] = 0.0
+    return [
+        {"z": z, "_label": f"z of shape {z.shape} with zeros, negatives and |z| up to {big:g}"},
+        {"z": col, "_label": f"z of shape {col.shape}: one example"},
+    ]
+
+
+def inputs_sigmoid_tanh(rng):
+    return _activation_inputs(rng, 40.0)
+
+
+def inputs_relu(rng):
+    return _activation_inputs(rng, 1000.0)
+
+
+def inputs_leaky_relu(rng):
+    cases = _activation_inputs(rng, 1000.0)
+    for case in cases:
+        case["alpha"] = float(np.round(rng.uniform(0.05, 0.4), 2))
+    return cases
+
+
+def inputs_softmax(rng):
+    n, m = int(rng.integers(3, 6)), int(rng.integers(5, 9))
+    z = rng.normal(0.0, 3.0, (n, m))
+    z[:, 0] = 0.0  # a column of equal scores: uniform probabilities
+    col = rng.normal(0.0, 2.0, (int(rng.integers(2, 6)), 1))
+    return [
+        {"z": z, "_label": f"z of shape {z.shape}, one column all zeros"},
+        {"z": col, "_label": f"z of shape {col.shape}: one example"},
+    ]
+
+
+def inputs_softmax_large(rng):
+    n = 4
+    z = np.empty((n, 5))
+    z[:, 0] = 1000.0 - rng.uniform(0.0, 4.0, n)    # all scores near +1000
+    z[:, 1] = -1000.0 + rng.uniform(0.0, 4.0, n)   # all scores near −1000
+    z[:, 2] = rng.uniform(-1000.0, 1000.0, n)
+    z[:, 3] = [1000.0, -1000.0, 0.0, 999.0]
+    z[:, 4] = rng.normal(0.0, 1.0, n)
+    z[np.argmax(z[:, 0]), 0] = 1000.0
+    return [{"z": z, "_label": "z of shape (4, 5) with |z| up to 1000"}]
+
+
+def _layer(rng, n_out, n_in):
+    W = rng.normal(0.0, 1.0, (n_out, n_in)) / np.sqrt(n_in) * 1.5
+    b = rng.normal(0.0, 0.5, (n_out, 1))
+    return W, b
+
+
+def inputs_dense(rng):
+    """One case per activation; square layers first, so a transposed W still runs and is recognised."""
+    cases = []
+    plan = [("sigmoid", "square"), ("relu", "square"), ("linear", "wide"), ("tanh", "tall"), ("softmax", "wide"),
+            ("relu", "tall"), ("sigmoid", "single")]
+    for activation, form in plan:
+        n_in = int(rng.integers(3, 6))
+        n_out = {"square": n_in, "wide": n_in - 1, "tall": n_in + 2, "single": n_in + 1}[form]
+        m = 1 if form == "single" else int(rng.integers(3, 7))
+        W, b = _layer(rng, n_out, n_in)
+        a_prev = rng.normal(0.0, 1.5, (n_in, m))
+        cases.append({"a_prev": a_prev, "W": W, "b": b, "activation": activation,
+                      "_label": f"activation {activation!r}, W {W.shape}, m = {m}"})
+    return cases
+
+
+def inputs_mlp(rng):
+    plans = [
+        ([3, 4, 4, 3], ["tanh", "sigmoid", "softmax"], int(rng.integers(3, 7))),
+        ([4, 5, 2], ["relu", "linear"], 1),
+        ([2, 3, 1], ["sigmoid", "sigmoid"], int(rng.integers(3, 7))),
+        ([3, 6, 4, 2], ["relu", "tanh", "relu"], int(rng.integers(3, 7))),
+    ]
+    cases = []
+    for sizes, activations, m in plans:
+        params = [_layer(rng, n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        x = rng.normal(0.0, 1.5, (sizes[0], m))
+        arrows = " → ".join(str(s) for s in sizes)
+        cases.append({"x": x, "params": params, "activations": activations,
+                      "_label": f"layers {arrows}, activations {activations}, m = {m}"})
+    return cases
+
+
+def inputs_two_layer_net(rng):
+    cases = []
+    for n_in, n_hidden, n_out, m in ((3, 4, 2, int(rng.integers(3, 7))), (2, 5, 1, 1), (4, 3, 3, 5)):
+        W1, b1 = _layer(rng, n_hidden, n_in)
+        W2, b2 = _layer(rng, n_out, n_hidden)
+        cases.append({"x": rng.normal(0.0, 1.5, (n_in, m)), "W1": W1, "b1": b1, "W2": W2, "b2": b2,
+                      "_label": f"n_in = {n_in}, n_hidden = {n_hidden}, n_out = {n_out}, m = {m}"})
+    return cases
+
+
+# ------------------------------------------------------------------ procedures (run against any implementation)
+def run_sigmoid(impl, inputs):
+    return {"sigmoid(z)": impl.call("sigmoid", inputs["z"])}
+
+
+def run_tanh(impl, inputs):
+    return {"tanh(z)": impl.call("tanh", inputs["z"])}
+
+
+def run_relu(impl, inputs):
+    return {"relu(z)": impl.call("relu", inputs["z"])}
+
+
+def run_leaky_relu(impl, inputs):
+    alpha = inputs["alpha"]
+    return {"leaky_relu(z)": impl.call("leaky_relu", inputs["z"]),
+            f"leaky_relu(z, {alpha:g})": impl.call("leaky_relu", inputs["z"], alpha)}
+
+
+def run_softmax(impl, inputs):
+    return {"softmax(z)": impl.call("softmax", inputs["z"])}
+
+
+def run_dense(impl, inputs):
+    got = impl.call("dense_forward", inputs["a_prev"], inputs["W"], inputs["b"], inputs["activation"])
+    z, a = _unpack(got, 2, "dense_forward", "(z, a)")
+    return {"z": z, "a": a}
+
+
+def run_mlp(impl, inputs):
+    got = impl.call("mlp_forward", inputs["x"], inputs["params"], inputs["activations"])
+    y, _caches = _unpack(got, 2, "mlp_forward", "(y, caches)")
+    return {"y": y}
+
+
+def run_two_layer_net(impl, inputs):
+    n_hidden, n_in = inputs["W1"].shape
+    n_out = inputs["W2"].shape[0]
+    net = impl.new("TwoLayerNet", n_in, n_hidden, n_out, 0)
+    for name in ("W1", "b1", "W2", "b2"):
+        impl.setattr(net, name, inputs[name])
+    got = impl.method(net, "forward", inputs["x"])
+    z1, a1, z2, y = _unpack(got, 4, "TwoLayerNet.forward", "(z1, a1, z2, y)")
+    return {"z1": z1, "a1": a1, "z2": z2, "y": y}
+
+
+SIGMOID = CaseSpec("ex1.sigmoid", inputs_sigmoid_tanh, run_sigmoid, mistakes=("forward_sigmoid_sign",))
+TANH = CaseSpec("ex1.tanh", inputs_sigmoid_tanh, run_tanh, mistakes=("forward_tanh_via_sigmoid",))
+RELU = CaseSpec("ex1.relu", inputs_relu, run_relu)
+LEAKY_RELU = CaseSpec("ex1.leaky_relu", inputs_leaky_relu, run_leaky_relu,
+                      mistakes=("forward_leaky_relu_fixed_alpha",))
+SOFTMAX = CaseSpec("ex1.softmax", inputs_softmax, run_softmax, mistakes=SOFTMAX_MISTAKES)
+SOFTMAX_LARGE = CaseSpec("ex1.softmax_large", inputs_softmax_large, run_softmax, mistakes=SOFTMAX_MISTAKES)
+DENSE = CaseSpec("ex1.dense_forward", inputs_dense, run_dense,
+                 mistakes=("forward_dense_transposed", "forward_dense_no_bias", "forward_dense_swapped"))
+MLP = CaseSpec("ex1.mlp_forward", inputs_mlp, run_mlp,
+               mistakes=("forward_mlp_last_linear", "forward_mlp_first_activation"))
+TWO_LAYER_NET = CaseSpec("ex1.two_layer_net", inputs_two_layer_net, run_two_layer_net,
+                         mistakes=("forward_tln_sigmoid_output", "forward_tln_tanh_hidden"))
+
+SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TWO_LAYER_NET]
+
+
+# ------------------------------------------------------------------ "your other function is at fault"
+def _own_layers(ctx, x, layers, via):
+    """Run layers [(W, b, activation)] with the submission's own pieces.
+
+    via "activations": z = W a + b here, a = the student's activation function of z;
+    via "dense_forward": the student's dense_forward, layer by layer.
+    Returns ([(z, a)], culprit): culprit names the first student function whose
+    output differs from the formula; ([], None) when a piece is missing or fails.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    outs, culprit = [], None
+    for W, b, act in layers:
+        z_ok = W @ a + b
+        a_ok = FORMULAS[act](z_ok)
+        if via == "dense_forward":
+            if "dense_forward" not in ctx.impl.names:
+                return [], None
+            got = ctx.impl.call("dense_forward", a, W, b, act)
+            if not isinstance(got, (tuple, list)) or len(got) != 2:
+                return [], None
+            z, a_new = as_float_array(got[0])[0], as_float_array(got[1])[0]
+            if z is None or a_new is None or z.shape != z_ok.shape or a_new.shape != z_ok.shape:
+                return [], None
+            if culprit is None and (compare(z, z_ok) or compare(a_new, a_ok)):
+                culprit = "dense_forward"
+        else:
+            z = z_ok
+            if act == "linear":
+                a_new = z
+            else:
+                if act not in ctx.impl.names:
+                    return [], None
+                a_new = as_float_array(ctx.impl.call(act, z))[0]
+                if a_new is None or a_new.shape != z.shape:
+                    return [], None
+                if culprit is None and compare(a_new, a_ok):
+                    culprit = act
+        outs.append((z, a_new))
+        a = a_new
+    return outs, culprit
+
+
+def _explainer(layers_of, select, vias):
+    """explain(ctx, case, got) -> a "depends" message when the submission's own helper explains the miss."""
+
+    def explain(ctx, case: Case, got: dict):
+        x, layers = layers_of(case.inputs)
+        for via in vias:
+            try:
+                outs, culprit = _own_layers(ctx, x, layers, via)
+            except SandboxError:
+                continue
+            if culprit is None:
+                continue
+            own = select(outs)
+            if all(compare(got.get(label), value) is None for label, value in own.items()):
+                expected = next(iter(case.accepted.values()))
+                for label, value in expected.items():
+                    mismatch = compare(got.get(label), value)
+                    if mismatch is not None:
+                        where = f"{label} [{case.label}]" if case.label else label
+                        return t("depends", ctx.lang, other=culprit, detail=mismatch.describe(where, ctx.lang))
+        return None
+
+    return explain
+
+
+def _dense_layers(inputs):
+    return inputs["a_prev"], [(inputs["W"], inputs["b"], inputs["activation"])]
+
+
+def _mlp_layers(inputs):
+    return inputs["x"], [(W, b, act) for (W, b), act in zip(inputs["params"], inputs["activations"])]
+
+
+def _tln_layers(inputs):
+    return inputs["x"], [(inputs["W1"], inputs["b1"], "sigmoid"), (inputs["W2"], inputs["b2"], "linear")]
+
+
+EXPLAIN_DENSE = _explainer(_dense_layers, lambda outs: {"z": outs[0][0], "a": outs[0][1]}, ("activations",))
+EXPLAIN_MLP = _explainer(_mlp_layers, lambda outs: {"y": outs[-1][1]}, ("activations", "dense_forward"))
+EXPLAIN_TLN = _explainer(_tln_layers, lambda outs: {"z1": outs[0][0], "a1": outs[0][1], "z2": outs[1][0],
+                                                    "y": outs[1][1]}, ("activations", "dense_forward"))
+
+
+def structured_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
+                     cell: str = "", explain=None) -> Check:
+    """A comparison check (like compare_check) for functions that return tuples: a return of the
+    wrong kind gets its own message, and a miss explained by another student function says so."""
+
+    def run(ctx):
+        for case in ctx.cases(spec):
+            try:
+                got = spec.procedure(ctx.impl, case.inputs)
+            except WrongReturn as exc:
+                raise Fail(exc.describe(ctx.lang)) from None
+            _, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes)
+            if message is not None:
+                if explain is not None:
+                    message = explain(ctx, case, got) or message
+                raise Fail(message)
+        return None
+
+    return Check(name, points, run, needs, hidden, cell)
+
+
+# ------------------------------------------------------------------ property checks
+_SOFTMAX_NOT_ARRAY = Text("softmax(z) for z of shape {shape} should return an array of numbers; it returned {got}.",
+                          "softmax(z) para z de forma {shape} debería devolver un array de números; devolvió {got}.")
+_SOFTMAX_SHAPE = Text("softmax(z) for z of shape {shape} returned shape {got}; it must keep the shape of z.",
+                      "softmax(z) para z de forma {shape} devolvió la forma {got}; debe conservar la forma de z.")
+_SOFTMAX_NONFINITE = Text("softmax(z) for z of shape {shape} contains NaN or infinite values.",
+                          "softmax(z) para z de forma {shape} contiene valores NaN o infinitos.")
+_SOFTMAX_NEGATIVE = Text("softmax(z) for z of shape {shape} has negative entries (min {min:.3g}); probabilities are ≥ 0.",
+                         "softmax(z) para z de forma {shape} tiene valores negativos (mín. {min:.3g}); las probabilidades son ≥ 0.")
+_SOFTMAX_SUMS = Text("the columns of softmax(z) for z of shape {shape} should each sum to 1; column {col} sums to {sum:.6g}.",
+                     "cada columna de softmax(z) para z de forma {shape} debería sumar 1; la columna {col} suma {sum:.6g}.")
+
+
+def check_softmax_invariants(ctx):
+    for shape in ((4, 7), (6, 3), (1, 5)):
+        z = ctx.rng.normal(0.0, 4.0, shape)
+        s, dtype = as_float_array(ctx.impl.call("softmax", z))
+        if s is None:
+            raise Fail(ctx.text(_SOFTMAX_NOT_ARRAY, shape=shape, got=dtype))
+        if s.shape != shape:
+            raise Fail(ctx.text(_SOFTMAX_SHAPE, shape=shape, got=s.shape))
+        if not np.isfinite(s).all():
+            raise Fail(ctx.text(_SOFTMAX_NONFINITE, shape=shape))
+        if s.min() < 0:
+            raise Fail(ctx.text(_SOFTMAX_NEGATIVE, shape=shape, min=float(s.min())))
+        sums = s.sum(axis=0)
+        tol = 1e-4 if dtype in ("float32", "float16") else 1e-6
+        bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
+        if bad.size:
+            message = ctx.text(_SOFTMAX_SUMS, shape=shape, col=int(bad[0]), sum=float(sums[bad[0]]))
+            if np.allclose(s.sum(axis=1), 1.0):
+                message += ctx.mistake("forward_softmax_axis1")
+            elif np.isclose(s.sum(), 1.0):
+                message += ctx.mistake("forward_softmax_sum_all")
+            elif np.allclose(s, np.exp(z - z.max(axis=0, keepdims=True))) or np.allclose(s, np.exp(z)):
+                message += ctx.mistake("forward_softmax_not_normalised")
+            raise Fail(message)
+
+
+_TLN_NOT_ARRAY = Text("TwoLayerNet({args}).{name} should be an array of numbers; it is {got}.",
+                      "TwoLayerNet({args}).{name} debería ser un array de números; es {got}.")
+_TLN_SHAPE = Text("TwoLayerNet({args}).{name} should have shape {expected}; it has shape {got}.",
+                  "TwoLayerNet({args}).{name} debería tener forma {expected}; tiene forma {got}.")
+_TLN_NONFINITE = Text("TwoLayerNet({args}).{name} contains NaN or infinite values.",
+                      "TwoLayerNet({args}).{name} contiene valores NaN o infinitos.")
+_TLN_CONSTANT = Text("all entries of TwoLayerNet({args}).{name} are equal ({value:.6g}); random weights break the symmetry between hidden units.",
+                     "todas las entradas de TwoLayerNet({args}).{name} son iguales ({value:.6g}); los pesos aleatorios rompen la simetría entre unidades ocultas.")
+_TLN_SEED = Text("two networks built with TwoLayerNet({args}) differ in {name}: the same seed must give the same weights.",
+                 "dos redes construidas con TwoLayerNet({args}) difieren en {name}: la misma semilla debe dar los mismos pesos.")
+
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+def _tln_params(ctx, args):
+    net = ctx.impl.new("TwoLayerNet", *args)
+    return {name: ctx.impl.getattr(net, name) for name in PARAMS}
+
+
+def check_tln_construction(ctx):
+    n_in, n_hidden, n_out, seed = 3, 5, 2, 7
+    args = (n_in, n_hidden, n_out, seed)
+    label = ", ".join(str(a) for a in args)
+    shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (n_out, n_hidden), "b2": (n_out, 1)}
+    first = _tln_params(ctx, args)
+    arrays = {}
+    for name in PARAMS:
+        arr, what = as_float_array(first[name])
+        if arr is None:
+            raise Fail(ctx.text(_TLN_NOT_ARRAY, args=label, name=name, got=what))
+        if arr.shape != shapes[name]:
+            message = ctx.text(_TLN_SHAPE, args=label, name=name, expected=shapes[name], got=arr.shape)
+            if name.startswith("b") and arr.shape == (shapes[name][0],):
+                message += ctx.mistake("forward_tln_bias_1d")
+            raise Fail(message)
+        if not np.isfinite(arr).all():
+            raise Fail(ctx.text(_TLN_NONFINITE, args=label, name=name))
+        arrays[name] = arr
+    for name in ("W1", "W2"):
+        w = arrays[name]
+        if np.all(w == w.flat[0]):
+            raise Fail(ctx.text(_TLN_CONSTANT, args=label, name=name, value=float(w.flat[0]))
+                       + ctx.mistake("forward_tln_zero_weights"))
+    second = _tln_params(ctx, args)
+    for name in PARAMS:
+        again = as_float_array(second[name])[0]
+        if again is None or not np.array_equal(again, arrays[name]):
+            raise Fail(ctx.text(_TLN_SEED, args=label, name=name) + ctx.mistake("forward_tln_unseeded"))
+    # the default seed works too, with the right shapes
+    default = _tln_params(ctx, (4, 2, 3))
+    for name, shape in (("W1", (2, 4)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1))):
+        arr, what = as_float_array(default[name])
+        if arr is None:
+            raise Fail(ctx.text(_TLN_NOT_ARRAY, args="4, 2, 3", name=name, got=what))
+        if arr.shape != shape:
+            raise Fail(ctx.text(_TLN_SHAPE, args="4, 2, 3", name=name, expected=shape, got=arr.shape))
+
+
+# ------------------------------------------------------------------ the checks
+_ACT = "activations"
+
+CHECKS = [
+    compare_check("sigmoid: fixtures", SIGMOID, 0.5, ("sigmoid",), cell=_ACT),
+    compare_check("tanh: fixtures", TANH, 0.5, ("tanh",), cell=_ACT),
+    compare_check("relu: fixtures", RELU, 0.5, ("relu",), cell=_ACT),
+    compare_check("leaky_relu: fixtures", LEAKY_RELU, 0.5, ("leaky_relu",), cell=_ACT),
+    compare_check("softmax: fixtures", SOFTMAX, 0.5, ("softmax",), cell="softmax"),
+    Check("softmax: columns are probability distributions", 0.5, check_softmax_invariants, ("softmax",),
+          cell="softmax"),
+    compare_check("softmax: stable for |z| up to 1000", SOFTMAX_LARGE, 0.5, ("softmax",), cell="softmax"),
+    structured_check("dense_forward: fixtures, every activation", DENSE, 1.0, ("dense_forward",),
+                     cell="dense_forward", explain=EXPLAIN_DENSE),
+    structured_check("mlp_forward: fixtures", MLP, 1.0, ("mlp_forward",), cell="mlp_forward", explain=EXPLAIN_MLP),
+    Check("TwoLayerNet: construction", 0.5, check_tln_construction, ("TwoLayerNet",), cell="two_layer_net"),
+    structured_check("TwoLayerNet.forward: fixtures", TWO_LAYER_NET, 0.5, ("TwoLayerNet",), cell="two_layer_net",
+                     explain=EXPLAIN_TLN),
+    # hidden: fresh inputs drawn with the hidden seed, compared with the reference
+    compare_check("sigmoid (hidden): fresh inputs", SIGMOID, 0.25, ("sigmoid",), hidden=True, cell=_ACT),
+    compare_check("tanh (hidden): fresh inputs", TANH, 0.25, ("tanh",), hidden=True, cell=_ACT),
+    compare_check("relu (hidden): fresh inputs", RELU, 0.25, ("relu",), hidden=True, cell=_ACT),
+    compare_check("leaky_relu (hidden): fresh inputs and alpha", LEAKY_RELU, 0.25, ("leaky_relu",), hidden=True,
+                  cell=_ACT),
+    compare_check("softmax (hidden): fresh inputs", SOFTMAX, 0.5, ("softmax",), hidden=True, cell="softmax"),
+    structured_check("dense_forward (hidden): fresh inputs", DENSE, 0.75, ("dense_forward",), hidden=True,
+                     cell="dense_forward", explain=EXPLAIN_DENSE),
+    structured_check("mlp_forward (hidden): fresh inputs", MLP, 0.75, ("mlp_forward",), hidden=True,
+                     cell="mlp_forward", explain=EXPLAIN_MLP),
+    structured_check("TwoLayerNet.forward (hidden): fresh inputs", TWO_LAYER_NET, 0.5, ("TwoLayerNet",),
+                     hidden=True, cell="two_layer_net", explain=EXPLAIN_TLN),
+]

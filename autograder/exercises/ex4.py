@@ -1,0 +1,391 @@
+"""ex4 weight-decay: L2 and L1 penalties, their gradient and the regularised SGD steps.
+
+Everything here is deterministic, so most checks compare outputs with the
+reference: public ones on the committed fixtures (``autograder/fixtures/ex4.json``),
+hidden ones on inputs drawn fresh with the hidden seed (new shapes, λ and η).
+Comparisons use the project's rule (float64: rtol 1e-6, atol 1e-10·max|expected|;
+float32 results at rtol 1e-4); penalties are read with ``np.asarray(out, float64)``,
+so a float, an ``np.float64`` or a 0-d array are all accepted.
+
+Property checks (no reference needed):
+
+* ``l2_grad`` against centered differences (h = 1e-5, float64) of the
+  student's own ``l2_penalty`` applied to ``[W]``; the penalty is quadratic, so
+  the differences are exact up to rounding and the bound is the usual relative
+  error 1e-6. When the student's ``l2_penalty`` is not λΣw² (or cannot run),
+  the differences are taken of λΣw² instead and the feedback says so, so a
+  wrong penalty costs only the penalty's own checks.
+* ``regularized_update`` returns one ``(W, b)`` pair per layer (list or tuple
+  pairs, in a list or tuple) shaped like the input, with biases that take the
+  plain step ``b − η db`` (weight decay must not reach them), and with λ = 0 it
+  is plain SGD for every parameter.
+
+Inputs follow the contract: 2-D float64 arrays (W of shape (n_k, n_{k−1}),
+b of shape (n_k, 1)); the grader passes copies, so functions may mutate and
+return them. ``sgd_l1_step`` cases always contain exact zeros in W (np.sign(0) = 0).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import CaseSpec, Check, Fail, compare_check
+from ..compare import as_float_array, compare
+from ..messages import Text
+from ..sandbox import StudentRaised
+
+MISTAKES = {
+    "wd_l2_half": Text("the penalty has a factor ½ (λ/2 Σ w²); the lecture's penalty is λ Σ w², without ½.",
+                       "la penalización lleva un factor ½ (λ/2 Σ w²); la de clase es λ Σ w², sin ½."),
+    "wd_l2_norm": Text("the penalty uses the norm ‖W‖ (a square root) instead of the sum of squares Σ w².",
+                       "la penalización usa la norma ‖W‖ (una raíz cuadrada) en lugar de la suma de cuadrados Σ w²."),
+    "wd_l2_no_lam": Text("the penalty is not multiplied by λ (lam).",
+                         "la penalización no se multiplica por λ (lam)."),
+    "wd_grad_no_two": Text("the gradient of λ w² is 2λw: the factor 2 is missing (λW returned).",
+                           "el gradiente de λ w² es 2λw: falta el factor 2 (se devolvió λW)."),
+    "wd_step_decay_factor": Text("the weights decay by (1 − ηλ); the derivative of λ w² is 2λw, so the factor is (1 − 2ηλ).",
+                                 "los pesos decaen por (1 − ηλ); la derivada de λ w² es 2λw, así que el factor es (1 − 2ηλ)."),
+    "wd_step_decay_plus": Text("the decay has the wrong sign, W(1 + 2ηλ): gradient descent subtracts the penalty's gradient, so the weights shrink by (1 − 2ηλ).",
+                               "el decaimiento tiene el signo cambiado, W(1 + 2ηλ): el descenso por gradiente resta el gradiente de la penalización, así que los pesos se encogen por (1 − 2ηλ)."),
+    "wd_l1_squared": Text("the L1 penalty squares the weights (that is L2); L1 is λ Σ |w|.",
+                          "la penalización L1 eleva los pesos al cuadrado (eso es L2); L1 es λ Σ |w|."),
+    "wd_l1_no_abs": Text("the absolute value is missing: λ Σ w lets positive and negative weights cancel; L1 is λ Σ |w|.",
+                         "falta el valor absoluto: λ Σ w deja que los pesos positivos y negativos se cancelen; L1 es λ Σ |w|."),
+    "wd_l1_step_w": Text("the L1 step uses W instead of sign(W) (that shrinks like L2); it is W − ηλ sign(W) − η dW.",
+                         "el paso L1 usa W en lugar de sign(W) (eso encoge como L2); es W − ηλ sign(W) − η dW."),
+    "wd_l1_step_sign_dw": Text("the L1 step takes the sign of the gradient dW; the penalty's gradient is λ sign(W), the sign of the weights.",
+                               "el paso L1 toma el signo del gradiente dW; el gradiente de la penalización es λ sign(W), el signo de los pesos."),
+    "wd_l1_step_sign_at_zero": Text("weights that are exactly 0 are pushed by ±ηλ: the sign must be np.sign, with sign(0) = 0.",
+                                    "los pesos exactamente 0 reciben un empuje de ±ηλ: el signo debe ser np.sign, con sign(0) = 0."),
+    "wd_l1_step_sign_divide": Text("sign(W) is computed as W / |W|, which is NaN where W = 0: use np.sign, with sign(0) = 0.",
+                                   "sign(W) se calcula como W / |W|, que da NaN donde W = 0: usa np.sign, con sign(0) = 0."),
+    "wd_update_decay_biases": Text("weight decay is applied to the biases too; only the weights decay, the biases take the plain step b − η db.",
+                                   "el decaimiento se aplica también a los sesgos; solo decaen los pesos, los sesgos dan el paso normal b − η db."),
+    "wd_update_decay_factor": Text("the weights decay by (1 − ηλ) instead of (1 − 2ηλ) (if regularized_update calls your sgd_weight_decay_step, fix it there).",
+                                   "los pesos decaen por (1 − ηλ) en lugar de (1 − 2ηλ) (si regularized_update llama a tu sgd_weight_decay_step, corrígelo allí)."),
+    "wd_update_weights_only": Text("only the updated weights are returned; return the list of (W, b) pairs, with b − η db.",
+                                   "solo se devuelven los pesos actualizados; devuelve la lista de pares (W, b), con b − η db."),
+    "wd_update_unchanged": Text("the parameters come back unchanged: assigning W = … inside the loop only rebinds the loop variable; build and return a new list of (W, b) pairs (or update the arrays in place, W -= …).",
+                                "los parámetros vuelven sin cambios: asignar W = … dentro del bucle solo cambia la variable del bucle; construye y devuelve una lista nueva de pares (W, b) (o modifica los arrays en el sitio, W -= …)."),
+}
+
+#: mistake id -> the check that targets it (tests hold the grader to this)
+TARGETS = {
+    "wd_l2_half": "l2_penalty: fixtures",
+    "wd_l2_norm": "l2_penalty: fixtures",
+    "wd_l2_no_lam": "l2_penalty: fixtures",
+    "wd_grad_no_two": "l2_grad: fixtures",
+    "wd_step_decay_factor": "sgd_weight_decay_step: fixtures",
+    "wd_step_decay_plus": "sgd_weight_decay_step: fixtures",
+    "wd_l1_squared": "l1_penalty: fixtures",
+    "wd_l1_no_abs": "l1_penalty: fixtures",
+    "wd_l1_step_w": "sgd_l1_step: fixtures (W with exact zeros)",
+    "wd_l1_step_sign_dw": "sgd_l1_step: fixtures (W with exact zeros)",
+    "wd_l1_step_sign_at_zero": "sgd_l1_step: fixtures (W with exact zeros)",
+    "wd_l1_step_sign_divide": "sgd_l1_step: fixtures (W with exact zeros)",
+    "wd_update_decay_biases": "regularized_update: (W, b) pairs shaped like params; biases take b − η db",
+    "wd_update_decay_factor": "regularized_update: fixtures",
+    "wd_update_weights_only": "regularized_update: (W, b) pairs shaped like params; biases take b − η db",
+    "wd_update_unchanged": "regularized_update: fixtures",
+}
+
+
+# ------------------------------------------------------------------ inputs
+def _sizes(rng, n_layers):
+    """Layer widths n_0, …, n_L, each in 2..6."""
+    return [int(s) for s in rng.integers(2, 7, size=n_layers + 1)]
+
+
+def _shapes(arrays) -> str:
+    return ", ".join(str(a.shape) for a in arrays)
+
+
+def _lam(rng, low, high):
+    return round(float(rng.uniform(low, high)), 3)
+
+
+def _penalty_inputs(rng):
+    """Lists of 1, 3 and 2 weight matrices of a small MLP; the last with larger weights."""
+    cases = []
+    for n_layers, lam, scale in ((1, _lam(rng, 0.05, 0.2), 1.0), (3, _lam(rng, 0.005, 0.02), 1.0),
+                                 (2, _lam(rng, 0.2, 0.6), 3.0)):
+        sizes = _sizes(rng, n_layers)
+        weights = [scale * rng.standard_normal((sizes[k + 1], sizes[k])) for k in range(n_layers)]
+        cases.append({"weights": weights, "lam": lam, "_label": f"weights {_shapes(weights)}; λ = {lam:g}"})
+    return cases
+
+
+def _grad_inputs(rng):
+    cases = []
+    for lam in (_lam(rng, 0.05, 0.2), _lam(rng, 0.3, 0.9)):
+        W = rng.standard_normal(tuple(_sizes(rng, 1)[::-1]))
+        cases.append({"W": W, "lam": lam, "_label": f"W {W.shape}, λ = {lam:g}"})
+    return cases
+
+
+def _step_inputs(rng, zeros=False):
+    cases = []
+    for eta, lam in ((0.5, 0.2), (round(float(rng.uniform(0.01, 0.2)), 3), _lam(rng, 0.001, 0.05)),
+                     (round(float(rng.uniform(0.2, 1.0)), 3), _lam(rng, 0.05, 0.3))):
+        shape = tuple(_sizes(rng, 1)[::-1])
+        W = 2.0 * rng.standard_normal(shape)
+        if zeros:  # exact zeros in W: about a quarter of the entries, at least one
+            zero = rng.random(shape) < 0.25
+            zero.flat[int(rng.integers(W.size))] = True
+            W[zero] = 0.0
+        dW = rng.standard_normal(shape)
+        label = f"W {shape}" + (f", #(W == 0) = {int((W == 0).sum())}" if zeros else "")
+        cases.append({"W": W, "dW": dW, "eta": eta, "lam": lam, "_label": f"{label}, η = {eta:g}, λ = {lam:g}"})
+    return cases
+
+
+def _l1_step_inputs(rng):
+    return _step_inputs(rng, zeros=True)
+
+
+def _network(rng, n_layers, scale=1.0):
+    """params [(W, b), …] and grads [(dW, db), …] of an MLP with random widths."""
+    sizes = _sizes(rng, n_layers)
+    params, grads = [], []
+    for k in range(n_layers):
+        shape_w, shape_b = (sizes[k + 1], sizes[k]), (sizes[k + 1], 1)
+        params.append((scale * rng.standard_normal(shape_w), scale * rng.standard_normal(shape_b)))
+        grads.append((rng.standard_normal(shape_w), rng.standard_normal(shape_b)))
+    return sizes, params, grads
+
+
+def _update_inputs(rng):
+    cases = []
+    for n_layers, eta, lam in ((2, 0.5, 0.1), (3, round(float(rng.uniform(0.05, 0.5)), 3), _lam(rng, 0.01, 0.2))):
+        sizes, params, grads = _network(rng, n_layers)
+        cases.append({"params": params, "grads": grads, "eta": eta, "lam": lam,
+                      "_label": f"params {'→'.join(map(str, sizes))}, η = {eta:g}, λ = {lam:g}"})
+    return cases
+
+
+# ------------------------------------------------------------------ procedures
+def _l2_penalty(impl, inputs):
+    return {"l2_penalty(weights, lam)": impl.call("l2_penalty", inputs["weights"], inputs["lam"])}
+
+
+def _l1_penalty(impl, inputs):
+    return {"l1_penalty(weights, lam)": impl.call("l1_penalty", inputs["weights"], inputs["lam"])}
+
+
+def _l2_grad(impl, inputs):
+    return {"l2_grad(W, lam)": impl.call("l2_grad", inputs["W"], inputs["lam"])}
+
+
+def _weight_decay_step(impl, inputs):
+    args = (inputs["W"], inputs["dW"], inputs["eta"], inputs["lam"])
+    return {"sgd_weight_decay_step(W, dW, eta, lam)": impl.call("sgd_weight_decay_step", *args)}
+
+
+def _l1_step(impl, inputs):
+    args = (inputs["W"], inputs["dW"], inputs["eta"], inputs["lam"])
+    return {"sgd_l1_step(W, dW, eta, lam)": impl.call("sgd_l1_step", *args)}
+
+
+def _pair_outputs(out) -> dict:
+    """{"W1": …, "b1": …, …} from a returned list of pairs; an item that is not a
+    pair is kept as "Wk" alone (so "weights only" can be recognised)."""
+    outputs = {}
+    if isinstance(out, (list, tuple)):
+        for k, item in enumerate(out, 1):
+            if isinstance(item, (list, tuple)) and len(item) == 2:
+                outputs[f"W{k}"], outputs[f"b{k}"] = item
+            else:
+                outputs[f"W{k}"] = item
+    return outputs
+
+
+def _regularized_update(impl, inputs):
+    out = impl.call("regularized_update", inputs["params"], inputs["grads"], inputs["eta"], inputs["lam"])
+    return _pair_outputs(out)
+
+
+L2_PENALTY = CaseSpec("ex4.l2_penalty", _penalty_inputs, _l2_penalty,
+                      mistakes=("wd_l2_half", "wd_l2_norm", "wd_l2_no_lam"))
+L2_GRAD = CaseSpec("ex4.l2_grad", _grad_inputs, _l2_grad, mistakes=("wd_grad_no_two",))
+WEIGHT_DECAY_STEP = CaseSpec("ex4.sgd_weight_decay_step", _step_inputs, _weight_decay_step,
+                             mistakes=("wd_step_decay_factor", "wd_step_decay_plus"))
+L1_PENALTY = CaseSpec("ex4.l1_penalty", _penalty_inputs, _l1_penalty, mistakes=("wd_l1_squared", "wd_l1_no_abs"))
+L1_STEP = CaseSpec("ex4.sgd_l1_step", _l1_step_inputs, _l1_step,
+                   mistakes=("wd_l1_step_w", "wd_l1_step_sign_dw", "wd_l1_step_sign_at_zero", "wd_l1_step_sign_divide"))
+REGULARIZED_UPDATE = CaseSpec("ex4.regularized_update", _update_inputs, _regularized_update,
+                              mistakes=("wd_update_decay_biases", "wd_update_decay_factor",
+                                        "wd_update_weights_only", "wd_update_unchanged"))
+
+SPECS = [L2_PENALTY, L2_GRAD, WEIGHT_DECAY_STEP, L1_PENALTY, L1_STEP, REGULARIZED_UPDATE]
+
+
+# ------------------------------------------------------------------ property checks
+H = 1e-5
+GRAD_RTOL = 1e-6
+OWN_PENALTY = Text("your l2_penalty([W], lam)", "tu l2_penalty([W], lam)")
+
+
+def _student_penalty(ctx, W, lam):
+    """The student's l2_penalty([W], lam) as a float, or None when it cannot be read or run."""
+    if "l2_penalty" not in ctx.impl.names:
+        return None
+    try:
+        value = ctx.impl.call("l2_penalty", [W], lam)
+    except StudentRaised:
+        return None
+    arr, _ = as_float_array(value)
+    if arr is None or arr.size != 1 or not np.isfinite(arr).all():
+        return None
+    return float(arr.reshape(()))
+
+
+def check_l2_grad_matches_penalty(ctx):
+    W = ctx.rng.standard_normal((3, 4))
+    lam = 0.3
+    got = ctx.impl.call("l2_grad", W, lam)
+    arr, kind = as_float_array(got)
+    if arr is None or arr.shape != W.shape:
+        raise Fail(ctx.text(Text("l2_grad(W, lam) should return an array shaped like W, {shape}; got {got}.",
+                                 "l2_grad(W, lam) debería devolver un array con la forma de W, {shape}; se obtuvo {got}."),
+                            shape=W.shape, got=kind if arr is None else arr.shape))
+
+    def contract(V):
+        return lam * float(np.sum(V ** 2))
+
+    own = _student_penalty(ctx, W, lam)
+    use_own = own is not None and abs(own - contract(W)) <= 1e-10 * abs(contract(W)) + 1e-12
+    numeric = np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        plus, minus = W.copy(), W.copy()
+        plus[idx] += H
+        minus[idx] -= H
+        if use_own:
+            f_plus, f_minus = _student_penalty(ctx, plus, lam), _student_penalty(ctx, minus, lam)
+            if f_plus is None or f_minus is None:  # it ran at W, so this is a change of behaviour: use λΣw²
+                use_own = False
+        if not use_own:
+            f_plus, f_minus = contract(plus), contract(minus)
+        numeric[idx] = (f_plus - f_minus) / (2 * H)
+    note = "" if use_own else ctx.text(Text(
+        " (Your l2_penalty is not λ Σ w² here, so l2_grad was compared with centered differences of λ Σ w²; l2_penalty's own checks report its error.)",
+        " (Tu l2_penalty no es λ Σ w² aquí, así que l2_grad se comparó con diferencias centradas de λ Σ w²; los checks de l2_penalty informan de su error.)"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.abs(arr - numeric) / np.maximum(np.abs(arr) + np.abs(numeric), 1e-30)
+    rel = np.where(np.isfinite(rel), rel, np.inf)
+    worst = float(np.max(rel))
+    if worst < GRAD_RTOL:
+        return note.strip() or None
+    idx = np.unravel_index(int(np.argmax(rel)), W.shape)
+    message = ctx.text(Text("l2_grad(W, lam) does not match centered differences of {source} (h = {h:g}): relative error {err:.3g} > {tol:g}, worst at index {index}: l2_grad gave {got:.6g}, the differences give {num:.6g}.",
+                            "l2_grad(W, lam) no coincide con las diferencias centradas de {source} (h = {h:g}): error relativo {err:.3g} > {tol:g}, el peor en el índice {index}: l2_grad dio {got:.6g} y las diferencias dan {num:.6g}."),
+                       source=ctx.text(OWN_PENALTY) if use_own else "λ Σ w²",
+                       h=H, err=worst, tol=GRAD_RTOL, index=tuple(int(i) for i in idx),
+                       got=float(arr[idx]), num=float(numeric[idx]))
+    if compare(arr, lam * W) is None:
+        message += ctx.mistake("wd_grad_no_two")
+    raise Fail(message + note)
+
+
+def _kind(ctx, value) -> str:
+    """What came back, in the student's language ("an array of shape (4, 6)", "a value of type dict")."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return ctx.text(Text("an array of shape {shape}", "un array de forma {shape}"), shape=value.shape)
+    return ctx.text(Text("a value of type {type}", "un valor de tipo {type}"), type=type(value).__name__)
+
+
+def _pairs(ctx, out, params):
+    """The returned pairs as float arrays, after checking the structure against ``params``."""
+    if not isinstance(out, (list, tuple)):
+        raise Fail(ctx.text(Text("regularized_update should return a list of (W, b) pairs; it returned {got}.",
+                                 "regularized_update debería devolver una lista de pares (W, b); devolvió {got}."),
+                            got=_kind(ctx, out)))
+    if len(out) != len(params):
+        raise Fail(ctx.text(Text("regularized_update returned {got} item(s) for a network of {n} layers; it should return one (W, b) pair per layer.",
+                                 "regularized_update devolvió {got} elemento(s) para una red de {n} capas; debería devolver un par (W, b) por capa."),
+                            got=len(out), n=len(params)))
+    pairs = []
+    for k, (item, (W, b)) in enumerate(zip(out, params), 1):
+        if not (isinstance(item, (list, tuple)) and len(item) == 2):
+            message = ctx.text(Text("item {k} of the result should be a pair (W{k}, b{k}); it is {got}.",
+                                    "el elemento {k} del resultado debería ser un par (W{k}, b{k}); es {got}."),
+                               k=k, got=_kind(ctx, item))
+            if getattr(item, "shape", None) == W.shape:
+                message += ctx.mistake("wd_update_weights_only")
+            raise Fail(message)
+        (new_w, kind_w), (new_b, kind_b) = as_float_array(item[0]), as_float_array(item[1])
+        for name, arr, kind, expected in (("W", new_w, kind_w, W.shape), ("b", new_b, kind_b, b.shape)):
+            if arr is None or arr.shape != expected:
+                raise Fail(ctx.text(Text("{name}{k} in the result should have the shape of the input {name}{k}, {shape}; got {got}.",
+                                         "{name}{k} en el resultado debería tener la forma del {name}{k} de entrada, {shape}; se obtuvo {got}."),
+                                    name=name, k=k, shape=expected, got=kind if arr is None else arr.shape))
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+def _unchanged(pairs, params) -> bool:
+    return all(compare(w, W) is None and compare(b, B) is None for (w, b), (W, B) in zip(pairs, params))
+
+
+def check_update_structure_and_biases(ctx):
+    _, params, grads = _network(ctx.rng, 3)
+    eta, lam = 0.25, 0.2  # decay factor 0.9: a decayed bias is far outside the tolerance
+    out = ctx.impl.call("regularized_update", params, grads, eta, lam)
+    pairs = _pairs(ctx, out, params)
+    for k, ((_, new_b), (_, b), (_, db)) in enumerate(zip(pairs, params, grads), 1):
+        mismatch = compare(new_b, b - eta * db)
+        if mismatch is None:
+            continue
+        message = mismatch.describe(f"b{k} (expected b{k} − η db{k}, η = {eta:g}, λ = {lam:g})", ctx.lang)
+        if any(compare(new_b, b * f - eta * db) is None for f in (1 - 2 * eta * lam, 1 - eta * lam)):
+            message += ctx.mistake("wd_update_decay_biases")
+        elif _unchanged(pairs, params):
+            message += ctx.mistake("wd_update_unchanged")
+        raise Fail(message)
+
+
+def check_update_lam_zero(ctx):
+    _, params, grads = _network(ctx.rng, 2)
+    eta = 0.3
+    out = ctx.impl.call("regularized_update", params, grads, eta, 0.0)
+    pairs = _pairs(ctx, out, params)
+    for k, ((new_w, new_b), (W, b), (dW, db)) in enumerate(zip(pairs, params, grads), 1):
+        for name, got, expected in (("W", new_w, W - eta * dW), ("b", new_b, b - eta * db)):
+            mismatch = compare(got, expected)
+            if mismatch is None:
+                continue
+            message = mismatch.describe(f"{name}{k} with λ = 0 (expected {name}{k} − η d{name}{k}, η = {eta:g})", ctx.lang)
+            if _unchanged(pairs, params):
+                message += ctx.mistake("wd_update_unchanged")
+            raise Fail(message)
+
+
+# ------------------------------------------------------------------ the checks
+_L2 = ("l2_penalty",)
+_GRAD = ("l2_grad",)
+_STEP = ("sgd_weight_decay_step",)
+_L1 = ("l1_penalty",)
+_L1_STEP = ("sgd_l1_step",)
+_UPDATE = ("regularized_update",)
+
+CHECKS = [
+    compare_check("l2_penalty: fixtures", L2_PENALTY, 1, _L2, cell="l2"),
+    compare_check("l2_grad: fixtures", L2_GRAD, 0.5, _GRAD, cell="l2"),
+    Check("l2_grad: matches centered differences of your l2_penalty", 0.5, check_l2_grad_matches_penalty, _GRAD, cell="l2"),
+    compare_check("sgd_weight_decay_step: fixtures", WEIGHT_DECAY_STEP, 1, _STEP, cell="l2"),
+    compare_check("l1_penalty: fixtures", L1_PENALTY, 0.5, _L1, cell="l1"),
+    compare_check("sgd_l1_step: fixtures (W with exact zeros)", L1_STEP, 1, _L1_STEP, cell="l1"),
+    compare_check("regularized_update: fixtures", REGULARIZED_UPDATE, 1, _UPDATE, cell="regularized_update"),
+    Check("regularized_update: (W, b) pairs shaped like params; biases take b − η db", 0.5,
+          check_update_structure_and_biases, _UPDATE, cell="regularized_update"),
+    Check("regularized_update: with lam = 0 it is plain SGD", 0.5, check_update_lam_zero, _UPDATE,
+          cell="regularized_update"),
+    # hidden: the same comparisons on fresh inputs (new shapes, η and λ)
+    compare_check("l2_penalty (hidden): fresh inputs", L2_PENALTY, 0.5, _L2, hidden=True, cell="l2"),
+    compare_check("l2_grad (hidden): fresh inputs", L2_GRAD, 0.5, _GRAD, hidden=True, cell="l2"),
+    compare_check("sgd_weight_decay_step (hidden): fresh inputs", WEIGHT_DECAY_STEP, 0.5, _STEP, hidden=True, cell="l2"),
+    compare_check("l1_penalty (hidden): fresh inputs", L1_PENALTY, 0.5, _L1, hidden=True, cell="l1"),
+    compare_check("sgd_l1_step (hidden): fresh inputs", L1_STEP, 0.5, _L1_STEP, hidden=True, cell="l1"),
+    compare_check("regularized_update (hidden): fresh inputs", REGULARIZED_UPDATE, 1, _UPDATE, hidden=True,
+                  cell="regularized_update"),
+]

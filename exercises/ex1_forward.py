@@ -1,0 +1,282 @@
+"""ex1 (forward): Forward pass of an MLP / Propagación hacia delante en un MLP.
+
+Fill in the functions, then run `grader check ex1` in this folder.
+Completa las funciones y ejecuta `grader check ex1` en esta carpeta.
+"""
+
+# # Exercise 1 — The forward pass of a multilayer perceptron
+#
+# A multilayer perceptron (MLP) computes its output layer by layer. Layer `k`
+# takes the activations `a(k−1)` of the layer below and computes
+#
+# - the pre-activation `z(k) = W(k) a(k−1) + b(k)`,
+# - the activation `a(k) = f(z(k))`,
+#
+# with `a(0) = x` (the input) and `y = a(L)` (the output of the last layer `L`).
+#
+# Shapes (examples are **columns**, `m` examples at once):
+#
+# - `x = a(0)`: `(n_0, m)`; `a(k)` and `z(k)`: `(n_k, m)`;
+# - `W(k)`: `(n_k, n_{k−1})` — one row per unit of layer `k`;
+# - `b(k)`: `(n_k, 1)` — a column vector, added to every column of `W(k) a(k−1)` by broadcasting.
+#
+# In this exercise you write the activation functions, one dense layer, a whole
+# MLP, and the two-layer network of the lectures (sigmoid hidden layer, linear
+# output). Use NumPy only; every function receives 2-D float arrays, and there is
+# no need to loop over the examples: one matrix product handles all `m` columns.
+#
+# ---
+#
+# *Español.* # Ejercicio 1 — La propagación hacia delante en un perceptrón multicapa
+#
+# Un perceptrón multicapa (MLP) calcula su salida capa a capa. La capa `k`
+# recibe las activaciones `a(k−1)` de la capa anterior y calcula
+#
+# - la preactivación `z(k) = W(k) a(k−1) + b(k)`,
+# - la activación `a(k) = f(z(k))`,
+#
+# con `a(0) = x` (la entrada) e `y = a(L)` (la salida de la última capa `L`).
+#
+# Formas (los ejemplos son **columnas**, `m` ejemplos a la vez):
+#
+# - `x = a(0)`: `(n_0, m)`; `a(k)` y `z(k)`: `(n_k, m)`;
+# - `W(k)`: `(n_k, n_{k−1})` — una fila por unidad de la capa `k`;
+# - `b(k)`: `(n_k, 1)` — un vector columna que se suma a cada columna de `W(k) a(k−1)` por difusión (broadcasting).
+#
+# En este ejercicio escribes las funciones de activación, una capa densa, un MLP
+# completo y la red de dos capas de las clases (capa oculta sigmoide, salida
+# lineal). Usa solo NumPy; todas las funciones reciben arrays 2-D de números
+# reales, y no hace falta recorrer los ejemplos con un bucle: un solo producto
+# matricial procesa las `m` columnas.
+
+import numpy as np
+
+# ## Activation functions
+#
+# Each one is applied elementwise to `z` of shape `(n_k, m)` and returns an
+# array of the same shape:
+#
+# - sigmoid: `σ(z) = 1 / (1 + e^{−z})`, values in (0, 1);
+# - hyperbolic tangent: `tanh(z) = (e^{z} − e^{−z}) / (e^{z} + e^{−z}) = 2σ(2z) − 1`, values in (−1, 1) (`np.tanh` is fine);
+# - ReLU: `relu(z) = max(0, z)`;
+# - leaky ReLU: `z` where `z > 0`, `alpha·z` elsewhere (use the `alpha` argument; its default is 0.01).
+#
+# For very negative `z`, `e^{−z}` overflows to `inf` and NumPy warns, although
+# `1/(1 + inf) = 0` is still the right value. To avoid the warning, use
+# `e^{z} / (1 + e^{z})` where `z < 0` (both forms are the same function).
+#
+# ---
+#
+# *Español.* ## Funciones de activación
+#
+# Cada una se aplica elemento a elemento a `z` de forma `(n_k, m)` y devuelve un
+# array de la misma forma:
+#
+# - sigmoide: `σ(z) = 1 / (1 + e^{−z})`, valores en (0, 1);
+# - tangente hiperbólica: `tanh(z) = (e^{z} − e^{−z}) / (e^{z} + e^{−z}) = 2σ(2z) − 1`, valores en (−1, 1) (vale `np.tanh`);
+# - ReLU: `relu(z) = max(0, z)`;
+# - ReLU con fugas (leaky ReLU): `z` donde `z > 0`, `alpha·z` en el resto (usa el argumento `alpha`; por defecto 0.01).
+#
+# Para `z` muy negativo, `e^{−z}` desborda a `inf` y NumPy avisa, aunque
+# `1/(1 + inf) = 0` sigue siendo el valor correcto. Para evitar el aviso, usa
+# `e^{z} / (1 + e^{z})` donde `z < 0` (las dos formas son la misma función).
+
+def sigmoid(z):
+    """Logistic sigmoid σ(z) = 1 / (1 + e^{-z}), elementwise.
+
+    z: (n_k, m) -> (n_k, m), values in (0, 1).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def tanh(z):
+    """Hyperbolic tangent, elementwise. z: (n_k, m) -> (n_k, m), values in (-1, 1)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def relu(z):
+    """ReLU(z) = max(0, z), elementwise. z: (n_k, m) -> (n_k, m)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU: z where z > 0, alpha * z elsewhere. z: (n_k, m) -> (n_k, m)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# Check: grader check ex1   (cell activations)
+
+# ## Softmax
+#
+# The softmax turns each column of scores `z` (one column per example) into a
+# probability distribution over the `n` classes:
+#
+# `softmax(z)_i = e^{z_i} / Σ_j e^{z_j}`, the sum running over the rows `j` of the same column.
+#
+# So normalise over **axis 0**: every column of the result is non-negative and
+# sums to 1. Shape: `z` `(n, m)` → `(n, m)`.
+#
+# Numerical stability: `e^{1000}` overflows to `inf` and `inf/inf` is `nan`.
+# Since `softmax(z − c) = softmax(z)` for any constant `c` per column, subtract
+# each column's maximum first (`z.max(axis=0, keepdims=True)`): then every
+# exponent is ≤ 0 and the largest term is `e^0 = 1`. Your softmax must work for
+# `|z|` up to 1000.
+#
+# ---
+#
+# *Español.* ## Softmax
+#
+# La función softmax convierte cada columna de puntuaciones `z` (una columna por
+# ejemplo) en una distribución de probabilidad sobre las `n` clases:
+#
+# `softmax(z)_i = e^{z_i} / Σ_j e^{z_j}`, donde la suma recorre las filas `j` de la misma columna.
+#
+# Así que normaliza sobre el **eje 0**: cada columna del resultado es no negativa
+# y suma 1. Forma: `z` `(n, m)` → `(n, m)`.
+#
+# Estabilidad numérica: `e^{1000}` desborda a `inf` e `inf/inf` es `nan`. Como
+# `softmax(z − c) = softmax(z)` para cualquier constante `c` por columna, resta
+# primero el máximo de cada columna (`z.max(axis=0, keepdims=True)`): así todos
+# los exponentes son ≤ 0 y el término mayor es `e^0 = 1`. Tu softmax debe
+# funcionar para `|z|` de hasta 1000.
+
+def softmax(z):
+    """Softmax over axis 0 (each column is one example's class scores).
+
+    z: (n, m) -> (n, m); every column is non-negative and sums to 1.
+    Subtract each column's maximum before exponentiating.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# Check: grader check ex1   (cell softmax)
+
+# ## One dense layer: `dense_forward(a_prev, W, b, activation) -> (z, a)`
+#
+# Compute `z = W a_prev + b` (matrix product `W @ a_prev`, then add the column
+# `b` to every column) and `a = f(z)`, where `f` is named by `activation`:
+# one of `"linear"` (`a = z`), `"sigmoid"`, `"tanh"`, `"relu"`, `"softmax"`.
+# Use your functions above. Return the pair `(z, a)` in this order: the
+# pre-activation `z` is needed later by backpropagation.
+#
+# Shapes: `a_prev` `(n_{k−1}, m)`, `W` `(n_k, n_{k−1})`, `b` `(n_k, 1)`; `z`, `a` `(n_k, m)`.
+#
+# ---
+#
+# *Español.* ## Una capa densa: `dense_forward(a_prev, W, b, activation) -> (z, a)`
+#
+# Calcula `z = W a_prev + b` (producto matricial `W @ a_prev` y luego suma la
+# columna `b` a cada columna) y `a = f(z)`, donde `f` se indica con `activation`:
+# una de `"linear"` (`a = z`), `"sigmoid"`, `"tanh"`, `"relu"`, `"softmax"`.
+# Usa tus funciones anteriores. Devuelve el par `(z, a)` en este orden: la
+# preactivación `z` hará falta después en la retropropagación.
+#
+# Formas: `a_prev` `(n_{k−1}, m)`, `W` `(n_k, n_{k−1})`, `b` `(n_k, 1)`; `z`, `a` `(n_k, m)`.
+
+def dense_forward(a_prev, W, b, activation):
+    """One dense layer.
+
+    a_prev: (n_{k-1}, m); W: (n_k, n_{k-1}); b: (n_k, 1);
+    activation: "linear", "sigmoid", "tanh", "relu" or "softmax".
+    Returns (z, a), both (n_k, m): z = W a_prev + b, a = f(z).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# Check: grader check ex1   (cell dense_forward)
+
+# ## A whole MLP: `mlp_forward(x, params, activations) -> (y, caches)`
+#
+# `params = [(W1, b1), (W2, b2), …, (WL, bL)]` and `activations` is a list with
+# one name per layer (layer `k` uses `activations[k−1]`, counting layers from 1).
+# Starting from `a(0) = x`, apply `dense_forward` layer after layer and return
+# the last activation `y = a(L)` together with `caches`: one entry per layer
+# with what backpropagation will need (for instance `(a_prev, z)`). The grader
+# only looks at `y`; the caches are yours.
+#
+# Shapes: `x` `(n_0, m)`; `y` `(n_L, m)`.
+#
+# ---
+#
+# *Español.* ## Un MLP completo: `mlp_forward(x, params, activations) -> (y, caches)`
+#
+# `params = [(W1, b1), (W2, b2), …, (WL, bL)]` y `activations` es una lista con
+# un nombre por capa (la capa `k` usa `activations[k−1]`, contando las capas
+# desde 1). Empezando por `a(0) = x`, aplica `dense_forward` capa tras capa y
+# devuelve la última activación `y = a(L)` junto con `caches`: una entrada por
+# capa con lo que necesitará la retropropagación (por ejemplo `(a_prev, z)`). El
+# corrector solo mira `y`; las cachés son cosa tuya.
+#
+# Formas: `x` `(n_0, m)`; `y` `(n_L, m)`.
+
+def mlp_forward(x, params, activations):
+    """Forward pass of an MLP.
+
+    x: (n_0, m); params: [(W1, b1), ..., (WL, bL)] with Wk (n_k, n_{k-1}), bk (n_k, 1);
+    activations: list of L names, one per layer.
+    Returns (y, caches): y = a(L) of shape (n_L, m); caches: one (a_prev, z) per layer.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# Check: grader check ex1   (cell mlp_forward)
+
+# ## The two-layer network of the lectures: `TwoLayerNet`
+#
+# `TwoLayerNet(n_in, n_hidden, n_out, seed=0)` holds
+#
+# - `W1` `(n_hidden, n_in)`, `b1` `(n_hidden, 1)`, `W2` `(n_out, n_hidden)`, `b2` `(n_out, 1)` — biases are **column vectors**;
+#
+# and its `forward(x)` computes, for `x` of shape `(n_in, m)`,
+#
+# `z1 = W1 x + b1`, `a1 = σ(z1)` (sigmoid hidden layer), `z2 = W2 a1 + b2`, `y = z2` (linear output),
+#
+# returning the tuple `(z1, a1, z2, y)`.
+#
+# In `__init__`, draw the weights at random from the generator
+# `np.random.default_rng(seed)`, so that the same seed always gives the same network (for example
+# `rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)`); the biases may start
+# at zero. The weights must *not* all be equal: if they were, every hidden unit
+# would compute the same thing and stay identical during training. The grader
+# sets `W1, b1, W2, b2` itself before calling `forward`, so `forward` must read
+# them from `self`.
+#
+# ---
+#
+# *Español.* ## La red de dos capas de las clases: `TwoLayerNet`
+#
+# `TwoLayerNet(n_in, n_hidden, n_out, seed=0)` guarda
+#
+# - `W1` `(n_hidden, n_in)`, `b1` `(n_hidden, 1)`, `W2` `(n_out, n_hidden)`, `b2` `(n_out, 1)` — los sesgos son **vectores columna**;
+#
+# y su `forward(x)` calcula, para `x` de forma `(n_in, m)`,
+#
+# `z1 = W1 x + b1`, `a1 = σ(z1)` (capa oculta sigmoide), `z2 = W2 a1 + b2`, `y = z2` (salida lineal),
+#
+# y devuelve la tupla `(z1, a1, z2, y)`.
+#
+# En `__init__`, genera los pesos al azar con el generador
+# `np.random.default_rng(seed)`, de modo que la misma semilla dé siempre la misma red (por ejemplo
+# `rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)`); los sesgos pueden
+# empezar en cero. Los pesos *no* pueden ser todos iguales: si lo fueran, todas
+# las unidades ocultas calcularían lo mismo y seguirían siendo idénticas durante
+# el entrenamiento. El corrector asigna él mismo `W1, b1, W2, b2` antes de llamar
+# a `forward`, así que `forward` debe leerlos de `self`.
+
+class TwoLayerNet:
+    """y = W2 σ(W1 x + b1) + b2: sigmoid hidden layer, linear output.
+
+    W1: (n_hidden, n_in), b1: (n_hidden, 1), W2: (n_out, n_hidden), b2: (n_out, 1).
+    """
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        """Random weights from np.random.default_rng(seed); biases may be zeros."""
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, x):
+        """x: (n_in, m) -> (z1 (n_hidden, m), a1 (n_hidden, m), z2 (n_out, m), y (n_out, m))."""
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+# Check: grader check ex1   (cell two_layer_net)

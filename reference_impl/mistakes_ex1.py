@@ -1,0 +1,157 @@
+"""Known mistakes in ex1 (forward pass), each one error away from the reference."""
+import numpy as np
+
+from .activations import activate
+from .activations import sigmoid as _sigmoid
+from .layers import dense_forward as _dense
+from .two_layer_net import TwoLayerNet
+from .variants import register
+
+
+# ---------------------------------------------------------------- activations
+def sigmoid_sign(z):
+    """σ(z) = 1 / (1 + e^{z}): the minus sign of the exponent is lost."""
+    return 1.0 / (1.0 + np.exp(z))
+
+
+def tanh_via_sigmoid(z):
+    """tanh(z) = 2σ(z) − 1 (the identity is 2σ(2z) − 1)."""
+    return 2.0 * _sigmoid(z) - 1.0
+
+
+def leaky_relu_fixed_alpha(z, alpha=0.01):
+    """The slope 0.01 is hard-coded: alpha is ignored."""
+    return np.where(z > 0, z, 0.01 * z)
+
+
+def softmax_axis1(z):
+    """Normalised over rows (axis 1) instead of columns."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_unstable(z):
+    """exp(z) / Σ exp(z) without subtracting the maximum: overflows at |z| ≈ 1000."""
+    e = np.exp(z)
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_not_normalised(z):
+    """Subtracts the column maximum but never divides by the column sums."""
+    return np.exp(z - z.max(axis=0, keepdims=True))
+
+
+def softmax_sum_all(z):
+    """Divides by the sum over the whole matrix instead of each column's sum."""
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+# ---------------------------------------------------------------- layers
+def dense_transposed(a_prev, W, b, activation):
+    """z = Wᵀ a_prev + b (only runs when W is square)."""
+    z = W.T @ a_prev + b
+    return z, activate(z, activation)
+
+
+def dense_no_bias(a_prev, W, b, activation):
+    """z = W a_prev: the bias is never added."""
+    z = W @ a_prev
+    return z, activate(z, activation)
+
+
+def dense_swapped(a_prev, W, b, activation):
+    """Returns (a, z) instead of (z, a)."""
+    z, a = _dense(a_prev, W, b, activation)
+    return a, z
+
+
+def mlp_last_linear(x, params, activations):
+    """The last layer's activation is never applied: y = z(L)."""
+    a, caches = x, []
+    for k, ((W, b), name) in enumerate(zip(params, activations)):
+        z, a_next = _dense(a, W, b, name)
+        caches.append((a, z))
+        a = z if k == len(params) - 1 else a_next
+    return a, caches
+
+
+def mlp_first_activation(x, params, activations):
+    """activations[0] is applied at every layer."""
+    a, caches = x, []
+    for W, b in params:
+        z, a_next = _dense(a, W, b, activations[0])
+        caches.append((a, z))
+        a = a_next
+    return a, caches
+
+
+# ---------------------------------------------------------------- TwoLayerNet
+class TwoLayerNetSigmoidOutput(TwoLayerNet):
+    """y = σ(z2): an activation on the (linear) output layer."""
+
+    def forward(self, x):
+        z1, a1, z2, _ = super().forward(x)
+        return z1, a1, z2, _sigmoid(z2)
+
+
+class TwoLayerNetTanhHidden(TwoLayerNet):
+    """Hidden layer tanh instead of sigmoid."""
+
+    def forward(self, x):
+        z1 = self.W1 @ x + self.b1
+        a1 = np.tanh(z1)
+        z2 = self.W2 @ a1 + self.b2
+        return z1, a1, z2, z2.copy()
+
+
+class TwoLayerNetBias1D(TwoLayerNet):
+    """Biases created as 1-D arrays of shape (n,) instead of columns (n, 1)."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.b1 = np.zeros(n_hidden)
+        self.b2 = np.zeros(n_out)
+
+
+class TwoLayerNetZeroWeights(TwoLayerNet):
+    """Weights initialised to zeros: every hidden unit is the same."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.W1 = np.zeros((n_hidden, n_in))
+        self.W2 = np.zeros((n_out, n_hidden))
+
+
+class TwoLayerNetUnseeded(TwoLayerNet):
+    """The seed is ignored: weights come from an unseeded generator."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        rng = np.random.default_rng()
+        self.W1 = rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)
+        self.b1 = np.zeros((n_hidden, 1))
+        self.W2 = rng.standard_normal((n_out, n_hidden)) / np.sqrt(n_hidden)
+        self.b2 = np.zeros((n_out, 1))
+
+
+#: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex1.py MISTAKES
+VARIANTS = {
+    "forward_sigmoid_sign": {"sigmoid": sigmoid_sign},
+    "forward_tanh_via_sigmoid": {"tanh": tanh_via_sigmoid},
+    "forward_leaky_relu_fixed_alpha": {"leaky_relu": leaky_relu_fixed_alpha},
+    "forward_softmax_axis1": {"softmax": softmax_axis1},
+    "forward_softmax_unstable": {"softmax": softmax_unstable},
+    "forward_softmax_not_normalised": {"softmax": softmax_not_normalised},
+    "forward_softmax_sum_all": {"softmax": softmax_sum_all},
+    "forward_dense_transposed": {"dense_forward": dense_transposed},
+    "forward_dense_no_bias": {"dense_forward": dense_no_bias},
+    "forward_dense_swapped": {"dense_forward": dense_swapped},
+    "forward_mlp_last_linear": {"mlp_forward": mlp_last_linear},
+    "forward_mlp_first_activation": {"mlp_forward": mlp_first_activation},
+    "forward_tln_sigmoid_output": {"TwoLayerNet": TwoLayerNetSigmoidOutput},
+    "forward_tln_tanh_hidden": {"TwoLayerNet": TwoLayerNetTanhHidden},
+    "forward_tln_bias_1d": {"TwoLayerNet": TwoLayerNetBias1D},
+    "forward_tln_zero_weights": {"TwoLayerNet": TwoLayerNetZeroWeights},
+    "forward_tln_unseeded": {"TwoLayerNet": TwoLayerNetUnseeded},
+}
+register(VARIANTS)
