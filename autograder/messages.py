@@ -75,6 +75,8 @@ MESSAGES: dict[str, Text] = {
     "mistake": Text(" Likely mistake: {mistake}", " Error probable: {mistake}"),
     "depends": Text("Cannot be checked fairly: it uses your `{other}`, which is wrong here ({detail}). Fix `{other}` first.",
                     "No se puede comprobar con justicia: usa tu `{other}`, que aquí falla ({detail}). Corrige antes `{other}`."),
+    "depends_ok": Text("Correct given your `{other}`, which is wrong here ({detail}); this check keeps its points, fix `{other}`.",
+                       "Correcto con tu `{other}`, que aquí falla ({detail}); esta comprobación conserva sus puntos, corrige `{other}`."),
     "form_recognised": Text("Recognised the {form} form.", "Reconocida la forma {form}."),
     "warnings_note": Text(" Note: it emitted a RuntimeWarning ({detail}).", " Nota: emitió un RuntimeWarning ({detail})."),
     "passed": Text("ok", "correcto"),

@@ -355,7 +355,7 @@ def _own_layers(ctx, x, layers, via):
 
 
 def _explainer(layers_of, select, vias):
-    """explain(ctx, case, got) -> a "depends" message when the submission's own helper explains the miss."""
+    """explain(ctx, case, got) -> a note when the submission's own faulty helper fully explains the miss."""
 
     def explain(ctx, case: Case, got: dict):
         x, layers = layers_of(case.inputs)
@@ -373,7 +373,7 @@ def _explainer(layers_of, select, vias):
                     mismatch = compare(got.get(label), value)
                     if mismatch is not None:
                         where = f"{label} [{case.label}]" if case.label else label
-                        return t("depends", ctx.lang, other=culprit, detail=mismatch.describe(where, ctx.lang))
+                        return t("depends_ok", ctx.lang, other=culprit, detail=mismatch.describe(where, ctx.lang))
         return None
 
     return explain
@@ -400,20 +400,25 @@ EXPLAIN_TLN = _explainer(_tln_layers, lambda outs: {"z1": outs[0][0], "a1": outs
 def structured_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
                      cell: str = "", explain=None) -> Check:
     """A comparison check (like compare_check) for functions that return tuples: a return of the
-    wrong kind gets its own message, and a miss explained by another student function says so."""
+    wrong kind gets its own message, and an output that is exactly what the student's own (faulty)
+    helper leads to passes with a note naming that helper, so one error is scored once."""
 
     def run(ctx):
+        note = None
         for case in ctx.cases(spec):
             try:
                 got = spec.procedure(ctx.impl, case.inputs)
             except WrongReturn as exc:
                 raise Fail(exc.describe(ctx.lang)) from None
             _, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes)
-            if message is not None:
-                if explain is not None:
-                    message = explain(ctx, case, got) or message
+            if message is None:
+                continue
+            explained = explain(ctx, case, got) if explain is not None else None
+            if explained is None:
                 raise Fail(message)
-        return None
+            # right given the student's own faulty helper: the fault is scored once, where it is
+            note = note or explained
+        return note
 
     return Check(name, points, run, needs, hidden, cell)
 
