@@ -1,0 +1,771 @@
+"""ex2 backward: activation derivatives, costs, backpropagation through an MLP and the two-layer net, numerical gradients.
+
+What is checked
+* Comparisons with the reference (public: committed fixtures; hidden: fresh
+  inputs drawn with the hidden seed): the three derivatives (with exact zeros
+  in z, so ReLU'(0) is tested), the four costs, ``mlp_forward``,
+  ``mlp_backward`` (called with the caches of the student's own
+  ``mlp_forward``; a wrong ``y`` is reported as ``mlp_forward``'s fault), and
+  ``TwoLayerNet.backward`` / ``gradient_step``. Tolerance: the SPEC's
+  ``|got − expected| ≤ 1e-10·max|expected| + 1e-6·|expected|``.
+* Gradient checks of the student's own functions (public, no reference):
+  ``mlp_backward`` against centered differences of the student's own
+  ``mlp_forward`` with the quadratic cost, and ``TwoLayerNet.backward``
+  against centered differences of its own ``forward`` with the quadratic cost,
+  both along two random unit directions D of each parameter: the relative error
+  ``|⟨dP, D⟩ − (J(P+hD) − J(P−hD))/2h| / max(|⟨dP, D⟩| + |num|, floor)``
+  must stay below 1e-6, h = 1e-5, floor = max(1e-3·‖dP‖, 1e8·ε·|J|/h): the
+  second term keeps the rounding error of the centered difference (≈ ε|J|/h)
+  near 1e-8 in relative terms, so a correct gradient reaches ≈ 1e-8 at worst
+  (over 40 seeds; tests/exercises/test_ex2.py) while any error in a
+  directional derivative above ≈ 2e-9·|J| is caught. ReLU pre-activations are
+  kept at least 1e-2 away from 0 (1e-3 in the comparisons), so no step
+  crosses the kink.
+* ``gradient_step``: the parameters afterwards equal ``θ − η·(the student's own
+  backward)``, so the update rule scores apart from the gradients.
+* ``numerical_gradient`` on ``f(x) = Σ a⊙sin(x) + ½ Σ b⊙x²`` (the sandbox
+  catalog's ``sin_quadratic``) against its exact gradient ``a⊙cos(x) + b⊙x``,
+  computed here: relative error (floor 0.1·max|exact|) below 1e-6. With the
+  public h = 1e-4, centered differences stay below ≈ 1e-8 and one-sided ones
+  reach ≥ 8e-6 (over 200 seeds of the input generator), so a one-sided
+  difference fails; ``x`` must be bit-for-bit unchanged after the call.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import CaseSpec, Check, Fail, compare_check
+from ..compare import as_float_array, compare
+from ..messages import Text, t
+from ..sandbox import CatalogFunction, Unsupported, catalog
+
+MISTAKES = {
+    "backprop_relu_prime_at_zero": Text(
+        "relu_prime gives 1 at z = 0; the course's convention is ReLU'(0) = 0 (use z > 0, not z >= 0).",
+        "relu_prime da 1 en z = 0; el convenio del curso es ReLU'(0) = 0 (usa z > 0, no z >= 0)."),
+    "backprop_sigmoid_prime_of_a": Text(
+        "sigmoid_prime computes z(1 − z): the formula a(1 − a) needs the activation a = σ(z), but the argument is z.",
+        "sigmoid_prime calcula z(1 − z): la fórmula a(1 − a) necesita la activación a = σ(z), pero el argumento es z."),
+    "backprop_tanh_prime_of_a": Text(
+        "tanh_prime computes 1 − z²: the formula 1 − a² needs the activation a = tanh(z), but the argument is z.",
+        "tanh_prime calcula 1 − z²: la fórmula 1 − a² necesita la activación a = tanh(z), pero el argumento es z."),
+    "backprop_mse_sum": Text(
+        "mse_loss sums over the examples instead of averaging: divide by m, the number of columns.",
+        "mse_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas."),
+    "backprop_mse_no_half": Text(
+        "mse_loss is missing the ½: the course's quadratic cost is (1/m) Σ ½‖y − t‖².",
+        "a mse_loss le falta el ½: el coste cuadrático del curso es (1/m) Σ ½‖y − t‖²."),
+    "backprop_ce_sum": Text(
+        "cross_entropy_loss sums over the examples instead of averaging: divide by m, the number of columns.",
+        "cross_entropy_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas."),
+    "backprop_bce_missing_term": Text(
+        "binary_cross_entropy_loss is missing the (1 − t) log(1 − y) term, so examples with t = 0 cost nothing.",
+        "a binary_cross_entropy_loss le falta el término (1 − t) log(1 − y), así que los ejemplos con t = 0 no cuestan nada."),
+    "backprop_bce_mean_entries": Text(
+        "binary_cross_entropy_loss averages over every entry (np.mean); it is the mean over the m columns of the sum over the output rows.",
+        "binary_cross_entropy_loss promedia sobre todas las entradas (np.mean); es la media sobre las m columnas de la suma sobre las filas de salida."),
+    "backprop_delta_no_m": Text(
+        "softmax_cross_entropy_delta is not divided by m: the cost is a mean, so δ = (softmax(z) − t)/m.",
+        "softmax_cross_entropy_delta no se divide entre m: el coste es una media, así que δ = (softmax(z) − t)/m."),
+    "backprop_mlp_transposed_dW": Text(
+        "dW is transposed: it is δ a_prevᵀ, of shape (n_k, n_{k−1}) like W, not a_prev δᵀ.",
+        "dW está traspuesta: es δ a_prevᵀ, de forma (n_k, n_{k−1}) como W, no a_prev δᵀ."),
+    "backprop_mlp_db_mean": Text(
+        "db averages δ over the columns; dy already holds the 1/m, so db = Σ_columns δ (np.sum(delta, axis=1, keepdims=True)).",
+        "db promedia δ sobre las columnas; dy ya lleva el 1/m, así que db = Σ_columnas δ (np.sum(delta, axis=1, keepdims=True))."),
+    "backprop_mlp_db_not_summed": Text(
+        "db is δ itself, of shape (n_k, m); sum it over the columns: db = np.sum(delta, axis=1, keepdims=True), shape (n_k, 1).",
+        "db es el propio δ, de forma (n_k, m); súmalo sobre las columnas: db = np.sum(delta, axis=1, keepdims=True), forma (n_k, 1)."),
+    "backprop_mlp_no_last_fprime": Text(
+        "the last layer's δ is dy itself: multiply by f'(z(L)) of the output activation too (it is 1 only for \"linear\").",
+        "el δ de la última capa es el propio dy: multiplica también por f'(z(L)) de la activación de salida (solo vale 1 para \"linear\")."),
+    "backprop_net_no_m": Text(
+        "TwoLayerNet.backward is missing the 1/m: mse_loss is a mean over the m columns, so δ2 = (y − t)/m.",
+        "a TwoLayerNet.backward le falta el 1/m: mse_loss es una media sobre las m columnas, así que δ2 = (y − t)/m."),
+    "backprop_net_ascent": Text(
+        "gradient_step adds the gradient (ascent); gradient descent subtracts it: θ ← θ − η ∂J/∂θ.",
+        "gradient_step suma el gradiente (ascenso); el descenso por gradiente lo resta: θ ← θ − η ∂J/∂θ."),
+    "backprop_numgrad_one_sided": Text(
+        "numerical_gradient uses a one-sided difference (f(x + h) − f(x))/h, whose error is O(h); use centered differences (f(x + h) − f(x − h))/(2h), error O(h²).",
+        "numerical_gradient usa una diferencia de un solo lado (f(x + h) − f(x))/h, cuyo error es O(h); usa diferencias centradas (f(x + h) − f(x − h))/(2h), error O(h²)."),
+    "backprop_numgrad_not_restored": Text(
+        "numerical_gradient leaves x changed: put the original value of x[i] back after evaluating f(x + h e_i) and f(x − h e_i).",
+        "numerical_gradient deja x modificado: restaura el valor original de x[i] tras evaluar f(x + h e_i) y f(x − h e_i)."),
+    "backprop_numgrad_over_h": Text(
+        "numerical_gradient divides by h instead of 2h: the two points x ± h e_i are 2h apart.",
+        "numerical_gradient divide entre h en lugar de 2h: los dos puntos x ± h e_i están a 2h de distancia."),
+}
+
+CHECK_SIGMOID = "sigmoid_prime: fixtures"
+CHECK_TANH = "tanh_prime: fixtures"
+CHECK_RELU = "relu_prime: fixtures (0 at z = 0)"
+CHECK_MSE = "mse_loss: fixtures"
+CHECK_CE = "cross_entropy_loss: fixtures"
+CHECK_BCE = "binary_cross_entropy_loss: fixtures"
+CHECK_DELTA = "softmax_cross_entropy_delta: fixtures"
+CHECK_MLP_FORWARD = "mlp_forward: fixtures"
+CHECK_MLP = "mlp_backward: fixtures (with the caches of your mlp_forward)"
+CHECK_MLP_GRAD = "mlp_backward: matches centered differences of your mlp_forward"
+CHECK_NET = "TwoLayerNet.backward: fixtures"
+CHECK_NET_GRAD = "TwoLayerNet.backward: matches centered differences of your forward"
+CHECK_STEP = "TwoLayerNet.gradient_step: θ − η·(your backward), in place"
+CHECK_NUMGRAD = "numerical_gradient: centered differences of a known function"
+CHECK_RESTORE = "numerical_gradient: x holds its original values after the call"
+
+#: mistake id -> the check that targets it (tests hold the grader to this)
+TARGETS = {
+    "backprop_relu_prime_at_zero": CHECK_RELU,
+    "backprop_sigmoid_prime_of_a": CHECK_SIGMOID,
+    "backprop_tanh_prime_of_a": CHECK_TANH,
+    "backprop_mse_sum": CHECK_MSE,
+    "backprop_mse_no_half": CHECK_MSE,
+    "backprop_ce_sum": CHECK_CE,
+    "backprop_bce_missing_term": CHECK_BCE,
+    "backprop_bce_mean_entries": CHECK_BCE,
+    "backprop_delta_no_m": CHECK_DELTA,
+    "backprop_mlp_transposed_dW": CHECK_MLP,
+    "backprop_mlp_db_mean": CHECK_MLP,
+    "backprop_mlp_db_not_summed": CHECK_MLP,
+    "backprop_mlp_no_last_fprime": CHECK_MLP,
+    "backprop_net_no_m": CHECK_NET,
+    "backprop_net_ascent": CHECK_STEP,
+    "backprop_numgrad_one_sided": CHECK_NUMGRAD,
+    "backprop_numgrad_not_restored": CHECK_RESTORE,
+    "backprop_numgrad_over_h": CHECK_NUMGRAD,
+}
+
+GRAD_TOL = 1e-6      # relative error of a gradient check
+GRAD_FLOOR = 1e-3    # floor of the relative error's denominator, times the gradient's scale
+GRAD_H = 1e-5        # step of the directional gradient checks
+ROUNDING_FLOOR = 1e8 * np.finfo(np.float64).eps  # … times |J|/h: the other floor of their relative error
+NUMGRAD_FLOOR = 0.1  # floor of numerical_gradient's relative error, times max|exact gradient|
+RELU_MARGIN = 1e-3   # |z| of a ReLU pre-activation, at least, in the comparisons
+RELU_MARGIN_GC = 1e-2  # … and in the gradient checks
+
+DERIVATIVES = ("sigmoid_prime", "tanh_prime", "relu_prime")
+LOSSES = ("mse_loss", "cross_entropy_loss", "binary_cross_entropy_loss", "softmax_cross_entropy_delta")
+NET_PARAMS = ("W1", "b1", "W2", "b2")
+
+
+# ------------------------------------------------------------------ grader-side NumPy (not the reference)
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+_ACT = {"linear": lambda z: z, "sigmoid": _sigmoid, "tanh": np.tanh,
+        "relu": lambda z: np.maximum(z, 0.0), "softmax": _softmax}
+
+
+def _preactivations(x, params, activations):
+    """[z(1), …, z(L)] and y of the MLP, computed here with the lecture's formula."""
+    zs, a = [], x
+    for (W, b), name in zip(params, activations):
+        z = W @ a + b
+        zs.append(z)
+        a = _ACT[name](z)
+    return zs, a
+
+
+def _relu_clear(x, params, activations, margin):
+    zs, _ = _preactivations(x, params, activations)
+    return all(name != "relu" or np.min(np.abs(z)) >= margin for z, name in zip(zs, activations))
+
+
+def _draw_mlp(rng, sizes, activations, m, margin=RELU_MARGIN):
+    """x and params for an MLP whose ReLU pre-activations all stay at least ``margin`` away from 0."""
+    while True:
+        x = rng.standard_normal((sizes[0], m))
+        params = [(rng.standard_normal((n, n_prev)) / np.sqrt(n_prev), 0.5 * rng.standard_normal((n, 1)))
+                  for n_prev, n in zip(sizes[:-1], sizes[1:])]
+        if _relu_clear(x, params, activations, margin):
+            return x, params
+
+
+def _one_hot(rng, n, m):
+    labels = rng.integers(0, n, size=m)
+    labels[: min(n, m)] = np.arange(min(n, m))  # every class appears
+    return np.eye(n)[:, rng.permutation(labels)]
+
+
+def _z_with_zeros(rng, shape, scale):
+    z = scale * rng.standard_normal(shape)
+    z.flat[rng.choice(z.size, size=max(2, z.size // 8), replace=False)] = 0.0
+    return z
+
+
+def _labelled(result, labels, what):
+    """Map a returned tuple onto output labels; a malformed return is reported under the first label."""
+    if isinstance(result, (tuple, list)) and len(result) == len(labels):
+        return dict(zip(labels, result))
+    n = f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""
+    return {labels[0]: Unsupported(f"a {type(result).__name__}{n} from {what} instead of ({', '.join(labels)})")}
+
+
+# ------------------------------------------------------------------ derivatives
+def derivative_inputs(rng):
+    return [
+        {"z": _z_with_zeros(rng, (4, 6), 3.0), "_label": "z of shape (4, 6) with exact zeros"},
+        {"z": rng.uniform(-12.0, 12.0, size=(3, 5)), "_label": "z of shape (3, 5), |z| up to 12"},
+    ]
+
+
+def sigmoid_prime_procedure(impl, inputs):
+    return {"sigmoid_prime(z)": impl.call("sigmoid_prime", inputs["z"])}
+
+
+def tanh_prime_procedure(impl, inputs):
+    return {"tanh_prime(z)": impl.call("tanh_prime", inputs["z"])}
+
+
+def relu_prime_procedure(impl, inputs):
+    return {"relu_prime(z)": impl.call("relu_prime", inputs["z"])}
+
+
+def derivatives_hidden_inputs(rng):
+    cases = []
+    for scale in (2.0, 6.0):
+        shape = tuple(int(s) for s in rng.integers(3, 8, size=2))
+        cases.append({"z": _z_with_zeros(rng, shape, scale), "_label": f"fresh z of shape {shape} with exact zeros"})
+    return cases
+
+
+def derivatives_procedure(impl, inputs):
+    return {f"{name}(z)": impl.call(name, inputs["z"]) for name in DERIVATIVES}
+
+
+# ------------------------------------------------------------------ losses
+def mse_inputs(rng):
+    return [{"y": rng.standard_normal(s), "t": rng.standard_normal(s), "_label": f"y, t of shape {s}"}
+            for s in ((2, 5), (1, 7))]
+
+
+def cross_entropy_inputs(rng):
+    return [{"y": _softmax(2.0 * rng.standard_normal((n, m))), "t": _one_hot(rng, n, m),
+             "_label": f"softmax outputs y and one-hot t of shape {(n, m)}"} for n, m in ((4, 6), (3, 5))]
+
+
+def binary_cross_entropy_inputs(rng):
+    cases = []
+    for shape in ((3, 6), (1, 8)):
+        t_ = (rng.random(shape) < 0.5).astype(float)
+        t_.flat[:2] = (0.0, 1.0)  # both classes appear
+        cases.append({"y": _sigmoid(2.0 * rng.standard_normal(shape)), "t": t_,
+                      "_label": f"y in (0, 1) and t in {{0, 1}} of shape {shape}"})
+    return cases
+
+
+def delta_inputs(rng):
+    return [{"z": 2.0 * rng.standard_normal((n, m)), "t": _one_hot(rng, n, m),
+             "_label": f"z and one-hot t of shape {(n, m)}"} for n, m in ((4, 6), (3, 5))]
+
+
+def mse_procedure(impl, inputs):
+    return {"mse_loss(y, t)": impl.call("mse_loss", inputs["y"], inputs["t"])}
+
+
+def cross_entropy_procedure(impl, inputs):
+    return {"cross_entropy_loss(y, t)": impl.call("cross_entropy_loss", inputs["y"], inputs["t"])}
+
+
+def binary_cross_entropy_procedure(impl, inputs):
+    return {"binary_cross_entropy_loss(y, t)": impl.call("binary_cross_entropy_loss", inputs["y"], inputs["t"])}
+
+
+def delta_procedure(impl, inputs):
+    return {"softmax_cross_entropy_delta(z, t)": impl.call("softmax_cross_entropy_delta", inputs["z"], inputs["t"])}
+
+
+def losses_hidden_inputs(rng):
+    n, m = (int(v) for v in rng.integers(2, 6, size=2))
+    m += 3  # m from 5 to 8
+    t_bin = (rng.random((n, m)) < 0.5).astype(float)
+    t_bin.flat[:2] = (0.0, 1.0)
+    return [{"y": rng.standard_normal((n, m)), "t": rng.standard_normal((n, m)),
+             "y_soft": _softmax(2.0 * rng.standard_normal((n, m))), "t_hot": _one_hot(rng, n, m),
+             "y_bin": _sigmoid(2.0 * rng.standard_normal((n, m))), "t_bin": t_bin,
+             "z": 2.0 * rng.standard_normal((n, m)),
+             "_label": f"fresh inputs of shape {(n, m)}"}]
+
+
+def losses_procedure(impl, inputs):
+    return {
+        "mse_loss(y, t)": impl.call("mse_loss", inputs["y"], inputs["t"]),
+        "cross_entropy_loss(y, t)": impl.call("cross_entropy_loss", inputs["y_soft"], inputs["t_hot"]),
+        "binary_cross_entropy_loss(y, t)": impl.call("binary_cross_entropy_loss", inputs["y_bin"], inputs["t_bin"]),
+        "softmax_cross_entropy_delta(z, t)": impl.call("softmax_cross_entropy_delta", inputs["z"], inputs["t_hot"]),
+    }
+
+
+# ------------------------------------------------------------------ MLP
+Y_FORWARD = "y (from your mlp_forward)"
+
+#: (sizes, activations, m) of the public MLP cases; the first has square layers only
+MLP_CASES = (
+    ((4, 4, 4), ("tanh", "sigmoid"), 5),
+    ((4, 4, 4, 3), ("tanh", "relu", "sigmoid"), 5),
+    ((3, 5, 2), ("sigmoid", "linear"), 4),
+    ((5, 4, 2), ("relu", "tanh"), 6),
+    ((3, 4, 3), ("tanh", "relu"), 5),
+)
+
+
+def _mlp_case(rng, sizes, activations, m, prefix=""):
+    x, params = _draw_mlp(rng, sizes, activations, m)
+    dy = rng.standard_normal((sizes[-1], m)) / m
+    arch = "→".join(str(s) for s in sizes)
+    return {"x": x, "params": params, "activations": list(activations), "dy": dy,
+            "_label": f"{prefix}{len(activations)} layers {arch}, {'/'.join(activations)}, m = {m}"}
+
+
+def mlp_inputs(rng):
+    return [_mlp_case(rng, *case) for case in MLP_CASES]
+
+
+def mlp_forward_inputs(rng):
+    cases = [_mlp_case(rng, *case) for case in MLP_CASES[1:3]]
+    cases.append(_mlp_case(rng, (4, 5, 3), ("relu", "softmax"), 6))
+    for case in cases:
+        del case["dy"]
+    return cases
+
+
+def mlp_forward_procedure(impl, inputs):
+    out = impl.call("mlp_forward", inputs["x"], inputs["params"], inputs["activations"])
+    return {"y": _labelled(out, ("y", "caches"), "mlp_forward")["y"]}
+
+
+def mlp_backward_procedure(impl, inputs):
+    params = inputs["params"]
+    out = _labelled(impl.call("mlp_forward", inputs["x"], params, inputs["activations"]),
+                    (Y_FORWARD, "caches"), "mlp_forward")
+    result = {Y_FORWARD: out[Y_FORWARD]}
+    if "caches" not in out:
+        return result
+    grads = impl.call("mlp_backward", inputs["dy"], out["caches"], params, inputs["activations"])
+    labels = [f"{p}{k}" for k in range(1, len(params) + 1) for p in ("dW", "db")]
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+        n = f" of length {len(grads)}" if isinstance(grads, (list, tuple)) else ""
+        result[labels[0]] = Unsupported(f"a {type(grads).__name__}{n} from mlp_backward instead of a list of "
+                                        f"{len(params)} pairs (dW, db)")
+        return result
+    for k, pair in enumerate(grads, 1):
+        result.update(_labelled(pair, (f"dW{k}", f"db{k}"), "mlp_backward"))
+    return result
+
+
+def mlp_hidden_inputs(rng):
+    cases = []
+    for activations in (("relu", "tanh", "sigmoid"), ("sigmoid", "relu"), ("tanh", "linear")):
+        sizes = tuple(int(s) for s in rng.integers(2, 7, size=len(activations) + 1))
+        cases.append(_mlp_case(rng, sizes, activations, int(rng.integers(3, 9)), prefix="fresh: "))
+    n = int(rng.integers(3, 6))  # one case with square layers
+    cases.append(_mlp_case(rng, (n, n, n), ("sigmoid", "tanh"), int(rng.integers(3, 9)), prefix="fresh: "))
+    return cases
+
+
+# ------------------------------------------------------------------ TwoLayerNet
+def _net_case(rng, n_in, n_hidden, n_out, m, prefix=""):
+    return {"sizes": (n_in, n_hidden, n_out),
+            "W1": rng.standard_normal((n_hidden, n_in)), "b1": rng.standard_normal((n_hidden, 1)),
+            "W2": rng.standard_normal((n_out, n_hidden)), "b2": rng.standard_normal((n_out, 1)),
+            "x": rng.standard_normal((n_in, m)), "t": rng.standard_normal((n_out, m)),
+            "eta": float(rng.uniform(0.05, 0.5)),
+            "_label": f"{prefix}n_in = {n_in}, n_hidden = {n_hidden}, n_out = {n_out}, m = {m}"}
+
+
+def net_inputs(rng):
+    return [_net_case(rng, 3, 4, 2, 5), _net_case(rng, 2, 3, 1, 6)]
+
+
+def net_hidden_inputs(rng):
+    return [_net_case(rng, *(int(v) for v in rng.integers(2, 6, size=3)), int(rng.integers(3, 9)), prefix="fresh: ")
+            for _ in range(2)]
+
+
+def _new_net(impl, inputs):
+    net = impl.new("TwoLayerNet", *inputs["sizes"], 0)
+    for name in NET_PARAMS:
+        impl.setattr(net, name, inputs[name])
+    return net
+
+
+GRAD_LABELS = tuple(f"d{p}" for p in NET_PARAMS)
+
+
+def net_backward_procedure(impl, inputs):
+    net = _new_net(impl, inputs)
+    return _labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward")
+
+
+def net_hidden_procedure(impl, inputs):
+    out = net_backward_procedure(impl, inputs)
+    net = _new_net(impl, inputs)
+    impl.method(net, "gradient_step", inputs["x"], inputs["t"], inputs["eta"])
+    for name in NET_PARAMS:
+        out[f"{name} after gradient_step"] = impl.getattr(net, name)
+    return out
+
+
+# ------------------------------------------------------------------ specs
+SIGMOID_SPEC = CaseSpec("ex2.sigmoid_prime", derivative_inputs, sigmoid_prime_procedure,
+                        mistakes=("backprop_sigmoid_prime_of_a",))
+TANH_SPEC = CaseSpec("ex2.tanh_prime", derivative_inputs, tanh_prime_procedure, mistakes=("backprop_tanh_prime_of_a",))
+RELU_SPEC = CaseSpec("ex2.relu_prime", derivative_inputs, relu_prime_procedure, mistakes=("backprop_relu_prime_at_zero",))
+MSE_SPEC = CaseSpec("ex2.mse_loss", mse_inputs, mse_procedure, mistakes=("backprop_mse_sum", "backprop_mse_no_half"))
+CE_SPEC = CaseSpec("ex2.cross_entropy_loss", cross_entropy_inputs, cross_entropy_procedure,
+                   mistakes=("backprop_ce_sum",))
+BCE_SPEC = CaseSpec("ex2.binary_cross_entropy_loss", binary_cross_entropy_inputs, binary_cross_entropy_procedure,
+                    mistakes=("backprop_bce_missing_term", "backprop_bce_mean_entries"))
+DELTA_SPEC = CaseSpec("ex2.softmax_cross_entropy_delta", delta_inputs, delta_procedure, mistakes=("backprop_delta_no_m",))
+MLP_FORWARD_SPEC = CaseSpec("ex2.mlp_forward", mlp_forward_inputs, mlp_forward_procedure)
+MLP_MISTAKES = ("backprop_mlp_transposed_dW", "backprop_mlp_db_mean", "backprop_mlp_db_not_summed",
+                "backprop_mlp_no_last_fprime")
+MLP_SPEC = CaseSpec("ex2.mlp_backward", mlp_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
+NET_SPEC = CaseSpec("ex2.two_layer_net_backward", net_inputs, net_backward_procedure, mistakes=("backprop_net_no_m",))
+
+# hidden only (fresh inputs, never in the fixtures)
+DERIVATIVES_HIDDEN_SPEC = CaseSpec("ex2.derivatives_hidden", derivatives_hidden_inputs, derivatives_procedure,
+                                   mistakes=("backprop_relu_prime_at_zero", "backprop_sigmoid_prime_of_a",
+                                             "backprop_tanh_prime_of_a"))
+LOSSES_HIDDEN_SPEC = CaseSpec("ex2.losses_hidden", losses_hidden_inputs, losses_procedure,
+                              mistakes=("backprop_mse_sum", "backprop_mse_no_half", "backprop_ce_sum",
+                                        "backprop_bce_missing_term", "backprop_bce_mean_entries",
+                                        "backprop_delta_no_m"))
+MLP_HIDDEN_SPEC = CaseSpec("ex2.mlp_backward_hidden", mlp_hidden_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
+NET_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_hidden", net_hidden_inputs, net_hidden_procedure,
+                           mistakes=("backprop_net_no_m", "backprop_net_ascent"))
+
+SPECS = [SIGMOID_SPEC, TANH_SPEC, RELU_SPEC, MSE_SPEC, CE_SPEC, BCE_SPEC, DELTA_SPEC,
+         MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC]
+
+
+# ------------------------------------------------------------------ gradient checks (the student's own functions)
+def _rel(analytic, numeric, scale, cost=0.0):
+    """Relative error of a directional derivative; the floor of the denominator is the larger of
+    GRAD_FLOOR·‖gradient‖ and ROUNDING_FLOOR·|J|/h (centered differences carry a rounding error of
+    about ε|J|/h, so that error alone stays near 1e-8 of the floor)."""
+    floor = max(GRAD_FLOOR * scale, ROUNDING_FLOOR * abs(cost) / GRAD_H, 1e-300)
+    return abs(analytic - numeric) / max(abs(analytic) + abs(numeric), floor)
+
+
+def _unit(rng, shape):
+    d = rng.standard_normal(shape)
+    return d / np.linalg.norm(d)
+
+
+def _quadratic(y, target):
+    """The quadratic cost (1/m) Σ ½‖y − t‖², computed here."""
+    return 0.5 * float(np.sum((y - target) ** 2)) / target.shape[1]
+
+
+def _as_array(ctx, value, shape, what, transposed_mistake=None, unsummed_mistake=None):
+    arr, _ = as_float_array(value)
+    if arr is not None and arr.shape == shape:
+        return arr
+    if arr is None:
+        got = ctx.text(Text("something that is not an array of numbers", "algo que no es un array de números"))
+    else:
+        got = str(arr.shape)
+    message = ctx.text(Text("{what} should have shape {shape}; got {got}.",
+                            "{what} debería tener forma {shape}; se obtuvo {got}."), what=what, shape=shape, got=got)
+    if arr is not None and transposed_mistake and arr.shape == shape[::-1] and shape[0] != shape[1]:
+        message += ctx.mistake(transposed_mistake)
+    elif arr is not None and unsummed_mistake and arr.ndim == 2 and arr.shape[0] == shape[0] and arr.shape[1] > 1:
+        message += ctx.mistake(unsummed_mistake)
+    raise Fail(message)
+
+
+def _directional_message(ctx, what, analytic, numeric, rel, where, context=""):
+    return ctx.text(Text(
+        "{what}{context}: along a random unit direction D, ⟨{what}, D⟩ = {a:.8g} from your gradient, but centered "
+        "differences (J(P + hD) − J(P − hD))/(2h) of {where} give {n:.8g} (relative error {rel:.2g}, tolerance {tol:g}).",
+        "{what}{context}: a lo largo de una dirección unitaria aleatoria D, ⟨{what}, D⟩ = {a:.8g} según tu gradiente, pero las "
+        "diferencias centradas (J(P + hD) − J(P − hD))/(2h) de {where} dan {n:.8g} (error relativo {rel:.2g}, tolerancia {tol:g})."),
+        what=what, context=context, a=analytic, n=numeric, rel=rel, tol=GRAD_TOL, where=where)
+
+
+#: (sizes, activations, m) of the MLP gradient checks
+GC_ARCHS = (((4, 5, 5, 3), ("tanh", "relu", "sigmoid"), 6), ((3, 4, 2), ("sigmoid", "relu"), 5),
+            ((3, 4, 2), ("relu", "linear"), 4))
+
+
+def check_mlp_gradient(ctx):
+    where = ctx.text(Text("your mlp_forward with the quadratic cost J = (1/m) Σ ½‖y − t‖²",
+                          "tu mlp_forward con el coste cuadrático J = (1/m) Σ ½‖y − t‖²"))
+    for sizes, activations, m in GC_ARCHS:
+        activations = list(activations)
+        x, params = _draw_mlp(ctx.rng, sizes, activations, m, margin=RELU_MARGIN_GC)
+        target = ctx.rng.standard_normal((sizes[-1], m))
+        arch = f"{'→'.join(map(str, sizes))}, {'/'.join(activations)}"
+
+        def forward_y(ps):
+            return _labelled(ctx.impl.call("mlp_forward", x, ps, activations), ("y", "caches"), "mlp_forward")
+
+        out = forward_y(params)
+        _, y_expected = _preactivations(x, params, activations)
+        mismatch = compare(out["y"], y_expected)
+        if mismatch is not None:
+            raise Fail(t("depends", ctx.lang, other="mlp_forward", detail=mismatch.describe(f"y [{arch}]", ctx.lang)))
+        y = np.asarray(out["y"], dtype=np.float64)
+        grads = ctx.impl.call("mlp_backward", (y - target) / m, out["caches"], params, activations)
+        if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+            raise Fail(ctx.text(Text("mlp_backward should return a list of {n} pairs (dW, db), one per layer; got {got}.",
+                                     "mlp_backward debería devolver una lista de {n} pares (dW, db), uno por capa; se obtuvo {got}."),
+                                n=len(params), got=type(grads).__name__))
+        for k, ((W, b), pair) in enumerate(zip(params, grads), 1):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise Fail(ctx.text(Text("mlp_backward: element {k} should be a pair (dW{k}, db{k}).",
+                                         "mlp_backward: el elemento {k} debería ser un par (dW{k}, db{k})."), k=k))
+            for j, (P, g_raw, label) in enumerate(((W, pair[0], f"dW{k}"), (b, pair[1], f"db{k}"))):
+                g = _as_array(ctx, g_raw, P.shape, f"{label} [{arch}]",
+                              *(("backprop_mlp_transposed_dW", None) if j == 0 else (None, "backprop_mlp_db_not_summed")))
+                for _ in range(2):
+                    u = _unit(ctx.rng, P.shape)
+                    losses = []
+                    for sign in (1.0, -1.0):
+                        moved = [list(p) for p in params]
+                        moved[k - 1][j] = P + sign * GRAD_H * u
+                        y_moved = np.asarray(forward_y([tuple(p) for p in moved])["y"], dtype=np.float64)
+                        losses.append(_quadratic(y_moved, target))
+                    numeric = (losses[0] - losses[1]) / (2 * GRAD_H)
+                    analytic = float(np.sum(g * u))
+                    rel = _rel(analytic, numeric, np.linalg.norm(g), max(map(abs, losses)))
+                    if not rel < GRAD_TOL:
+                        raise Fail(_directional_message(ctx, label, analytic, numeric, rel, where, f" [{arch}]"))
+    return None
+
+
+def _net_forward_y(ctx, net, x):
+    out = ctx.impl.method(net, "forward", x)
+    if not isinstance(out, (tuple, list)) or len(out) != 4:
+        raise Fail(t("depends", ctx.lang, other="TwoLayerNet.forward",
+                     detail=ctx.text(Text("it should return (z1, a1, z2, y)", "debería devolver (z1, a1, z2, y)"))))
+    return out[3]
+
+
+def _net_setup(ctx, n_in, n_hidden, n_out, m):
+    values = {"W1": ctx.rng.standard_normal((n_hidden, n_in)), "b1": ctx.rng.standard_normal((n_hidden, 1)),
+              "W2": ctx.rng.standard_normal((n_out, n_hidden)), "b2": ctx.rng.standard_normal((n_out, 1))}
+    x = ctx.rng.standard_normal((n_in, m))
+    target = ctx.rng.standard_normal((n_out, m))
+    net = ctx.impl.new("TwoLayerNet", n_in, n_hidden, n_out, 0)
+    for name, value in values.items():
+        ctx.impl.setattr(net, name, value)
+    return net, values, x, target
+
+
+def _net_grads(ctx, net, values, x, target):
+    grads = ctx.impl.method(net, "backward", x, target)
+    if not isinstance(grads, (tuple, list)) or len(grads) != 4:
+        raise Fail(ctx.text(Text("backward should return (dW1, db1, dW2, db2); got {got}.",
+                                 "backward debería devolver (dW1, db1, dW2, db2); se obtuvo {got}."),
+                            got=type(grads).__name__))
+    return {name: _as_array(ctx, g, values[name].shape, f"d{name}") for name, g in zip(NET_PARAMS, grads)}
+
+
+def check_net_gradient(ctx):
+    n_in, n_hidden, n_out, m = 3, 5, 2, 6
+    net, values, x, target = _net_setup(ctx, n_in, n_hidden, n_out, m)
+    y = _net_forward_y(ctx, net, x)
+    y_expected = values["W2"] @ _sigmoid(values["W1"] @ x + values["b1"]) + values["b2"]
+    mismatch = compare(y, y_expected)
+    if mismatch is not None:
+        raise Fail(t("depends", ctx.lang, other="TwoLayerNet.forward", detail=mismatch.describe("y", ctx.lang)))
+    grads = _net_grads(ctx, net, values, x, target)
+    where = ctx.text(Text("mse_loss of your forward", "mse_loss de tu forward"))
+    seen, failure = [], None
+    for name in NET_PARAMS:
+        g = grads[name]
+        for _ in range(2):
+            u = _unit(ctx.rng, g.shape)
+            losses = []
+            for sign in (1.0, -1.0):
+                ctx.impl.setattr(net, name, values[name] + sign * GRAD_H * u)
+                losses.append(_quadratic(np.asarray(_net_forward_y(ctx, net, x), dtype=np.float64), target))
+            ctx.impl.setattr(net, name, values[name])
+            numeric = (losses[0] - losses[1]) / (2 * GRAD_H)
+            analytic = float(np.sum(g * u))
+            seen.append((analytic, numeric))
+            rel = _rel(analytic, numeric, np.linalg.norm(g), max(map(abs, losses)))
+            if failure is None and not rel < GRAD_TOL:
+                failure = (f"d{name}", analytic, numeric, rel)
+    if failure is None:
+        return None
+    message = _directional_message(ctx, *failure, where)
+    if all(_rel(a, m * n, abs(a)) < 10 * GRAD_TOL for a, n in seen):  # every gradient m times too large
+        message += ctx.mistake("backprop_net_no_m")
+    raise Fail(message)
+
+
+def check_gradient_step(ctx):
+    net, values, x, target = _net_setup(ctx, 3, 4, 2, 5)
+    grads = _net_grads(ctx, net, values, x, target)
+    eta = 0.3
+    ctx.impl.method(net, "gradient_step", x, target, eta)
+    after = {name: ctx.impl.getattr(net, name) for name in NET_PARAMS}
+    for name in NET_PARAMS:
+        expected = values[name] - eta * grads[name]
+        mismatch = compare(after[name], expected)
+        if mismatch is None:
+            continue
+        message = mismatch.describe(ctx.text(Text("{name} after gradient_step(x, t, η = {eta})",
+                                                  "{name} tras gradient_step(x, t, η = {eta})"), name=name, eta=eta),
+                                    ctx.lang)
+        if all(compare(after[p], values[p] + eta * grads[p]) is None for p in NET_PARAMS):
+            message += ctx.mistake("backprop_net_ascent")
+        elif all(compare(after[p], values[p]) is None for p in NET_PARAMS):
+            message += ctx.text(Text(" The parameters did not change: assign the new arrays to self.W1, self.b1, … "
+                                     "(or update them in place).",
+                                     " Los parámetros no cambiaron: asigna los nuevos arrays a self.W1, self.b1, … "
+                                     "(o actualízalos en el sitio)."))
+        raise Fail(message)
+    return None
+
+
+# ------------------------------------------------------------------ numerical_gradient
+def _numgrad_inputs(rng, shape):
+    sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+    params = {"a": sign * rng.uniform(1.0, 2.0, shape), "b": rng.uniform(1.0, 2.0, shape)}
+    x = rng.uniform(0.5, 2.5, shape) * np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+    return params, x
+
+
+def _one_sided(params, x, h, direction):
+    f = catalog.build("sin_quadratic", params)
+    out = np.empty(x.size)
+    f0 = f(x)
+    for i in range(x.size):
+        moved = x.copy().reshape(-1)
+        moved[i] += direction * h
+        out[i] = direction * (f(moved.reshape(x.shape)) - f0) / h
+    return out.reshape(x.shape)
+
+
+def _numgrad_call(ctx, params, x, h):
+    args = (x,) if h is None else (x, h)
+    got, after = ctx.impl.call("numerical_gradient", CatalogFunction("sin_quadratic", **params), *args,
+                               return_args=True)
+    return got, after[1] if len(after) > 1 else None
+
+
+def _assert_numgrad(ctx, params, x, got, h):
+    exact = catalog.gradient("sin_quadratic", params, x)
+    what = ctx.text(Text("numerical_gradient(f, x{h}) with f(x) = Σ a⊙sin(x) + ½ Σ b⊙x²",
+                         "numerical_gradient(f, x{h}) con f(x) = Σ a⊙sin(x) + ½ Σ b⊙x²"),
+                    h="" if h is None else f", h={h:g}")
+    arr, _ = as_float_array(got)
+    if arr is None or arr.shape != x.shape:
+        raise Fail(ctx.text(Text("{what}: expected an array of shape {shape} (like x); got {got}.",
+                                 "{what}: se esperaba un array de forma {shape} (como x); se obtuvo {got}."),
+                            what=what, shape=x.shape, got="None" if arr is None else f"shape {arr.shape}"))
+    floor = NUMGRAD_FLOOR * float(np.max(np.abs(exact)))
+
+    def rel(a, b):
+        return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor)
+
+    errors = rel(arr, exact)
+    if np.all(errors < GRAD_TOL):
+        return
+    i = int(np.nanargmax(np.where(np.isnan(errors), np.inf, errors)))
+    index = tuple(int(v) for v in np.unravel_index(i, x.shape))
+    message = ctx.text(Text(
+        "{what}: the exact gradient is a⊙cos(x) + b⊙x; at index {index} it is {e:.10g}, got {g:.10g} "
+        "(max relative error {rel:.2g}; centered differences reach about 1e-9).",
+        "{what}: el gradiente exacto es a⊙cos(x) + b⊙x; en el índice {index} vale {e:.10g} y se obtuvo {g:.10g} "
+        "(error relativo máx. {rel:.2g}; las diferencias centradas llegan a 1e-9 aproximadamente)."),
+        what=what, index=index, e=exact.flat[i], g=arr.flat[i], rel=float(errors.flat[i]))
+    step = GRAD_H if h is None else h
+    if any(np.all(rel(arr, _one_sided(params, x, step, d)) < 1e-7) for d in (1.0, -1.0)):
+        message += ctx.mistake("backprop_numgrad_one_sided")
+    elif np.all(rel(arr, 2.0 * exact) < 1e-6):
+        message += ctx.mistake("backprop_numgrad_over_h")
+    raise Fail(message)
+
+
+def _assert_restored(ctx, x, after):
+    arr, _ = as_float_array(after)
+    if arr is not None and arr.shape == x.shape and np.array_equal(arr, x):
+        return
+    if arr is None or arr.shape != x.shape:
+        detail = ctx.text(Text("x was replaced by something of another shape",
+                               "x se sustituyó por algo de otra forma"))
+    else:
+        i = int(np.flatnonzero(arr != x)[0])
+        detail = ctx.text(Text("{count} of {size} values changed; at index {index} x was {old!r}, now {new!r}",
+                               "cambiaron {count} de {size} valores; en el índice {index} x valía {old!r} y ahora {new!r}"),
+                          count=int(np.count_nonzero(arr != x)), size=x.size,
+                          index=tuple(int(v) for v in np.unravel_index(i, x.shape)),
+                          old=float(x.flat[i]), new=float(arr.flat[i]))
+    raise Fail(ctx.text(Text("numerical_gradient changed its argument x: {detail}.",
+                             "numerical_gradient modificó su argumento x: {detail}."), detail=detail)
+               + ctx.mistake("backprop_numgrad_not_restored"))
+
+
+PUBLIC_H = 1e-4  # larger than the default: centered differences stay at ~1e-9, one-sided ones drift to ~1e-5
+
+
+def check_numgrad(ctx):
+    for shape in ((3, 4), (2, 5)):
+        params, x = _numgrad_inputs(ctx.rng, shape)
+        got, _ = _numgrad_call(ctx, params, x, PUBLIC_H)
+        _assert_numgrad(ctx, params, x, got, PUBLIC_H)
+
+
+def check_numgrad_restores(ctx):
+    params, x = _numgrad_inputs(ctx.rng, (3, 4))
+    _, after = _numgrad_call(ctx, params, x, PUBLIC_H)
+    _assert_restored(ctx, x, after)
+
+
+def check_numgrad_hidden(ctx):
+    shape = tuple(int(s) for s in ctx.rng.integers(2, 7, size=2))
+    params, x = _numgrad_inputs(ctx.rng, shape)
+    got, after = _numgrad_call(ctx, params, x, None)  # the default h
+    _assert_numgrad(ctx, params, x, got, None)
+    _assert_restored(ctx, x, after)
+    params, x = _numgrad_inputs(ctx.rng, shape[::-1])
+    got, after = _numgrad_call(ctx, params, x, PUBLIC_H)
+    _assert_numgrad(ctx, params, x, got, PUBLIC_H)
+    _assert_restored(ctx, x, after)
+
+
+# ------------------------------------------------------------------ the checks
+_MLP = ("mlp_forward", "mlp_backward")
+_DEPENDS = {Y_FORWARD: "mlp_forward"}
+
+CHECKS = [
+    # derivatives (public 1.5, hidden 0.5)
+    compare_check(CHECK_SIGMOID, SIGMOID_SPEC, 0.5, ("sigmoid_prime",), cell="derivatives"),
+    compare_check(CHECK_TANH, TANH_SPEC, 0.5, ("tanh_prime",), cell="derivatives"),
+    compare_check(CHECK_RELU, RELU_SPEC, 0.5, ("relu_prime",), cell="derivatives"),
+    compare_check("derivatives (hidden): fresh inputs", DERIVATIVES_HIDDEN_SPEC, 0.5, DERIVATIVES,
+                  hidden=True, cell="derivatives"),
+    # costs (public 2, hidden 1)
+    compare_check(CHECK_MSE, MSE_SPEC, 0.5, ("mse_loss",), cell="losses"),
+    compare_check(CHECK_CE, CE_SPEC, 0.5, ("cross_entropy_loss",), cell="losses"),
+    compare_check(CHECK_BCE, BCE_SPEC, 0.5, ("binary_cross_entropy_loss",), cell="losses"),
+    compare_check(CHECK_DELTA, DELTA_SPEC, 0.5, ("softmax_cross_entropy_delta",), cell="losses"),
+    compare_check("costs (hidden): fresh inputs", LOSSES_HIDDEN_SPEC, 1, LOSSES, hidden=True, cell="losses"),
+    # MLP (public 3, hidden 1.5)
+    compare_check(CHECK_MLP_FORWARD, MLP_FORWARD_SPEC, 0.5, ("mlp_forward",), cell="mlp"),
+    compare_check(CHECK_MLP, MLP_SPEC, 1.5, _MLP, cell="mlp", depends=_DEPENDS),
+    Check(CHECK_MLP_GRAD, 1, check_mlp_gradient, _MLP, cell="mlp"),
+    compare_check("mlp_backward (hidden): fresh inputs", MLP_HIDDEN_SPEC, 1.5, _MLP, hidden=True, cell="mlp",
+                  depends=_DEPENDS),
+    # TwoLayerNet (public 2.5, hidden 1)
+    compare_check(CHECK_NET, NET_SPEC, 1, ("TwoLayerNet",), cell="two_layer_net"),
+    Check(CHECK_NET_GRAD, 1, check_net_gradient, ("TwoLayerNet",), cell="two_layer_net"),
+    Check(CHECK_STEP, 0.5, check_gradient_step, ("TwoLayerNet",), cell="two_layer_net"),
+    compare_check("TwoLayerNet (hidden): backward and gradient_step on fresh inputs", NET_HIDDEN_SPEC, 1,
+                  ("TwoLayerNet",), hidden=True, cell="two_layer_net"),
+    # numerical_gradient (public 1.5, hidden 0.5)
+    Check(CHECK_NUMGRAD, 1, check_numgrad, ("numerical_gradient",), cell="numerical_gradient"),
+    Check(CHECK_RESTORE, 0.5, check_numgrad_restores, ("numerical_gradient",), cell="numerical_gradient"),
+    Check("numerical_gradient (hidden): fresh shapes, default h", 0.5, check_numgrad_hidden, ("numerical_gradient",),
+          hidden=True, cell="numerical_gradient"),
+]

@@ -1,0 +1,195 @@
+"""Known mistakes in ex2 (backpropagation), each one error away from the reference."""
+import numpy as np
+
+from .activations import ELEMENTWISE, sigmoid, softmax
+from .two_layer_net import TwoLayerNet as _TwoLayerNet
+from .variants import register
+
+
+# ------------------------------------------------------------------ derivatives
+def relu_prime_one_at_zero(z):
+    """ReLU' = 1 for z >= 0 (the course sets it to 0 at z = 0)."""
+    return (np.asarray(z, dtype=np.float64) >= 0).astype(np.float64)
+
+
+def sigmoid_prime_on_activation(z):
+    """σ'(z) written as a(1 − a) but applied to z itself: z(1 − z)."""
+    z = np.asarray(z, dtype=np.float64)
+    return z * (1.0 - z)
+
+
+def tanh_prime_on_activation(z):
+    """tanh'(z) written as 1 − a² but applied to z itself: 1 − z²."""
+    z = np.asarray(z, dtype=np.float64)
+    return 1.0 - z ** 2
+
+
+# ------------------------------------------------------------------ losses
+def mse_sum(y, t):
+    """½ Σ (y − t)², not divided by m."""
+    return float(0.5 * np.sum((np.asarray(y) - np.asarray(t)) ** 2))
+
+
+def mse_no_half(y, t):
+    """(1/m) Σ (y − t)², without the ½."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(np.sum((y - t) ** 2) / y.shape[1])
+
+
+def cross_entropy_sum(y, t):
+    """−Σ t log y, not divided by m."""
+    return float(-np.sum(np.asarray(t) * np.log(np.asarray(y))))
+
+
+def bce_no_negative_term(y, t):
+    """−(1/m) Σ t log y: the (1 − t) log(1 − y) term is missing."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(-np.sum(t * np.log(y)) / y.shape[1])
+
+
+def bce_mean_over_entries(y, t):
+    """np.mean over every entry: also divides by the number of output rows."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(-np.mean(t * np.log(y) + (1.0 - t) * np.log(1.0 - y)))
+
+
+def delta_no_m(z, t):
+    """softmax(z) − t, not divided by m."""
+    return softmax(np.asarray(z, dtype=np.float64)) - np.asarray(t)
+
+
+# ------------------------------------------------------------------ mlp_backward
+def _mlp_backward(dy, caches, params, activations, *, transposed=False, db="sum", last_fprime=True):
+    grads = []
+    da = np.asarray(dy, dtype=np.float64)
+    layers = list(zip(params, caches, activations))
+    for k in range(len(layers) - 1, -1, -1):
+        (W, _), (a_prev, z), name = layers[k]
+        _, fprime = ELEMENTWISE[name]
+        delta = da if (k == len(layers) - 1 and not last_fprime) else da * fprime(z)
+        dW = a_prev @ delta.T if transposed else delta @ a_prev.T
+        if db == "sum":
+            dbk = delta.sum(axis=1, keepdims=True)
+        elif db == "mean":
+            dbk = delta.mean(axis=1, keepdims=True)
+        else:
+            dbk = delta.copy()
+        da = np.asarray(W, dtype=np.float64).T @ delta
+        grads.append((dW, dbk))
+    return grads[::-1]
+
+
+def mlp_transposed_dW(dy, caches, params, activations):
+    """dW = a_prev δᵀ: the transpose of δ a_prevᵀ."""
+    return _mlp_backward(dy, caches, params, activations, transposed=True)
+
+
+def mlp_db_mean(dy, caches, params, activations):
+    """db = mean of δ over the columns (the 1/m is already inside dy)."""
+    return _mlp_backward(dy, caches, params, activations, db="mean")
+
+
+def mlp_db_not_summed(dy, caches, params, activations):
+    """db = δ, of shape (n_k, m), not summed over the columns."""
+    return _mlp_backward(dy, caches, params, activations, db="none")
+
+
+def mlp_no_last_fprime(dy, caches, params, activations):
+    """δ(L) = dy: f'(z(L)) of the last layer is left out."""
+    return _mlp_backward(dy, caches, params, activations, last_fprime=False)
+
+
+# ------------------------------------------------------------------ TwoLayerNet
+class TwoLayerNetNoM(_TwoLayerNet):
+    """backward uses δ2 = y − t: the 1/m of the mean is missing."""
+
+    def backward(self, x, t):
+        x = np.asarray(x, dtype=np.float64)
+        z1, a1, _, y = self.forward(x)
+        delta2 = y - np.asarray(t, dtype=np.float64)
+        s = sigmoid(z1)
+        delta1 = (self.W2.T @ delta2) * s * (1.0 - s)
+        return (delta1 @ x.T, delta1.sum(axis=1, keepdims=True),
+                delta2 @ a1.T, delta2.sum(axis=1, keepdims=True))
+
+
+class TwoLayerNetAscent(_TwoLayerNet):
+    """gradient_step adds the gradient: θ ← θ + η ∂J/∂θ."""
+
+    def gradient_step(self, x, t, eta):
+        dW1, db1, dW2, db2 = self.backward(x, t)
+        self.W1 = self.W1 + eta * dW1
+        self.b1 = self.b1 + eta * db1
+        self.W2 = self.W2 + eta * dW2
+        self.b2 = self.b2 + eta * db2
+
+
+# ------------------------------------------------------------------ numerical_gradient
+def _flat_view(x):
+    x = np.asarray(x)
+    return x.reshape(-1)
+
+
+def numgrad_forward_difference(f, x, h=1e-5):
+    """(f(x + h e_i) − f(x)) / h: one-sided, error O(h)."""
+    view = _flat_view(x)
+    out = np.empty(view.size)
+    f0 = float(f(x))
+    for i in range(view.size):
+        old = view[i]
+        view[i] = old + h
+        out[i] = (float(f(x)) - f0) / h
+        view[i] = old
+    return out.reshape(np.shape(x))
+
+
+def numgrad_not_restored(f, x, h=1e-5):
+    """Centered differences, but x[i] is left at x[i] − h after each coordinate."""
+    view = _flat_view(x)
+    out = np.empty(view.size)
+    for i in range(view.size):
+        view[i] += h
+        f_plus = float(f(x))
+        view[i] -= 2 * h
+        f_minus = float(f(x))
+        out[i] = (f_plus - f_minus) / (2 * h)
+    return out.reshape(np.shape(x))
+
+
+def numgrad_divides_by_h(f, x, h=1e-5):
+    """(f(x + h e_i) − f(x − h e_i)) / h: twice the derivative."""
+    view = _flat_view(x)
+    out = np.empty(view.size)
+    for i in range(view.size):
+        old = view[i]
+        view[i] = old + h
+        f_plus = float(f(x))
+        view[i] = old - h
+        f_minus = float(f(x))
+        view[i] = old
+        out[i] = (f_plus - f_minus) / h
+    return out.reshape(np.shape(x))
+
+
+#: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex2.py MISTAKES
+VARIANTS = {
+    "backprop_relu_prime_at_zero": {"relu_prime": relu_prime_one_at_zero},
+    "backprop_sigmoid_prime_of_a": {"sigmoid_prime": sigmoid_prime_on_activation},
+    "backprop_tanh_prime_of_a": {"tanh_prime": tanh_prime_on_activation},
+    "backprop_mse_sum": {"mse_loss": mse_sum},
+    "backprop_mse_no_half": {"mse_loss": mse_no_half},
+    "backprop_ce_sum": {"cross_entropy_loss": cross_entropy_sum},
+    "backprop_bce_missing_term": {"binary_cross_entropy_loss": bce_no_negative_term},
+    "backprop_bce_mean_entries": {"binary_cross_entropy_loss": bce_mean_over_entries},
+    "backprop_delta_no_m": {"softmax_cross_entropy_delta": delta_no_m},
+    "backprop_mlp_transposed_dW": {"mlp_backward": mlp_transposed_dW},
+    "backprop_mlp_db_mean": {"mlp_backward": mlp_db_mean},
+    "backprop_mlp_db_not_summed": {"mlp_backward": mlp_db_not_summed},
+    "backprop_mlp_no_last_fprime": {"mlp_backward": mlp_no_last_fprime},
+    "backprop_net_no_m": {"TwoLayerNet": TwoLayerNetNoM},
+    "backprop_net_ascent": {"TwoLayerNet": TwoLayerNetAscent},
+    "backprop_numgrad_one_sided": {"numerical_gradient": numgrad_forward_difference},
+    "backprop_numgrad_not_restored": {"numerical_gradient": numgrad_not_restored},
+    "backprop_numgrad_over_h": {"numerical_gradient": numgrad_divides_by_h},
+}
+register(VARIANTS)

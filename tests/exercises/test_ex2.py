@@ -1,0 +1,546 @@
+"""ex2 (backward) beyond the common tests: correct solutions written differently keep full marks,
+realistic wrong submissions lose exactly the checks they should, with the mistake named."""
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograder import registry
+from autograder.checks import Context
+from autograder.exercises import ex2
+from autograder.exercises.ex2 import MISTAKES
+from autograder.grading import exercise_module, grade_file
+from autograder.impl import LocalImpl
+
+POINTS = registry.get("ex2").points
+
+SIGMOID_CHECKS = {"sigmoid_prime: fixtures", "derivatives (hidden): fresh inputs"}
+TANH_CHECKS = {"tanh_prime: fixtures", "derivatives (hidden): fresh inputs"}
+RELU_CHECKS = {"relu_prime: fixtures (0 at z = 0)", "derivatives (hidden): fresh inputs"}
+MLP_BACKWARD_CHECKS = {"mlp_backward: fixtures (with the caches of your mlp_forward)",
+                       "mlp_backward: matches centered differences of your mlp_forward",
+                       "mlp_backward (hidden): fresh inputs"}
+MLP_CHECKS = {"mlp_forward: fixtures"} | MLP_BACKWARD_CHECKS
+NET_BACKWARD_CHECKS = {"TwoLayerNet.backward: fixtures",
+                       "TwoLayerNet.backward: matches centered differences of your forward",
+                       "TwoLayerNet (hidden): backward and gradient_step on fresh inputs"}
+STEP_CHECKS = {"TwoLayerNet.gradient_step: θ − η·(your backward), in place",
+               "TwoLayerNet (hidden): backward and gradient_step on fresh inputs"}
+NUMGRAD_CHECKS = {"numerical_gradient: centered differences of a known function",
+                  "numerical_gradient (hidden): fresh shapes, default h"}
+RESTORE_CHECKS = {"numerical_gradient: x holds its original values after the call",
+                  "numerical_gradient (hidden): fresh shapes, default h"}
+
+# A correct submission, written independently of the official solution; tests swap single pieces.
+PIECES = {
+    "header": """
+        import numpy as np
+    """,
+    "activations": """
+        def sigmoid(z):
+            return 1.0 / (1.0 + np.exp(-z))
+
+        def tanh(z):
+            return np.tanh(z)
+
+        def relu(z):
+            return np.where(z > 0, z, 0.0)
+
+        def softmax(z):
+            e = np.exp(z - np.max(z, axis=0))
+            return e / np.sum(e, axis=0)
+    """,
+    "mlp_forward": """
+        def mlp_forward(x, params, activations):
+            f = {"linear": lambda v: v, "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "softmax": softmax}
+            caches, a = [], x
+            for (W, b), name in zip(params, activations):
+                z = np.dot(W, a) + b
+                caches.append({"a_prev": a, "z": z, "name": name})
+                a = f[name](z)
+            return a, caches
+    """,
+    "sigmoid_prime": """
+        def sigmoid_prime(z):
+            s = sigmoid(z)
+            return s * (1 - s)
+    """,
+    "tanh_prime": """
+        def tanh_prime(z):
+            return 1 / np.cosh(z) ** 2
+    """,
+    "relu_prime": """
+        def relu_prime(z):
+            return np.where(z > 0, 1.0, 0.0)
+    """,
+    "mse_loss": """
+        def mse_loss(y, t):
+            return np.sum((y - t) ** 2) / (2 * y.shape[1])
+    """,
+    "cross_entropy_loss": """
+        def cross_entropy_loss(y, t):
+            return -np.mean(np.sum(t * np.log(y), axis=0))
+    """,
+    "binary_cross_entropy_loss": """
+        def binary_cross_entropy_loss(y, t):
+            per_example = -np.sum(t * np.log(y) + (1 - t) * np.log(1 - y), axis=0)
+            return per_example.mean()
+    """,
+    "softmax_cross_entropy_delta": """
+        def softmax_cross_entropy_delta(z, t):
+            return (softmax(z) - t) / z.shape[1]
+    """,
+    "mlp_backward": """
+        def mlp_backward(dy, caches, params, activations):
+            derivative = {"linear": lambda v: np.ones_like(v), "sigmoid": sigmoid_prime,
+                          "tanh": tanh_prime, "relu": relu_prime}
+            grads = [None] * len(params)
+            da = dy
+            for k in range(len(params) - 1, -1, -1):
+                W, b = params[k]
+                cache = caches[k]
+                delta = da * derivative[activations[k]](cache["z"])
+                grads[k] = (np.dot(delta, cache["a_prev"].T), np.sum(delta, axis=1, keepdims=True))
+                da = np.dot(W.T, delta)
+            return grads
+    """,
+    "TwoLayerNet": """
+        class TwoLayerNet:
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.default_rng(seed)
+                self.W1 = rng.normal(0, 0.5, (n_hidden, n_in))
+                self.b1 = np.zeros((n_hidden, 1))
+                self.W2 = rng.normal(0, 0.5, (n_out, n_hidden))
+                self.b2 = np.zeros((n_out, 1))
+
+            def forward(self, x):
+                z1 = self.W1 @ x + self.b1
+                a1 = sigmoid(z1)
+                z2 = self.W2 @ a1 + self.b2
+                return z1, a1, z2, z2
+
+            def backward(self, x, t):
+                m = x.shape[1]
+                z1, a1, z2, y = self.forward(x)
+                d2 = (y - t) / m
+                d1 = self.W2.T @ d2 * a1 * (1 - a1)
+                return d1 @ x.T, d1.sum(axis=1, keepdims=True), d2 @ a1.T, d2.sum(axis=1, keepdims=True)
+
+            def gradient_step(self, x, t, eta):
+                grads = self.backward(x, t)
+                for name, g in zip(("W1", "b1", "W2", "b2"), grads):
+                    getattr(self, name)[...] -= eta * g
+    """,
+    "numerical_gradient": """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros(x.shape)
+            it = np.nditer(x, flags=["multi_index"])
+            while not it.finished:
+                i = it.multi_index
+                saved = x[i]
+                x[i] = saved + h
+                up = f(x)
+                x[i] = saved - h
+                down = f(x)
+                x[i] = saved
+                grad[i] = (up - down) / (2 * h)
+                it.iternext()
+            return grad
+    """,
+}
+
+
+def _submission(tmp_path, **replace):
+    pieces = {**PIECES, **replace}
+    path = tmp_path / "ex2_backward.py"
+    path.write_text("\n".join(textwrap.dedent(p) for p in pieces.values()), encoding="utf-8")
+    return path
+
+
+def _grade(path, lang="en"):
+    result = grade_file("ex2", path, hidden=True, lang=lang)
+    assert result.error is None, result.error
+    return result
+
+
+def _failed(result):
+    return {c.name: c.message for c in result.checks if not c.passed}
+
+
+def _points(names):
+    return sum(c.points for c in exercise_module("ex2").CHECKS if c.name in names)
+
+
+# ------------------------------------------------------------------ correct, but different
+ALTERNATIVES = {
+    "independent base (naive sigmoid, 1/cosh², dict caches, in-place gradient_step, np.nditer)": {},
+    "loop-based mlp_backward, np.heaviside relu_prime, 0-d array and numpy-scalar losses": {
+        "relu_prime": """
+            def relu_prime(z):
+                return np.heaviside(z, 0)
+        """,
+        "mse_loss": """
+            def mse_loss(y, t):
+                m = y.shape[1]
+                total = 0.0
+                for j in range(m):
+                    total += 0.5 * np.dot(y[:, j] - t[:, j], y[:, j] - t[:, j])
+                return np.array(total / m)
+        """,
+        "cross_entropy_loss": """
+            def cross_entropy_loss(y, t):
+                return np.float64(-np.sum(t * np.log(y)) / y.shape[1])
+        """,
+        "binary_cross_entropy_loss": """
+            def binary_cross_entropy_loss(y, t):
+                return np.array([[-np.sum(t * np.log(y) + (1 - t) * np.log(1 - y)) / y.shape[1]]])
+        """,
+        "mlp_backward": """
+            def mlp_backward(dy, caches, params, activations):
+                derivative = {"linear": lambda v: np.ones_like(v), "sigmoid": sigmoid_prime,
+                              "tanh": tanh_prime, "relu": relu_prime}
+                L = len(params)
+                grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+                m = dy.shape[1]
+                for j in range(m):  # one example at a time, summing its contribution
+                    da = dy[:, j:j + 1]
+                    for k in reversed(range(L)):
+                        W, _ = params[k]
+                        a_prev = caches[k]["a_prev"][:, j:j + 1]
+                        z = caches[k]["z"][:, j:j + 1]
+                        delta = da * derivative[activations[k]](z)
+                        dW, db = grads[k]
+                        for r in range(W.shape[0]):
+                            for c in range(W.shape[1]):
+                                dW[r, c] += delta[r, 0] * a_prev[c, 0]
+                            db[r, 0] += delta[r, 0]
+                        da = W.T @ delta
+                return grads
+        """,
+        "numerical_gradient": """
+            def numerical_gradient(f, x, h=1e-5):
+                flat = x.reshape(-1)
+                grad = np.empty(flat.size)
+                for i in range(flat.size):
+                    e = np.zeros(flat.size)
+                    e[i] = h
+                    grad[i] = (f((flat + e).reshape(x.shape)) - f((flat - e).reshape(x.shape))) / (2 * h)
+                return grad.reshape(x.shape)
+        """,
+    },
+    "float32 derivatives and costs, list relu_prime, tuple caches, rebinding gradient_step": {
+        "sigmoid_prime": """
+            def sigmoid_prime(z):
+                s = sigmoid(z)
+                return (s * (1 - s)).astype(np.float32)
+        """,
+        "tanh_prime": """
+            def tanh_prime(z):
+                return (1 - np.tanh(z) ** 2).astype(np.float32)
+        """,
+        "relu_prime": """
+            def relu_prime(z):
+                return [[1.0 if v > 0 else 0.0 for v in row] for row in np.asarray(z).tolist()]
+        """,
+        "mse_loss": """
+            def mse_loss(y, t):
+                return np.float32(0.5 * np.sum((y - t) ** 2) / y.shape[1])
+        """,
+        "softmax_cross_entropy_delta": """
+            def softmax_cross_entropy_delta(z, t):
+                return ((softmax(z) - t) / z.shape[1]).astype(np.float32)
+        """,
+        "mlp_forward": """
+            def mlp_forward(x, params, activations):
+                f = {"linear": lambda v: v, "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "softmax": softmax}
+                caches, a = [], x
+                for (W, b), name in zip(params, activations):
+                    z = W @ a + b
+                    caches.append((a, z))
+                    a = f[name](z)
+                return a, caches
+        """,
+        "mlp_backward": """
+            def mlp_backward(dy, caches, params, activations):
+                # this file's derivatives return float32; the backward pass recomputes them in float64
+                exact = {"linear": lambda v: np.ones_like(v), "sigmoid": lambda v: sigmoid(v) * (1 - sigmoid(v)),
+                         "tanh": lambda v: 1 - np.tanh(v) ** 2, "relu": lambda v: np.asarray(relu_prime(v))}
+                grads = []
+                da = dy
+                for (W, b), (a_prev, z), name in zip(params[::-1], caches[::-1], activations[::-1]):
+                    delta = da * exact[name](z)
+                    grads.insert(0, (delta @ a_prev.T, delta.sum(axis=1).reshape(-1, 1)))
+                    da = W.T @ delta
+                return grads
+        """,
+        "TwoLayerNet": PIECES["TwoLayerNet"].replace(
+            """                for name, g in zip(("W1", "b1", "W2", "b2"), grads):
+                    getattr(self, name)[...] -= eta * g""",
+            """                self.W1, self.b1, self.W2, self.b2 = (
+                    p - eta * g for p, g in zip((self.W1, self.b1, self.W2, self.b2), grads))"""),
+    },
+}
+
+@pytest.mark.parametrize("name", list(ALTERNATIVES))
+def test_correct_solutions_written_differently_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, **ALTERNATIVES[name]))
+    assert _failed(result) == {}
+    assert result.score == POINTS
+
+
+def test_the_rebinding_variant_really_rebinds():
+    # guard against the replace() above silently doing nothing
+    assert "p - eta * g" in ALTERNATIVES[
+        "float32 derivatives and costs, list relu_prime, tuple caches, rebinding gradient_step"]["TwoLayerNet"]
+
+
+# ------------------------------------------------------------------ realistic wrong submissions
+def test_wrong_mlp_forward_is_blamed_in_every_mlp_backward_check(tmp_path):
+    result = _grade(_submission(tmp_path, mlp_forward=PIECES["mlp_forward"].replace(
+        "z = np.dot(W, a) + b", "z = np.dot(W, a)")))
+    failed = _failed(result)
+    assert set(failed) == MLP_CHECKS
+    for name in MLP_BACKWARD_CHECKS:
+        assert "it uses your `mlp_forward`, which is wrong here" in failed[name], name
+        assert "Fix `mlp_forward` first." in failed[name]
+    assert "Cannot be checked fairly" not in failed["mlp_forward: fixtures"]
+    assert result.score == POINTS - _points(MLP_CHECKS)
+
+
+def test_wrong_mlp_forward_blame_in_spanish(tmp_path):
+    result = _grade(_submission(tmp_path, mlp_forward=PIECES["mlp_forward"].replace(
+        "a = f[name](z)", "a = sigmoid(z)")), lang="es")
+    failed = _failed(result)
+    assert set(failed) == MLP_CHECKS
+    for name in MLP_BACKWARD_CHECKS:
+        assert "usa tu `mlp_forward`, que aquí falla" in failed[name], name
+
+
+def test_db_as_a_mean_loses_the_mlp_backward_checks_and_is_named(tmp_path):
+    result = _grade(_submission(tmp_path, mlp_backward=PIECES["mlp_backward"].replace(
+        "np.sum(delta, axis=1, keepdims=True)", "np.mean(delta, axis=1, keepdims=True)")))
+    failed = _failed(result)
+    assert set(failed) == MLP_BACKWARD_CHECKS
+    for name in ("mlp_backward: fixtures (with the caches of your mlp_forward)", "mlp_backward (hidden): fresh inputs"):
+        assert MISTAKES["backprop_mlp_db_mean"].en in failed[name]
+    assert "db1" in failed["mlp_backward: matches centered differences of your mlp_forward"]
+    assert result.score == POINTS - _points(MLP_BACKWARD_CHECKS)
+
+
+def test_transposed_dW_is_named_in_the_gradient_check_too(tmp_path):
+    result = _grade(_submission(tmp_path, mlp_backward=PIECES["mlp_backward"].replace(
+        'np.dot(delta, cache["a_prev"].T)', 'np.dot(cache["a_prev"], delta.T)')))
+    failed = _failed(result)
+    assert set(failed) == MLP_BACKWARD_CHECKS
+    for message in failed.values():
+        assert MISTAKES["backprop_mlp_transposed_dW"].en in message
+
+
+def test_missing_output_derivative_is_named(tmp_path):
+    result = _grade(_submission(tmp_path, mlp_backward=PIECES["mlp_backward"].replace(
+        "delta = da * derivative[activations[k]](cache[\"z\"])",
+        "delta = da if k == len(params) - 1 else da * derivative[activations[k]](cache[\"z\"])")))
+    failed = _failed(result)
+    assert set(failed) == MLP_BACKWARD_CHECKS
+    assert MISTAKES["backprop_mlp_no_last_fprime"].en in failed["mlp_backward: fixtures (with the caches of your mlp_forward)"]
+
+
+def test_relu_prime_one_at_zero_loses_only_the_relu_checks(tmp_path):
+    # the MLP cases keep every ReLU pre-activation away from 0, so mlp_backward is not penalised twice
+    result = _grade(_submission(tmp_path, relu_prime="""
+        def relu_prime(z):
+            return (z >= 0).astype(float)
+    """))
+    failed = _failed(result)
+    assert set(failed) == RELU_CHECKS
+    for message in failed.values():
+        assert MISTAKES["backprop_relu_prime_at_zero"].en in message
+    assert result.score == POINTS - 1.0
+
+
+def test_tanh_prime_of_z_is_named_and_spreads_to_mlp_backward(tmp_path):
+    result = _grade(_submission(tmp_path, tanh_prime="""
+        def tanh_prime(z):
+            return 1 - z ** 2
+    """))
+    failed = _failed(result)
+    assert set(failed) == TANH_CHECKS | MLP_BACKWARD_CHECKS
+    for name in TANH_CHECKS:
+        assert MISTAKES["backprop_tanh_prime_of_a"].en in failed[name]
+
+
+def test_costs_summed_over_the_examples_are_named(tmp_path):
+    result = _grade(_submission(tmp_path, mse_loss="""
+        def mse_loss(y, t):
+            return 0.5 * np.sum((y - t) ** 2)
+    """, cross_entropy_loss="""
+        def cross_entropy_loss(y, t):
+            return -np.sum(t * np.log(y))
+    """))
+    failed = _failed(result)
+    assert set(failed) == {"mse_loss: fixtures", "cross_entropy_loss: fixtures", "costs (hidden): fresh inputs"}
+    assert MISTAKES["backprop_mse_sum"].en in failed["mse_loss: fixtures"]
+    assert MISTAKES["backprop_ce_sum"].en in failed["cross_entropy_loss: fixtures"]
+
+
+def test_binary_cross_entropy_without_the_negative_class_term(tmp_path):
+    result = _grade(_submission(tmp_path, binary_cross_entropy_loss="""
+        def binary_cross_entropy_loss(y, t):
+            return -np.sum(t * np.log(y)) / y.shape[1]
+    """), lang="es")
+    failed = _failed(result)
+    assert set(failed) == {"binary_cross_entropy_loss: fixtures", "costs (hidden): fresh inputs"}
+    for message in failed.values():
+        assert MISTAKES["backprop_bce_missing_term"].es in message
+
+
+def test_delta_without_1_over_m(tmp_path):
+    result = _grade(_submission(tmp_path, softmax_cross_entropy_delta="""
+        def softmax_cross_entropy_delta(z, t):
+            return softmax(z) - t
+    """))
+    failed = _failed(result)
+    assert set(failed) == {"softmax_cross_entropy_delta: fixtures", "costs (hidden): fresh inputs"}
+    assert MISTAKES["backprop_delta_no_m"].en in failed["softmax_cross_entropy_delta: fixtures"]
+
+
+def test_two_layer_backward_without_1_over_m_keeps_the_gradient_step_point(tmp_path):
+    result = _grade(_submission(tmp_path, TwoLayerNet=PIECES["TwoLayerNet"].replace(
+        "d2 = (y - t) / m", "d2 = y - t")))
+    failed = _failed(result)
+    # gradient_step is scored against the submission's own backward, so the update rule keeps its point
+    assert set(failed) == NET_BACKWARD_CHECKS
+    for message in failed.values():
+        assert MISTAKES["backprop_net_no_m"].en in message
+    assert result.score == POINTS - _points(NET_BACKWARD_CHECKS)
+
+
+def test_gradient_ascent_is_named(tmp_path):
+    result = _grade(_submission(tmp_path, TwoLayerNet=PIECES["TwoLayerNet"].replace(
+        "getattr(self, name)[...] -= eta * g", "getattr(self, name)[...] += eta * g")))
+    failed = _failed(result)
+    assert set(failed) == STEP_CHECKS
+    for message in failed.values():
+        assert MISTAKES["backprop_net_ascent"].en in message
+
+
+def test_gradient_step_that_updates_local_copies_is_told_so(tmp_path):
+    result = _grade(_submission(tmp_path, TwoLayerNet=PIECES["TwoLayerNet"].replace(
+        """                for name, g in zip(("W1", "b1", "W2", "b2"), grads):
+                    getattr(self, name)[...] -= eta * g""",
+        """                W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
+                W1 = W1 - eta * grads[0]
+                b1 = b1 - eta * grads[1]
+                W2 = W2 - eta * grads[2]
+                b2 = b2 - eta * grads[3]""")))
+    failed = _failed(result)
+    assert set(failed) == STEP_CHECKS
+    assert "The parameters did not change" in failed["TwoLayerNet.gradient_step: θ − η·(your backward), in place"]
+
+
+def test_wrong_two_layer_forward_is_blamed_in_the_gradient_check(tmp_path):
+    result = _grade(_submission(tmp_path, TwoLayerNet=PIECES["TwoLayerNet"].replace(
+        "return z1, a1, z2, z2", "return z1, a1, z2, sigmoid(z2)")))
+    failed = _failed(result)
+    assert "it uses your `TwoLayerNet.forward`, which is wrong here" in failed[
+        "TwoLayerNet.backward: matches centered differences of your forward"]
+
+
+def test_one_sided_numerical_gradient_is_named(tmp_path):
+    result = _grade(_submission(tmp_path, numerical_gradient="""
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros_like(x)
+            fx = f(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + h
+                grad[i] = (f(x) - fx) / h
+                x[i] = old
+            return grad
+    """))
+    failed = _failed(result)
+    assert set(failed) == NUMGRAD_CHECKS
+    for message in failed.values():
+        assert MISTAKES["backprop_numgrad_one_sided"].en in message
+
+
+def test_aliased_copy_leaves_x_changed(tmp_path):
+    result = _grade(_submission(tmp_path, numerical_gradient="""
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                x_plus = x          # not a copy: x itself is changed
+                x_plus[i] += h
+                f_plus = f(x_plus)
+                x_minus = x
+                x_minus[i] -= 2 * h
+                grad[i] = (f_plus - f(x_minus)) / (2 * h)
+            return grad
+    """))
+    failed = _failed(result)
+    # f is separable, so the gradient itself is still right: only restoring x is penalised
+    assert set(failed) == RESTORE_CHECKS
+    for message in failed.values():
+        assert MISTAKES["backprop_numgrad_not_restored"].en in message
+    assert result.score == POINTS - 1.0
+
+
+# ------------------------------------------------------------------ the checks' own margins
+class _Ctx(Context):
+    """A context for calling a property check directly, with a chosen seed."""
+
+    def __init__(self, impl, seed):
+        self.impl, self.lang, self.mistakes = impl, "en", MISTAKES
+        self.rng = np.random.default_rng(seed)
+
+
+def test_gradient_checks_pass_the_reference_with_a_wide_margin(monkeypatch):
+    """Over many seeds, correct gradients stay 100 times below the tolerance of the directional checks."""
+    from reference_impl import variants
+
+    impl = LocalImpl({k: v for k, v in variants.namespace().items() if k in registry.get("ex2").names})
+    seen = []
+    original = ex2._rel
+
+    def recording(*args):
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(ex2, "_rel", recording)
+    for seed in range(40):
+        ex2.check_mlp_gradient(_Ctx(impl, seed))
+        ex2.check_net_gradient(_Ctx(impl, seed))
+    assert len(seen) > 1000
+    assert max(seen) < ex2.GRAD_TOL / 100
+
+
+def test_public_numerical_gradient_inputs_separate_centered_from_one_sided():
+    """With the public h, centered differences pass with margin and one-sided ones fail with margin."""
+    from autograder.sandbox import catalog
+    from reference_impl import numerical_gradient
+
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        params, x = ex2._numgrad_inputs(rng, (int(rng.integers(2, 7)), int(rng.integers(2, 7))))
+        exact = catalog.gradient("sin_quadratic", params, x)
+        floor = ex2.NUMGRAD_FLOOR * np.max(np.abs(exact))
+
+        def rel(a):
+            return np.max(np.abs(a - exact) / np.maximum(np.abs(a) + np.abs(exact), floor))
+
+        f = catalog.build("sin_quadratic", params)
+        assert rel(numerical_gradient(f, x.copy(), ex2.PUBLIC_H)) < ex2.GRAD_TOL / 50
+        assert rel(numerical_gradient(f, x.copy())) < ex2.GRAD_TOL / 50
+        for direction in (1.0, -1.0):
+            assert rel(ex2._one_sided(params, x, ex2.PUBLIC_H, direction)) > 5 * ex2.GRAD_TOL
+
+
+def test_mlp_cases_keep_relu_preactivations_off_the_kink():
+    rng = np.random.default_rng(0)
+    for case in ex2.mlp_inputs(rng) + ex2.mlp_hidden_inputs(rng):
+        zs, _ = ex2._preactivations(case["x"], case["params"], case["activations"])
+        for z, name in zip(zs, case["activations"]):
+            if name == "relu":
+                assert np.min(np.abs(z)) >= ex2.RELU_MARGIN
+    assert any(all(W.shape[0] == W.shape[1] for W, _ in case["params"]) for case in ex2.mlp_inputs(rng)), \
+        "one public case has square layers only, so a transposed dW runs through"
