@@ -108,14 +108,16 @@ sys.meta_path.insert(0, Missing())
 """
 
 
-def test_check_works_without_the_reference(tmp_path):
+@pytest.mark.parametrize("ex_id", ["ex1", "ex3"])  # ex1 reads public fixtures; ex3 has only property checks
+def test_check_works_without_the_reference(tmp_path, ex_id):
     probe = subprocess.run([sys.executable, "-c", NO_REFERENCE.format(body="import reference_impl")],
                            capture_output=True, text=True)
     assert probe.returncode != 0 and "reference_impl" in probe.stderr
     body = ("from autograder.cli import main\n"
             "try:\n    main()\nfinally:\n    assert 'reference_impl' not in sys.modules")
-    out = subprocess.run([sys.executable, "-c", NO_REFERENCE.format(body=body), "check", "ex3",
-                          str(SOLUTION), "--json"], capture_output=True, text=True, cwd=tmp_path)
+    solution = authoring.SOLUTIONS / f"{authoring.source_path(ex_id).stem}.ipynb"
+    out = subprocess.run([sys.executable, "-c", NO_REFERENCE.format(body=body), "check", ex_id,
+                          str(solution), "--json"], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["score"] == data["max_score"] > 0
