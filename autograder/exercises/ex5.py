@@ -1,0 +1,594 @@
+"""ex5 optimizers: CS231n-style update rules ``update(w, dw, config=None) -> (next_w, config)``.
+
+What is checked
+* **Update rule** (one public and one hidden check per rule): the whole
+  trajectory ``w_0 … w_30`` of 30 steps on a fixed gradient sequence, weights
+  of shape (3, 4), explicit hyper-parameters drawn so that the lecture and the
+  Keras forms of AdaGrad, RMSProp and Adam differ by far more than the
+  tolerance (ε from 1e-3 to 0.1, gradient scales from 0.1 to 3 per row;
+  tests hold every draw to a relative difference > 1e-3, and every known
+  mistake to the same distance from both forms). The grader passes copies,
+  carries the returned ``config`` into the next call and copies ``next_w``,
+  so a rule may mutate ``w`` and return it. Either form is accepted for each
+  rule, one form per rule kept for the whole trajectory, and the message says
+  which form was recognised. The run starts from the submission's **own**
+  initial state (``config`` holds hyper-parameters only); when that fails
+  (wrong values, or an exception) it is repeated from an **explicit zero
+  state** (``velocity``/``cache``/``m``/``v`` zeros, ``t = 0``), and a rule
+  right from there keeps its points: a wrong initial state costs only the
+  initialisation check.
+* **Initial state** (public): for every stateful rule, the run from the
+  submission's own start must equal its own run from the explicit zero state
+  (or the reference); otherwise the message says what started wrong
+  (``t`` starting at 1, ``cache`` at 0.1, a state that must be passed in),
+  estimated from the first call: own − zero = decay · start.
+* **Defaults** (public): one call with ``config=None`` per rule; the
+  hyper-parameters stored in the returned ``config`` must be the SPEC's
+  defaults (from the fixture), and ``next_w`` must equal the submission's own
+  step with those values passed explicitly — the submission against itself,
+  so a wrong update rule or initial state does not cost this point.
+* **Stored state** (public): ``velocity``, ``cache``, ``m`` and ``v`` written
+  back into the returned ``config`` and equal to the reference's after the
+  run (same fallback). They depend on the gradients only, so both forms share
+  them; a wrong state recurrence (momentum's sign, AdaGrad's cache replaced,
+  RMSProp without ``1 − decay_rate``, Adam storing ``m_hat``) is wrong state
+  and fails here as well as in its rule.
+* **t** (public): Adam's ``config['t']`` equals the number of steps after the
+  run (same fallback).
+
+Points (15): rule checks public 6 × 1, hidden 5 (0.5 for sgd and momentum, 1
+for each of the others); initial state 1, defaults 1, stored state 1, t 1.
+Public 10, hidden 5.
+
+Tolerance: the SPEC's ``|got − exp| ≤ 1e-10·max|exp| + 1e-6·|exp|`` on every
+element of the trajectory and the state (float32 results at rtol 1e-4).
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ..checks import Case, CaseSpec, Check, Fail, judge
+from ..compare import as_float_array, compare
+from ..messages import Text, t
+from ..sandbox import StudentRaised
+
+RULES = ("sgd", "sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam")
+STATEFUL = RULES[1:]
+ADAPTIVE = ("adagrad", "rmsprop", "adam")
+N_STEPS = 30
+SHAPE = (3, 4)
+
+#: hyper-parameters of each rule (their default values live in the fixtures, from the reference).
+HYPER = {
+    "sgd": ("learning_rate",),
+    "sgd_momentum": ("learning_rate", "momentum"),
+    "sgd_nesterov": ("learning_rate", "momentum"),
+    "adagrad": ("learning_rate", "epsilon"),
+    "rmsprop": ("learning_rate", "decay_rate", "epsilon"),
+    "adam": ("learning_rate", "beta1", "beta2", "epsilon"),
+}
+#: state keys each rule keeps in config.
+STATE = {
+    "sgd": (),
+    "sgd_momentum": ("velocity",),
+    "sgd_nesterov": ("velocity",),
+    "adagrad": ("cache",),
+    "rmsprop": ("cache",),
+    "adam": ("m", "v", "t"),
+}
+#: ranges the explicit hyper-parameters are drawn from (3 significant digits).
+RANGES = {
+    "sgd": {"learning_rate": (0.02, 0.1)},
+    "sgd_momentum": {"learning_rate": (0.01, 0.05), "momentum": (0.7, 0.95)},
+    "sgd_nesterov": {"learning_rate": (0.01, 0.05), "momentum": (0.7, 0.95)},
+    "adagrad": {"learning_rate": (0.05, 0.2), "epsilon": (0.02, 0.1)},
+    "rmsprop": {"learning_rate": (0.005, 0.03), "decay_rate": (0.8, 0.95), "epsilon": (0.02, 0.1)},
+    "adam": {"learning_rate": (0.01, 0.05), "beta1": (0.8, 0.95), "beta2": (0.95, 0.999),
+             "epsilon": (0.001, 0.01)},
+}
+#: for a state key, the hyper-parameter multiplying its old value in the recurrence (None: 1)
+_DECAY = {
+    ("sgd_momentum", "velocity"): "momentum", ("sgd_nesterov", "velocity"): "momentum",
+    ("adagrad", "cache"): None, ("rmsprop", "cache"): "decay_rate",
+    ("adam", "m"): "beta1", ("adam", "v"): "beta2", ("adam", "t"): None,
+}
+
+TRAJ = f"w_k (k = 0..{N_STEPS})"
+
+MISTAKES = {
+    "optim_sgd_wrong_sign": Text(
+        "the step climbs the gradient (w + lr*dw); SGD moves against it: w - lr*dw.",
+        "el paso sube por el gradiente (w + lr*dw); SGD va en contra: w - lr*dw."),
+    "optim_momentum_wrong_sign": Text(
+        "the velocity adds the gradient (velocity = mu*velocity + lr*dw); it must subtract it: velocity = mu*velocity - lr*dw, then w += velocity.",
+        "la velocidad suma el gradiente (velocity = mu*velocity + lr*dw); debe restarlo: velocity = mu*velocity - lr*dw, y luego w += velocity."),
+    "optim_state_not_stored": Text(
+        "the state is not written back into config (e.g. the velocity kept in a local variable), so every call starts again from zeros: store it, config['velocity'] = velocity.",
+        "el estado no se guarda de vuelta en config (p. ej. la velocidad queda en una variable local), así que cada llamada empieza de cero: guárdalo, config['velocity'] = velocity."),
+    "optim_nesterov_as_momentum": Text(
+        "Nesterov is done as plain momentum (w += velocity); Nesterov looks ahead: w += mu*velocity - lr*dw with the new velocity.",
+        "Nesterov se hace como momento clásico (w += velocity); Nesterov mira adelante: w += mu*velocity - lr*dw con la velocidad nueva."),
+    "optim_adagrad_cache_replaced": Text(
+        "the cache is replaced by dw**2 at every step; AdaGrad accumulates it: cache += dw**2.",
+        "la caché se reemplaza por dw**2 en cada paso; AdaGrad la acumula: cache += dw**2."),
+    "optim_adagrad_cache_starts_at_0_1": Text(
+        "the cache starts at 0.1 (Keras' initial_accumulator_value); in this course it starts at zeros: np.zeros_like(w).",
+        "la caché empieza en 0.1 (el initial_accumulator_value de Keras); en este curso empieza en ceros: np.zeros_like(w)."),
+    "optim_rmsprop_no_one_minus_decay": Text(
+        "the (1 - decay_rate) factor is missing: cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
+        "falta el factor (1 - decay_rate): cache = decay_rate*cache + (1 - decay_rate)*dw**2."),
+    "optim_adam_no_bias_correction": Text(
+        "m and v are used without bias correction: m_hat = m/(1 - beta1**t), v_hat = v/(1 - beta2**t).",
+        "m y v se usan sin corrección de sesgo: m_hat = m/(1 - beta1**t), v_hat = v/(1 - beta2**t)."),
+    "optim_adam_t_late": Text(
+        "t is incremented after it is used, so the first step divides by 1 - beta1**0 = 0: increment t before using it.",
+        "t se incrementa después de usarlo, así que el primer paso divide entre 1 - beta1**0 = 0: incrementa t antes de usarlo."),
+    "optim_adam_t_starts_at_1": Text(
+        "t starts at 1 (as in an old course template), so the first step uses t = 2: start at 0 and increment before use.",
+        "t empieza en 1 (como en una plantilla antigua del curso), así que el primer paso usa t = 2: empieza en 0 e incrementa antes de usarlo."),
+    "optim_adam_bias_correction_t_plus_1": Text(
+        "the bias correction uses beta**(t+1); after incrementing t it is m/(1 - beta1**t) and v/(1 - beta2**t).",
+        "la corrección de sesgo usa beta**(t+1); tras incrementar t es m/(1 - beta1**t) y v/(1 - beta2**t)."),
+    "optim_adam_t_not_stored": Text(
+        "t is computed but not written back into config, so every step uses t = 1: store config['t'] = t.",
+        "t se calcula pero no se guarda en config, así que cada paso usa t = 1: guarda config['t'] = t."),
+    "optim_adam_corrected_moments_stored": Text(
+        "the bias-corrected m_hat and v_hat are stored in config in place of m and v; store the raw moments and correct a copy.",
+        "se guardan en config m_hat y v_hat corregidos en lugar de m y v; guarda los momentos sin corregir y corrige una copia."),
+    "optim_adam_default_epsilon": Text(
+        "Adam's default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7.",
+        "el epsilon por defecto de Adam es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7."),
+}
+
+#: mistake id -> the check that targets it (tests hold the grader to this)
+TARGETS = {
+    "optim_sgd_wrong_sign": "sgd: trajectory (fixtures)",
+    "optim_momentum_wrong_sign": "sgd_momentum: trajectory (fixtures)",
+    "optim_state_not_stored": "stored state: velocity, cache, m, v written back into config",
+    "optim_nesterov_as_momentum": "sgd_nesterov: trajectory (fixtures)",
+    "optim_adagrad_cache_replaced": "adagrad: trajectory (fixtures)",
+    "optim_adagrad_cache_starts_at_0_1": "initial state: zeros and t = 0",
+    "optim_rmsprop_no_one_minus_decay": "rmsprop: trajectory (fixtures)",
+    "optim_adam_no_bias_correction": "adam: trajectory (fixtures)",
+    "optim_adam_t_late": "adam: trajectory (fixtures)",
+    "optim_adam_t_starts_at_1": "initial state: zeros and t = 0",
+    "optim_adam_bias_correction_t_plus_1": "adam: trajectory (fixtures)",
+    "optim_adam_t_not_stored": "adam: config['t'] equals the number of steps",
+    "optim_adam_corrected_moments_stored": "adam: trajectory (fixtures)",
+    "optim_adam_default_epsilon": "defaults: config=None uses the course's hyper-parameters",
+}
+
+FORM_NAMES = {"reference": Text("lecture", "de las clases"), "keras": Text("Keras", "de Keras")}
+
+ZERO_STATE = {
+    "sgd_momentum": "velocity = 0", "sgd_nesterov": "velocity = 0",
+    "adagrad": "cache = 0", "rmsprop": "cache = 0", "adam": "m = v = 0, t = 0",
+}
+
+TEXTS = {
+    "not_pair": Text("{rule} must return a pair (next_w, config); at step {step} it returned {got}.",
+                     "{rule} debe devolver un par (next_w, config); en el paso {step} devolvió {got}."),
+    "not_dict": Text("{rule} must return config as a dict (the one it received, with the state added); at step {step} it returned {got}.",
+                     "{rule} debe devolver config como dict (el que recibió, con el estado añadido); en el paso {step} devolvió {got}."),
+    "bad_w": Text("{rule}: next_w at step {step} cannot be read as numbers ({got}).",
+                  "{rule}: next_w en el paso {step} no se puede leer como números ({got})."),
+    "bad_shape": Text("{rule}: next_w at step {step} has shape {got}; expected the shape of w, {shape}.",
+                      "{rule}: next_w en el paso {step} tiene forma {got}; se esperaba la forma de w, {shape}."),
+    "explicit_ok": Text("Right when started from an explicit zero state ({zero}), not from your own initial state: see the initial-state check.",
+                        "Correcto si se empieza desde un estado cero explícito ({zero}), no desde tu propio estado inicial: mira la comprobación del estado inicial."),
+    "explicit_run": Text("{own} Started from an explicit zero state ({zero}) instead: {detail}",
+                         "{own} Empezando en cambio desde un estado cero explícito ({zero}): {detail}"),
+    "lost_hyper": Text(" Note: the config {rule} returns has no {key!r}; return the config you received (hyper-parameters included) with the state added.",
+                       " Nota: el config que devuelve {rule} no tiene {key!r}; devuelve el config que recibiste (con los hiperparámetros) con el estado añadido."),
+    "init_differs": Text("{rule}: started from its own initial state the run differs from the one started at {zero}{right}. {found}",
+                         "{rule}: empezando desde su propio estado inicial, la ejecución difiere de la que empieza en {zero}{right}. {found}"),
+    "init_right": Text(" (which is right)", " (que es correcta)"),
+    "init_starts_at": Text("`{key}` starts at {value} instead of 0.", "`{key}` empieza en {value} en lugar de 0."),
+    "init_not_zero": Text("`{key}` does not start at zeros.", "`{key}` no empieza en ceros."),
+    "init_generic": Text("Start velocity, cache, m and v at np.zeros_like(w) and t at 0 (incremented before use).",
+                         "Empieza velocity, cache, m y v en np.zeros_like(w) y t en 0 (incrementado antes de usarlo)."),
+    "init_raised": Text("{rule}: from a config holding only hyper-parameters it fails ({error}), but it runs when the state is given ({zero}): create the missing state, e.g. config.setdefault('{key}', np.zeros_like(w)).",
+                        "{rule}: con un config que solo tiene hiperparámetros falla ({error}), pero funciona si se le da el estado ({zero}): crea el estado que falta, p. ej. config.setdefault('{key}', np.zeros_like(w))."),
+    "missing_state": Text("{rule}: the config it returns has no {key!r} after the run ([{case}]).",
+                          "{rule}: el config que devuelve no tiene {key!r} tras la ejecución ([{case}])."),
+    "defaults_unused": Text("{rule}(w, dw, None) takes another step than {rule}(w, dw, config) with the defaults passed explicitly ({values}): the step must use the values stored in config. {detail}",
+                            "{rule}(w, dw, None) da otro paso que {rule}(w, dw, config) con los valores por defecto pasados explícitamente ({values}): el paso debe usar los valores guardados en config. {detail}"),
+    "missing_hyper": Text("{rule}(w, dw, None): the config it returns has no {key!r}; fill the defaults with config.setdefault({key!r}, {value}) so they are stored in config.",
+                          "{rule}(w, dw, None): el config que devuelve no tiene {key!r}; rellena los valores por defecto con config.setdefault({key!r}, {value}) para que queden guardados en config."),
+}
+
+
+class _Unusable(Exception):
+    """What a rule returned cannot be used (not a pair, config not a dict, next_w not an array)."""
+
+    def __init__(self, key: str, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(key)
+
+
+# ------------------------------------------------------------------ cases
+def _draw(rng, rule: str) -> list[dict]:
+    w = rng.standard_normal(SHAPE)
+    scale = 10.0 ** rng.uniform(-1.0, 0.5, size=(1, SHAPE[0], 1))  # one gradient scale per row
+    grads = rng.standard_normal((N_STEPS, *SHAPE)) * scale
+    hyper = {key: float(f"{rng.uniform(lo, hi):.3g}") for key, (lo, hi) in RANGES[rule].items()}
+    label = f"w {SHAPE}, dw_k for k = 1..{N_STEPS}, " + ", ".join(f"{k}={v:g}" for k, v in hyper.items())
+    return [{"_label": label, "rule": rule, "w": w, "grads": grads, "hyper": hyper}]
+
+
+def inputs_sgd(rng):
+    return _draw(rng, "sgd")
+
+
+def inputs_sgd_momentum(rng):
+    return _draw(rng, "sgd_momentum")
+
+
+def inputs_sgd_nesterov(rng):
+    return _draw(rng, "sgd_nesterov")
+
+
+def inputs_adagrad(rng):
+    return _draw(rng, "adagrad")
+
+
+def inputs_rmsprop(rng):
+    return _draw(rng, "rmsprop")
+
+
+def inputs_adam(rng):
+    return _draw(rng, "adam")
+
+
+def inputs_defaults(rng):
+    return [{"_label": f"config=None, w and dw {SHAPE}",
+             "w": rng.standard_normal(SHAPE), "dw": rng.standard_normal(SHAPE)}]
+
+
+def state_label(key: str) -> str:
+    return f"config[{key!r}] (k = {N_STEPS})"
+
+
+def zero_state(rule: str, shape) -> dict:
+    state = {key: np.zeros(shape) for key in STATE[rule] if key != "t"}
+    if "t" in STATE[rule]:
+        state["t"] = 0
+    return state
+
+
+def _describe(value) -> str:
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return "None" if value is None else f"a value of type {type(value).__name__}"
+
+
+def _unpack(rule: str, result, step: int, shape):
+    """(next_w as an array of its own float dtype, config) or _Unusable."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise _Unusable("not_pair", rule=rule, step=step, got=_describe(result))
+    next_w, config = result
+    if not isinstance(config, dict):
+        raise _Unusable("not_dict", rule=rule, step=step, got=_describe(config))
+    arr, dtype = as_float_array(next_w)
+    if arr is None:
+        raise _Unusable("bad_w", rule=rule, step=step, got=dtype)
+    if arr.shape != tuple(shape):
+        raise _Unusable("bad_shape", rule=rule, step=step, got=arr.shape, shape=tuple(shape))
+    if dtype in ("float32", "float16"):
+        arr = arr.astype(dtype)  # keep the precision it was returned in (compared at that precision)
+    return arr, config
+
+
+def run_trajectory(impl, inputs, from_zero_state: bool = False):
+    """Run one rule over the case's gradients, carrying config; returns (outputs, first returned config).
+
+    Every call gets copies (the sandbox's wire copies arguments both ways), so
+    a rule may mutate ``w`` and ``config`` and return them.
+    """
+    rule = inputs["rule"]
+    w0 = np.asarray(inputs["w"], dtype=np.float64)
+    config = dict(inputs["hyper"])
+    if from_zero_state:
+        config.update(zero_state(rule, w0.shape))
+    w, ws, first = w0, [], None
+    for step, g in enumerate(inputs["grads"], start=1):
+        w, config = _unpack(rule, impl.call(rule, w, g, config), step, w0.shape)
+        first = config if first is None else first
+        ws.append(w)
+    dtype = np.result_type(*ws)
+    outputs = {TRAJ: np.stack([w0.astype(dtype)] + ws)}
+    for key in STATE[rule]:
+        outputs[state_label(key)] = config.get(key)
+    return outputs, first
+
+
+def trajectory_outputs(impl, inputs):
+    """CaseSpec procedure: the trajectory and final state from the rule's own initial state."""
+    return run_trajectory(impl, inputs)[0]
+
+
+def _default_labels(rule: str) -> list[str]:
+    return [f"{rule}: config[{key!r}]" for key in HYPER[rule]]
+
+
+def run_defaults(impl, inputs, rule: str, config=None) -> tuple:
+    """One call ``rule(w, dw, config)`` (config None by default): (next_w, {label: stored hyper-parameter})."""
+    w = inputs["w"]
+    next_w, config = _unpack(rule, impl.call(rule, w, inputs["dw"], config), 1, w.shape)
+    return next_w, {label: config.get(key) for label, key in zip(_default_labels(rule), HYPER[rule])}
+
+
+def defaults_outputs(impl, inputs):
+    """CaseSpec procedure: the hyper-parameters every rule stores in config when called with config=None."""
+    outputs = {}
+    for rule in RULES:
+        outputs.update(run_defaults(impl, inputs, rule)[1])
+    return outputs
+
+
+_INPUTS = {"sgd": inputs_sgd, "sgd_momentum": inputs_sgd_momentum, "sgd_nesterov": inputs_sgd_nesterov,
+           "adagrad": inputs_adagrad, "rmsprop": inputs_rmsprop, "adam": inputs_adam}
+_MISTAKES_OF = {
+    "sgd": ("optim_sgd_wrong_sign",),
+    "sgd_momentum": ("optim_momentum_wrong_sign", "optim_state_not_stored"),
+    "sgd_nesterov": ("optim_nesterov_as_momentum",),
+    "adagrad": ("optim_adagrad_cache_replaced", "optim_adagrad_cache_starts_at_0_1"),
+    "rmsprop": ("optim_rmsprop_no_one_minus_decay",),
+    "adam": ("optim_adam_no_bias_correction", "optim_adam_t_late", "optim_adam_bias_correction_t_plus_1",
+             "optim_adam_t_starts_at_1", "optim_adam_t_not_stored", "optim_adam_corrected_moments_stored"),
+}
+#: mistakes of the initial state only: right from the explicit zero state (the initial-state check names them)
+INIT_MISTAKES = ("optim_adagrad_cache_starts_at_0_1", "optim_adam_t_starts_at_1")
+
+RULE_SPECS = {
+    rule: CaseSpec(f"ex5.{rule}", _INPUTS[rule], trajectory_outputs,
+                   forms=("reference", "keras") if rule in ADAPTIVE else ("reference",),
+                   mistakes=_MISTAKES_OF[rule])
+    for rule in RULES
+}
+DEFAULTS_SPEC = CaseSpec("ex5.defaults", inputs_defaults, defaults_outputs, forms=("reference", "keras"),
+                         mistakes=("optim_adam_default_epsilon",))
+SPECS = [*RULE_SPECS.values(), DEFAULTS_SPEC]
+
+
+# ------------------------------------------------------------------ judging
+def _sub(case: Case, labels, exclude=()) -> Case:
+    """The case restricted to some outputs (forms and known mistakes alike), without the mistakes ``exclude``."""
+    accepted = {form: {label: out[label] for label in labels} for form, out in case.accepted.items()}
+    variants = {m: {label: out[label] for label in labels if label in out} for m, out in case.variants.items()
+                if m not in exclude}
+    return Case(case.inputs, accepted, variants)
+
+
+def _attempt(ctx, inputs, from_zero_state: bool):
+    """(outputs, first config, None), or (None, None, message) when the run raised or returned junk."""
+    from ..grading import describe_error
+
+    try:
+        outputs, first = run_trajectory(ctx.impl, inputs, from_zero_state)
+        return outputs, first, None
+    except StudentRaised as exc:
+        return None, None, describe_error(exc, ctx.lang, ctx.impl.last_call or f"{inputs['rule']}()")
+    except _Unusable as exc:
+        return None, None, TEXTS[exc.key](ctx.lang, **exc.fields)
+
+
+def _lost_hyper(ctx, rule: str, hyper: dict, first: dict | None) -> str:
+    if first is None:
+        return ""
+    lost = [key for key in hyper if key not in first]
+    return TEXTS["lost_hyper"](ctx.lang, rule=rule, key=lost[0]) if lost else ""
+
+
+def _graded(ctx, case: Case, labels) -> tuple[str, bool]:
+    """(form, whether it took the explicit zero state) when the outputs ``labels`` match; else Fail.
+
+    The run starts from the submission's own initial state; when that fails
+    and the rule has state, it is repeated from the explicit zero state.
+    """
+    rule = case.inputs["rule"]
+    sub = _sub(case, labels, exclude=INIT_MISTAKES)  # those pass from the explicit zero state
+    own, first, message = _attempt(ctx, case.inputs, False)
+    if own is not None:
+        form, message = judge(own, sub, ctx.lang, mistakes=ctx.mistakes)
+        if message is None:
+            return form, False
+    if STATE[rule]:
+        zero = _attempt(ctx, case.inputs, True)[0]
+        if zero is not None:
+            form, detail = judge(zero, sub, ctx.lang, mistakes=ctx.mistakes)
+            if detail is None:
+                return form, True
+            if own is None:  # its own start raised: say what the explicit start got wrong too
+                message = TEXTS["explicit_run"](ctx.lang, own=message, zero=ZERO_STATE[rule], detail=detail)
+    raise Fail(message + _lost_hyper(ctx, rule, case.inputs["hyper"], first))
+
+
+def rule_check(spec: CaseSpec, ctx):
+    """The trajectory matches the reference in one accepted form (own start, else explicit zero state)."""
+    forms, explicit = set(), False
+    for case in ctx.cases(spec):
+        form, via_zero = _graded(ctx, case, (TRAJ,))
+        forms.add(form)
+        explicit = explicit or via_zero
+    notes = []
+    if explicit:
+        rule = spec.key.split(".")[1]
+        notes.append(TEXTS["explicit_ok"](ctx.lang, zero=ZERO_STATE[rule]))
+    if len(spec.forms) > 1 and len(forms) == 1:
+        notes.append(t("form_recognised", ctx.lang, form=FORM_NAMES[forms.pop()](ctx.lang)))
+    return " ".join(notes) or None
+
+
+def _state_checked(ctx, case: Case, keys, missing_mistake: str) -> None:
+    """The stored state ``keys`` after the run match the reference (own start, else explicit zero state)."""
+    rule = case.inputs["rule"]
+    labels = [state_label(key) for key in keys]
+    sub = _sub(case, labels, exclude=INIT_MISTAKES)
+    own, _, message = _attempt(ctx, case.inputs, False)
+    if own is not None:
+        _, message = judge(own, sub, ctx.lang, mistakes=ctx.mistakes)
+        if message is None:
+            return
+        missing = [key for key in keys if own.get(state_label(key)) is None]
+        if missing:
+            message = (TEXTS["missing_state"](ctx.lang, rule=rule, key=missing[0], case=case.label)
+                       + ctx.mistake(missing_mistake))
+    zero = _attempt(ctx, case.inputs, True)[0]
+    if zero is not None and judge(zero, sub, ctx.lang, mistakes=ctx.mistakes)[1] is None:
+        return
+    raise Fail(message)
+
+
+def check_stored_state(ctx):
+    for rule in STATEFUL:
+        keys = [key for key in STATE[rule] if key != "t"]
+        for case in ctx.cases(RULE_SPECS[rule]):
+            _state_checked(ctx, case, keys, "optim_state_not_stored")
+
+
+def check_t(ctx):
+    for case in ctx.cases(RULE_SPECS["adam"]):
+        _state_checked(ctx, case, ["t"], "optim_adam_t_not_stored")
+
+
+#: (rule, state key, the value it started at) -> the known mistake that starts it there
+_KNOWN_STARTS = {("adagrad", "cache", 0.1): "optim_adagrad_cache_starts_at_0_1", ("adam", "t", 1.0): "optim_adam_t_starts_at_1"}
+
+
+def _start_values(rule: str, hyper: dict, own: dict, zero: dict, lang: str) -> tuple[list[str], list[str]]:
+    """What each state key started at, estimated from the first call (own − zero = decay·start).
+
+    Returns (sentences, known mistake ids).
+    """
+    found, known = [], []
+    for key in STATE[rule]:
+        a, _ = as_float_array(own.get(key))
+        b, _ = as_float_array(zero.get(key))
+        if a is None or b is None or a.shape != b.shape or compare(a, b) is None:
+            continue
+        factor = _DECAY[(rule, key)]
+        start = (a - b) / (hyper[factor] if factor else 1.0)
+        value = float(start.flat[0]) if start.size else 0.0
+        if np.all(np.isfinite(start)) and np.ptp(start) <= 1e-6 * max(abs(value), 1e-12):
+            found.append(TEXTS["init_starts_at"](lang, key=key, value=f"{value:.6g}"))
+            known += [m for (r, k, v), m in _KNOWN_STARTS.items() if (r, k) == (rule, key) and np.isclose(value, v)]
+        else:
+            found.append(TEXTS["init_not_zero"](lang, key=key))
+    return found, known
+
+
+def _init_problem(ctx, case: Case) -> str | None:
+    """None when the rule's own start is right (or behaves like the explicit zero state)."""
+    rule, inputs = case.inputs["rule"], case.inputs
+    labels = [TRAJ] + [state_label(key) for key in STATE[rule]]
+    own, first, error = _attempt(ctx, inputs, False)
+    if own is not None and judge(own, _sub(case, labels), ctx.lang, mistakes=ctx.mistakes)[1] is None:
+        return None
+    zero, first_zero, _ = _attempt(ctx, inputs, True)
+    if zero is None:
+        if own is None:
+            raise Fail(error)  # the rule does not run at all: nothing to say about its start
+        return None
+    if own is None:
+        key = next(k for k in STATE[rule] if k != "t")
+        return TEXTS["init_raised"](ctx.lang, rule=rule, error=error, zero=ZERO_STATE[rule], key=key)
+    differs = [label for label in labels if own.get(label) is not None and zero.get(label) is not None
+               and compare(own[label], zero[label]) is not None]
+    if not differs:
+        return None
+    right = judge(zero, _sub(case, [TRAJ]), ctx.lang, mistakes=ctx.mistakes)[1] is None
+    found, known = _start_values(rule, inputs["hyper"], first, first_zero, ctx.lang)
+    message = TEXTS["init_differs"](ctx.lang, rule=rule, zero=ZERO_STATE[rule],
+                                    right=TEXTS["init_right"](ctx.lang) if right else "",
+                                    found=" ".join(found) or TEXTS["init_generic"](ctx.lang))
+    for mistake_id, outputs in case.variants.items():
+        if mistake_id not in known and all(
+                label in own and compare(own[label], value) is None for label, value in outputs.items()):
+            known.append(mistake_id)
+    return message + "".join(ctx.mistake(m) for m in dict.fromkeys(known) if m in ctx.mistakes)
+
+
+def check_initial_state(ctx):
+    problems = []
+    for rule in STATEFUL:
+        for case in ctx.cases(RULE_SPECS[rule]):
+            problem = _init_problem(ctx, case)
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise Fail(" ".join(problems))
+
+
+def _fails_like(ctx, inputs, rule: str, exc: StudentRaised) -> bool:
+    """Whether ``rule(w, dw, {})`` raises as ``rule(w, dw, None)`` did: then the trouble is creating
+    the state (the initial-state check's business), not handling config=None."""
+    try:
+        run_defaults(ctx.impl, inputs, rule, {})
+    except StudentRaised as other:
+        return (other.exc_type, other.detail) == (exc.exc_type, exc.detail)
+    except _Unusable:
+        return False
+    return False
+
+
+def check_defaults(ctx):
+    """config=None stores the SPEC's defaults, and next_w equals the step with those values passed explicitly.
+
+    Comparing the two steps of the submission (not the reference's step)
+    keeps this check apart from the update rule and the initial state.
+    """
+    for case in ctx.cases(DEFAULTS_SPEC):
+        for rule in RULES:
+            labels = _default_labels(rule)
+            sub = _sub(case, labels)
+            expected = {key: sub.accepted["reference"][label] for label, key in zip(labels, HYPER[rule])}
+            start = None  # config=None; a rule that cannot create its state gets it explicitly
+            try:
+                try:
+                    next_w, got = run_defaults(ctx.impl, case.inputs, rule)
+                except StudentRaised as exc:
+                    if not STATE[rule] or not _fails_like(ctx, case.inputs, rule, exc):
+                        raise
+                    start = zero_state(rule, case.inputs["w"].shape)  # its start is the initial-state check's
+                    next_w, got = run_defaults(ctx.impl, case.inputs, rule, dict(start))
+                _, message = judge(got, sub, ctx.lang, mistakes=ctx.mistakes)
+                if message is None:
+                    explicit_w = run_defaults(ctx.impl, case.inputs, rule, {**(start or {}), **expected})[0]
+            except _Unusable as exc:
+                raise Fail(TEXTS[exc.key](ctx.lang, **exc.fields)) from None
+            if message is not None:
+                missing = [key for label, key in zip(labels, HYPER[rule]) if got.get(label) is None]
+                if missing:
+                    value = f"{float(np.asarray(expected[missing[0]])):g}"
+                    raise Fail(TEXTS["missing_hyper"](ctx.lang, rule=rule, key=missing[0], value=value))
+                raise Fail(message)
+            mismatch = compare(next_w, explicit_w)
+            if mismatch:
+                values = ", ".join(f"{key}={float(np.asarray(v)):g}" for key, v in expected.items())
+                raise Fail(TEXTS["defaults_unused"](ctx.lang, rule=rule, values=values,
+                                                    detail=mismatch.describe("next_w", ctx.lang)))
+
+
+def _rule_checks():
+    hidden_points = {"sgd": 0.5, "sgd_momentum": 0.5}
+    checks = []
+    for rule in RULES:
+        spec = RULE_SPECS[rule]
+        run = partial(rule_check, spec)
+        checks.append(Check(f"{rule}: trajectory (fixtures)", 1, run, (rule,), cell=rule))
+        checks.append(Check(f"{rule} (hidden): trajectory with fresh gradients and hyper-parameters",
+                            hidden_points.get(rule, 1), run, (rule,), hidden=True, cell=rule))
+    return checks
+
+
+CHECKS = [
+    *_rule_checks(),
+    Check("adam: config['t'] equals the number of steps", 1, check_t, ("adam",), cell="adam"),
+    Check("initial state: zeros and t = 0", 1, check_initial_state, STATEFUL, cell="state"),
+    Check("defaults: config=None uses the course's hyper-parameters", 1, check_defaults, RULES, cell="state"),
+    Check("stored state: velocity, cache, m, v written back into config", 1, check_stored_state, STATEFUL,
+          cell="state"),
+]
