@@ -107,7 +107,8 @@ def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None
     """Grade a submission file (.ipynb or .py) in a sandbox."""
     lang = lang or default_lang()
     ex = registry.get(exercise_id)
-    limits = limits or Limits(load_timeout_s=min(20.0, ex.time_limit_s), packages=None if ex.needs != "numpy" else ("numpy",))
+    limits = limits or Limits(load_timeout_s=min(20.0, ex.time_limit_s), total_timeout_s=ex.time_limit_s,
+                              packages=None if ex.needs != "numpy" else ("numpy",))
     checks = checks_for(ex.id, hidden)
     try:
         source = load_source(path)
