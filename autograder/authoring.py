@@ -7,8 +7,8 @@ are introduced by ``# %% [kind attrs]`` lines:
     # %% [markdown es]       the Spanish text of the cell above
     # %% [code]              setup code, given to students as is
     # %% [solution id=NAME]  code with ``### BEGIN SOLUTION`` / ``### END SOLUTION`` regions
-    # %% [tests id=NAME]     a check cell; its points are the checks whose ``cell`` is NAME;
-    #                        hidden checks go in ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``
+    # %% [tests id=NAME]     a check cell (leave it empty: its code is generated, see TEST_CELL);
+    #                        its points are those of the checks whose ``cell`` is NAME
 
 From it, ``grader generate`` writes
 
@@ -37,6 +37,17 @@ _HEADER = re.compile(r"^# %% \[(\w+)([^\]]*)\]\s*$")
 _SOLUTION = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*\n", re.S | re.M)
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n", re.S | re.M)
 STUB = "{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()\n"
+
+#: the code of every check cell. The hidden-test region only switches the hidden checks on, so
+#: nbgrader's feedback (which shows hidden test source, nbgrader issue 917) reveals nothing; the
+#: last expression is the cell's points, which nbgrader records as partial credit.
+TEST_CELL = """from autograder.notebook import check_cell
+hidden = False
+### BEGIN HIDDEN TESTS
+hidden = True
+### END HIDDEN TESTS
+check_cell("{exercise}", "{cell}", globals(), hidden=hidden)
+"""
 
 
 @dataclass
@@ -87,6 +98,8 @@ def parse(text: str) -> list[SourceCell]:
     for cell in cells:
         if cell.kind not in ("markdown", "code", "solution", "tests"):
             raise ValueError(f"unknown cell kind {cell.kind!r}")
+        if cell.kind == "tests" and cell.text.strip():
+            raise ValueError(f"[tests id={cell.attrs.get('id')}] must be empty: its code is generated")
         if cell.kind in ("solution", "tests") and "id" not in cell.attrs:
             raise ValueError(f"a [{cell.kind}] cell needs id=NAME")
     return cells
@@ -116,9 +129,9 @@ def _markdown(cell: SourceCell) -> str:
     return cell.text.rstrip() + "\n\n---\n\n*Español.* " + cell.text_es.strip() + "\n"
 
 
-def _nb_cell(cell_type: str, source: str, nbgrader: dict | None = None) -> dict:
+def _nb_cell(cell_type: str, source: str, cell_id: str, nbgrader: dict | None = None) -> dict:
     lines = source.rstrip("\n").splitlines(True)
-    out = {"cell_type": cell_type, "metadata": {}, "source": lines}
+    out = {"cell_type": cell_type, "id": cell_id, "metadata": {}, "source": lines}
     if nbgrader is not None:
         out["metadata"]["nbgrader"] = {"schema_version": 3, "task": False, "locked": False, **nbgrader}
     if cell_type == "code":
@@ -132,20 +145,21 @@ def notebook(exercise_id: str, cells: list[SourceCell], student: bool) -> dict:
     nb_cells = []
     for i, cell in enumerate(cells):
         if cell.kind == "markdown":
-            nb_cells.append(_nb_cell("markdown", _markdown(cell)))
+            nb_cells.append(_nb_cell("markdown", _markdown(cell), f"md-{i}"))
         elif cell.kind == "code":
-            nb_cells.append(_nb_cell("code", cell.text))
+            nb_cells.append(_nb_cell("code", cell.text, f"code-{i}"))
         elif cell.kind == "solution":
             code = strip_solutions(cell.text) if student else cell.text
-            nb_cells.append(_nb_cell("code", code, {"grade": False, "solution": True,
-                                                     "grade_id": f"sol_{cell.attrs['id']}"}))
+            nb_cells.append(_nb_cell("code", code, f"sol-{cell.attrs['id']}",
+                                     {"grade": False, "solution": True, "grade_id": f"sol_{cell.attrs['id']}"}))
         else:
             cid = cell.attrs["id"]
             if cid not in points:
                 raise ValueError(f"{exercise_id}: test cell {cid!r} carries no check (see autograder/exercises)")
-            code = strip_hidden(cell.text) if student else cell.text
-            nb_cells.append(_nb_cell("code", code, {"grade": True, "solution": False, "locked": True,
-                                                     "grade_id": f"test_{cid}", "points": points[cid]}))
+            code = TEST_CELL.format(exercise=registry.get(exercise_id).id, cell=cid)
+            code = strip_hidden(code) if student else code
+            nb_cells.append(_nb_cell("code", code, f"test-{cid}", {"grade": True, "solution": False, "locked": True,
+                                                                  "grade_id": f"test_{cid}", "points": points[cid]}))
     return {
         "cells": nb_cells,
         "metadata": {

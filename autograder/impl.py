@@ -120,6 +120,8 @@ class LocalImpl:
 
 
 def _raised(exc: BaseException) -> StudentRaised:
-    frames = traceback.extract_tb(exc.__traceback__)[1:]
+    # a kernel's cells are compiled to temporary files with random names: a location there would
+    # differ from run to run, so such frames are left out
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)[1:] if "ipykernel_" not in f.filename]
     where = [[f.filename, f.lineno, f.name, (f.line or "")[:200]] for f in frames][-5:]
     return StudentRaised(type(exc).__name__, str(exc)[:2000], where)

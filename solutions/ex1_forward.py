@@ -112,12 +112,6 @@ def leaky_relu(z, alpha=0.01):
     ### END SOLUTION
 
 # %% [tests id=activations]
-from autograder.notebook import check_cell
-score = check_cell("ex1", "activations", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex1", "activations", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## Softmax
@@ -166,12 +160,6 @@ def softmax(z):
     ### END SOLUTION
 
 # %% [tests id=softmax]
-from autograder.notebook import check_cell
-score = check_cell("ex1", "softmax", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex1", "softmax", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## One dense layer: `dense_forward(a_prev, W, b, activation) -> (z, a)`
@@ -211,12 +199,6 @@ def dense_forward(a_prev, W, b, activation):
     ### END SOLUTION
 
 # %% [tests id=dense_forward]
-from autograder.notebook import check_cell
-score = check_cell("ex1", "dense_forward", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex1", "dense_forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## A whole MLP: `mlp_forward(x, params, activations) -> (y, caches)`
@@ -260,12 +242,6 @@ def mlp_forward(x, params, activations):
     ### END SOLUTION
 
 # %% [tests id=mlp_forward]
-from autograder.notebook import check_cell
-score = check_cell("ex1", "mlp_forward", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex1", "mlp_forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## The two-layer network of the lectures: `TwoLayerNet`
@@ -335,9 +311,3 @@ class TwoLayerNet:
         ### END SOLUTION
 
 # %% [tests id=two_layer_net]
-from autograder.notebook import check_cell
-score = check_cell("ex1", "two_layer_net", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex1", "two_layer_net", globals(), hidden=True)
-### END HIDDEN TESTS
-score

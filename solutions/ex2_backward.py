@@ -162,12 +162,6 @@ def relu_prime(z):
     ### END SOLUTION
 
 # %% [tests id=derivatives]
-from autograder.notebook import check_cell
-score = check_cell("ex2", "derivatives", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex2", "derivatives", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## Cost functions
@@ -244,12 +238,6 @@ def softmax_cross_entropy_delta(z, t):
     ### END SOLUTION
 
 # %% [tests id=losses]
-from autograder.notebook import check_cell
-score = check_cell("ex2", "losses", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex2", "losses", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## Backward pass of an MLP
@@ -308,12 +296,6 @@ def mlp_backward(dy, caches, params, activations):
     ### END SOLUTION
 
 # %% [tests id=mlp]
-from autograder.notebook import check_cell
-score = check_cell("ex2", "mlp", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex2", "mlp", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## The two-layer network, with its gradients
@@ -396,12 +378,6 @@ class TwoLayerNet:
         ### END SOLUTION
 
 # %% [tests id=two_layer_net]
-from autograder.notebook import check_cell
-score = check_cell("ex2", "two_layer_net", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex2", "two_layer_net", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## Numerical gradient
@@ -458,9 +434,3 @@ def numerical_gradient(f, x, h=1e-5):
     ### END SOLUTION
 
 # %% [tests id=numerical_gradient]
-from autograder.notebook import check_cell
-score = check_cell("ex2", "numerical_gradient", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex2", "numerical_gradient", globals(), hidden=True)
-### END HIDDEN TESTS
-score

@@ -71,12 +71,6 @@ def dropout_forward(a, p, train=True, rng=None):
     ### END SOLUTION
 
 # %% [tests id=dropout_forward]
-from autograder.notebook import check_cell
-score = check_cell("ex3", "dropout_forward", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex3", "dropout_forward", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `dropout_backward(dout, mask) -> da`
@@ -99,9 +93,3 @@ def dropout_backward(dout, mask):
     ### END SOLUTION
 
 # %% [tests id=dropout_backward]
-from autograder.notebook import check_cell
-score = check_cell("ex3", "dropout_backward", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex3", "dropout_backward", globals(), hidden=True)
-### END HIDDEN TESTS
-score

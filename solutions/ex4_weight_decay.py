@@ -141,12 +141,6 @@ def sgd_weight_decay_step(W, dW, eta, lam):
     ### END SOLUTION
 
 # %% [tests id=l2]
-from autograder.notebook import check_cell
-score = check_cell("ex4", "l2", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex4", "l2", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `l1_penalty(weights, lam) -> float`
@@ -197,12 +191,6 @@ def sgd_l1_step(W, dW, eta, lam):
     ### END SOLUTION
 
 # %% [tests id=l1]
-from autograder.notebook import check_cell
-score = check_cell("ex4", "l1", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex4", "l1", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `regularized_update(params, grads, eta, lam) -> params`
@@ -246,9 +234,3 @@ def regularized_update(params, grads, eta, lam):
     ### END SOLUTION
 
 # %% [tests id=regularized_update]
-from autograder.notebook import check_cell
-score = check_cell("ex4", "regularized_update", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex4", "regularized_update", globals(), hidden=True)
-### END HIDDEN TESTS
-score

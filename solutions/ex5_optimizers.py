@@ -122,12 +122,6 @@ def sgd(w, dw, config=None):
     return next_w, config
 
 # %% [tests id=sgd]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "sgd", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex5", "sgd", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `sgd_momentum(w, dw, config=None) -> (next_w, config)`
@@ -177,12 +171,6 @@ def sgd_momentum(w, dw, config=None):
     return next_w, config
 
 # %% [tests id=sgd_momentum]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "sgd_momentum", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex5", "sgd_momentum", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `sgd_nesterov(w, dw, config=None) -> (next_w, config)`
@@ -234,12 +222,6 @@ def sgd_nesterov(w, dw, config=None):
     return next_w, config
 
 # %% [tests id=sgd_nesterov]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "sgd_nesterov", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex5", "sgd_nesterov", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `adagrad(w, dw, config=None) -> (next_w, config)`
@@ -289,12 +271,6 @@ def adagrad(w, dw, config=None):
     return next_w, config
 
 # %% [tests id=adagrad]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "adagrad", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex5", "adagrad", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `rmsprop(w, dw, config=None) -> (next_w, config)`
@@ -344,12 +320,6 @@ def rmsprop(w, dw, config=None):
     return next_w, config
 
 # %% [tests id=rmsprop]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "rmsprop", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex5", "rmsprop", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## `adam(w, dw, config=None) -> (next_w, config)`
@@ -420,12 +390,6 @@ def adam(w, dw, config=None):
     return next_w, config
 
 # %% [tests id=adam]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "adam", globals())
-### BEGIN HIDDEN TESTS
-score = check_cell("ex5", "adam", globals(), hidden=True)
-### END HIDDEN TESTS
-score
 
 # %% [markdown]
 # ## State handling
@@ -444,6 +408,3 @@ score
 # `config["t"] == n`.
 
 # %% [tests id=state]
-from autograder.notebook import check_cell
-score = check_cell("ex5", "state", globals())
-score
