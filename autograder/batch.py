@@ -9,6 +9,7 @@ soon as it is graded) and ``OUT/<exercise>/gradebook.csv``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -101,11 +102,20 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def record(result: ExerciseResult, sub: Submission) -> dict:
-    """The per-student JSON object: the SPEC's result plus ``student`` and ``path``."""
+    """The per-student JSON object: the SPEC's result plus ``student``, ``path`` and the
+    ``sha256`` of the file graded (so a rerun can tell whether it changed)."""
     data = result.to_dict()
     data["student"] = sub.student
     data["path"] = str(sub.path)
+    data["sha256"] = file_digest(sub.path)
     return data
 
 
@@ -176,7 +186,7 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
                     sub = submissions[i]
                     rec = {"exercise": ex.id, "score": 0.0, "max_score": 0.0, "checks": [],
                            "error": f"internal grader error: {type(exc).__name__}: {exc}",
-                           "student": sub.student, "path": str(sub.path)}
+                           "student": sub.student, "path": str(sub.path), "sha256": file_digest(sub.path)}
                 finish(i, rec)
     records = [done[i] for i in range(len(submissions))]
     atomic_write(folder / "gradebook.csv", gradebook_csv(records))

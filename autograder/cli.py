@@ -130,36 +130,69 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
 
 @main.command("grade")
 @click.argument("exercise")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Submissions graded in parallel.")
-@click.option("--out", default=Path("grades"), show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for results (OUT/EXERCISE/<student>.json, gradebook.csv).")
+@click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for results (OUT/EXERCISE/<student>.json, gradebook.csv); default ./grades, "
+                   "or COURSE/grades with --course.")
+@click.option("--course", "course_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Grade the course's collected submissions and record them in its nbgrader gradebook "
+                   "(the default when no PATH is given and the current folder is a course).")
+@click.option("--force", is_flag=True, help="With a course: regrade submissions already graded.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (progress on stderr).")
 @lang_option
 @pass_context
-def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out: Path, as_json: bool, lang: str):
+def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, force: bool, as_json: bool, lang: str):
     """Grade submissions of EXERCISE with public and hidden checks (instructor).
 
     Each PATH is a submission file (student id: its folder's name), a folder
     with one student's submission (id: the folder's name) or a folder of such
-    folders. Exit code 0 when every submission has a recorded result.
+    folders. Without PATH, grades the course in --course (or the current
+    folder): submitted/<student>/<ex>/, skipping what is already graded, and
+    records the scores in nbgrader's gradebook. Exit code 0 when every
+    submission has a recorded result.
     """
     from rich.console import Console
 
     from .batch import discover, grade_batch
-
-    ex = _exercise(exercise)
-    submissions, warnings = discover(paths, ex.id)
-    err = Console(stderr=True)
-    for w in warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}")
-    if not submissions:
-        raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
     from .render import progress_bar
 
-    with progress_bar(err, len(submissions), f"grading {ex.id}") as advance:
-        records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance)
+    ex = _exercise(exercise)
+    err = Console(stderr=True)
+    if course_dir is None and not paths and (Path.cwd() / "nbgrader_config.py").is_file():
+        course_dir = Path.cwd()
+    if course_dir is not None:
+        from .course import CourseDir
+        from .course.grade import CourseBusy, course_submissions, grade_course
+
+        course = CourseDir(course_dir)
+        if not course.config.is_file():
+            raise click.UsageError(f"{course_dir} is not a course folder (no nbgrader_config.py)")
+        total = len(course_submissions(course, ex.id))
+        if total == 0:
+            raise click.UsageError(f"no {ex.id} submissions under {course.submitted()}")
+        try:
+            with progress_bar(err, total, f"grading {ex.id}") as advance:
+                run = grade_course(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance)
+        except CourseBusy as exc:
+            raise click.ClickException(str(exc)) from None
+        records, expected = run.records, total
+        out = course.root / "grades"
+        err.print(f"graded {len(run.graded)}, already graded {len(run.skipped)} (use --force to regrade); "
+                  f"recorded in {course.gradebook}")
+    else:
+        if not paths:
+            raise click.UsageError("give the submissions' PATHs, or --course DIR")
+        submissions, warnings = discover(paths, ex.id)
+        for w in warnings:
+            err.print(f"[yellow]warning:[/yellow] {w}")
+        if not submissions:
+            raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
+        out = out or Path("grades")
+        with progress_bar(err, len(submissions), f"grading {ex.id}") as advance:
+            records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance)
+        expected = len(submissions)
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False))
     else:
@@ -167,7 +200,7 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out: Path, as_json:
 
         ctx.console.print(class_table(records, ex.id))
         ctx.console.print(f"results: {out / ex.id}/<student>.json, gradebook: {out / ex.id / 'gradebook.csv'}")
-    sys.exit(EXIT_FULL if len(records) == len(submissions) else EXIT_FAILED)
+    sys.exit(EXIT_FULL if len(records) == expected else EXIT_FAILED)
 
 
 @main.command("generate")
@@ -196,3 +229,10 @@ def fixtures_cmd(exercises):
             continue
         if specs:
             click.echo(f"wrote {write_fixtures(ex_id, specs)}")
+
+
+# instructor commands kept in their own modules; each registers its click commands here
+from . import cli_course, cli_reports  # noqa: E402
+
+cli_course.register(main)
+cli_reports.register(main)

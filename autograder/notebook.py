@@ -19,6 +19,7 @@ from .cases import CaseSource, hidden_key
 from .grading import exercise_module, run_check
 from .impl import LocalImpl
 from .messages import default_lang
+from .redact import student_message
 
 
 class CellScore(float):
@@ -45,5 +46,7 @@ def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, 
                       hidden_key=hidden_key())
         total += r.points
         mark = "✓" if r.passed else "✗"
-        print(f"{mark} {r.name} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {r.message}"))
+        # a notebook's outputs end up in nbgrader's feedback: hidden checks never show hidden data
+        message = student_message(r.to_dict(), lang, ex.id)
+        print(f"{mark} {r.name} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {message}"))
     return CellScore(total)

@@ -1,6 +1,5 @@
 """`grader check` and `grader grade` as the SPEC's CLI contract states them (exit codes, JSON, outputs)."""
 import json
-import os
 import shutil
 import subprocess
 import sys

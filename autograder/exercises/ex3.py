@@ -238,6 +238,6 @@ CHECKS = [
     Check("dropout_forward: test mode returns a and mask None", 1, check_test_mode, ("dropout_forward",), cell="dropout_forward"),
     Check("dropout_forward: same seed, same mask; other seed, other mask", 1, check_seeded, ("dropout_forward",), cell="dropout_forward"),
     Check("dropout_backward: dout * mask, and dout when mask is None", 1, check_backward, ("dropout_backward",), cell="dropout_backward"),
-    Check("dropout_forward (hidden): fresh shapes, p = 0.3 and 0.9", 1, check_hidden_forward, ("dropout_forward",), hidden=True, cell="dropout_forward"),
+    Check("dropout_forward (hidden): fresh shapes and keep probabilities", 1, check_hidden_forward, ("dropout_forward",), hidden=True, cell="dropout_forward"),
     Check("dropout_forward (hidden): works with the default rng", 1, check_default_rng, ("dropout_forward",), hidden=True, cell="dropout_forward"),
 ]

@@ -77,7 +77,7 @@ def test_forgetting_to_divide_by_p(tmp_path):
     """)
     failed = _failed(result)
     assert set(failed) == {"dropout_forward: mask values are 0 or 1/p",
-                           "dropout_forward (hidden): fresh shapes, p = 0.3 and 0.9",
+                           "dropout_forward (hidden): fresh shapes and keep probabilities",
                            "dropout_forward (hidden): works with the default rng"}  # rng=None crashes it
     assert MISTAKES["dropout_no_scale"].en in failed["dropout_forward: mask values are 0 or 1/p"]
 

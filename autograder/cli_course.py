@@ -1,0 +1,130 @@
+"""Instructor commands on an nbgrader course folder: init, release, validate, collect.
+
+(`grader grade EX --course DIR` lives with `grade` in cli.py.) Each command is a
+thin layer over ``autograder.course``; nbgrader is imported only when a command runs.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import registry
+
+
+def _ids(exercises) -> list[str]:
+    try:
+        return [registry.get(e).id for e in exercises]
+    except KeyError as exc:
+        raise click.UsageError(exc.args[0]) from None
+
+
+course_option = click.option("--course", "course_dir", default=".", show_default=True,
+                             type=click.Path(file_okay=False, path_type=Path), help="The course folder.")
+
+
+@click.command("init")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--exercise", "-e", "exercises", multiple=True, help="Only these exercises (default: all authored).")
+@click.option("--course-id", default="nn-course", show_default=True)
+@click.option("--timeout", default=300, show_default=True, help="nbgrader's per-cell execution timeout (s).")
+def init_cmd(course_dir: Path, exercises, course_id: str, timeout: int):
+    """Lay out an nbgrader course in COURSE_DIR from solutions/ (config, source/, gradebook)."""
+    from .course.setup import course_exercises, init_course
+
+    course = init_course(course_dir, _ids(exercises) or None, course_id, timeout)
+    click.echo(f"course {course_id} in {course.root}: {', '.join(course_exercises(course))}")
+
+
+def _validation_table(results):
+    from rich.table import Table
+
+    table = Table(title="validation")
+    for col in ("exercise", "solution", "student version", "known mistakes caught", "verdict"):
+        table.add_column(col, overflow="fold")
+    for v in results:
+        table.add_row(v.exercise, f"{v.solution_score:g}/{v.max_score:g}", f"{v.stub_score:g}",
+                      f"{v.mistakes_caught}/{v.mistakes_total}",
+                      "[green]ok[/green]" if v.ok else "[red]" + "; ".join(v.problems) + "[/red]")
+    return table
+
+
+@click.command("validate")
+@click.argument("exercises", nargs=-1)
+def validate_cmd(exercises):
+    """Check that each solution gets full marks, each student version zero, and every known
+    mistake loses the points of its check. Exit code 1 if any exercise fails."""
+    from rich.console import Console
+
+    from . import authoring
+    from .course.release import validate_exercise
+
+    results = [validate_exercise(e) for e in (_ids(exercises) or authoring.authored_exercises())]
+    Console().print(_validation_table(results))
+    sys.exit(0 if all(v.ok for v in results) else 1)
+
+
+@click.command("release")
+@click.argument("exercises", nargs=-1)
+@course_option
+@click.option("--no-exchange", is_flag=True, help="Generate release/ only; do not copy to the exchange.")
+def release_cmd(exercises, course_dir: Path, no_exchange: bool):
+    """Validate, generate the student version (nbgrader generate_assignment) and release it to the
+    exchange. An exercise that fails validation is not released (exit code 1)."""
+    from rich.console import Console
+
+    from .course import CourseDir
+    from .course.release import release
+    from .course.setup import course_exercises, is_course
+
+    if not is_course(course_dir):
+        raise click.UsageError(f"{course_dir} is not a course folder; run `grader init` first")
+    course = CourseDir(course_dir)
+    results = [release(course, e, to_exchange=not no_exchange) for e in (_ids(exercises) or course_exercises(course))]
+    Console().print(_validation_table(results))
+    for v in results:
+        click.echo(f"{v.exercise}: {'released' if v.ok else 'NOT released'}")
+    sys.exit(0 if all(v.ok for v in results) else 1)
+
+
+@click.command("demo")
+@click.argument("course_dir", default="demo-course", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(1, 256))
+def demo_cmd(course_dir: Path, jobs: int):
+    """Build a demo course in COURSE_DIR (replacing it), grade a generated class of 30 students
+    end to end (release, grade into the gradebook, feedback, reports, LMS export) and print a summary."""
+    import time
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from .course.demo import EXERCISES, run_demo
+
+    console = Console()
+    start = time.perf_counter()
+    with console.status("building and grading the demo course…"):
+        result = run_demo(course_dir, jobs=jobs)
+    table = Table(title=f"demo class: {len(result.scores)} students, graded in {time.perf_counter() - start:.0f} s")
+    table.add_column("student")
+    for ex in EXERCISES:
+        table.add_column(f"{ex} /{result.max_scores[ex]:g}", justify="right")
+    table.add_column(f"total /{sum(result.max_scores.values()):g}", justify="right")
+    table.add_column("what they handed in", overflow="fold")
+    for student in sorted(result.scores):
+        row = result.scores[student]
+        notes = sorted({f"{ex}: {p}" for ex, p in result.profiles[student].items() if p != "correct"})
+        table.add_row(student, *(f"{row.get(ex, 0):g}" for ex in EXERCISES), f"{sum(row.values()):g}",
+                      ", ".join(notes) or "all correct")
+    console.print(table)
+    course = result.course
+    console.print(f"course: {course.root}\n  gradebook: {course.gradebook} (nbgrader export, formgrader)\n"
+                  f"  results: {course.grades()}\n  feedback: {course.root / 'feedback_html'}\n"
+                  f"  reports: {course.reports()}\n  LMS export: {course.exports() / 'grades.csv'}")
+
+
+def register(group: click.Group) -> None:
+    from .course.collect import collect_cmd
+
+    for command in (init_cmd, validate_cmd, release_cmd, collect_cmd, demo_cmd):
+        group.add_command(command)

@@ -1,0 +1,141 @@
+"""`grader demo`: a whole course graded end to end, offline, from the exercises in this repository.
+
+Builds an nbgrader course (ex1–ex5), validates and releases every exercise,
+generates a class of 30 students from the solutions — most correct, some with
+one of the course's classic mistakes, some who did not attempt an exercise,
+one broken notebook, one infinite loop — collects them, grades every exercise
+in parallel into the gradebook, writes feedback pages, class reports and the
+LMS export, and returns a summary.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import CourseDir, notebook_name
+from .grade import grade_course
+from .release import release
+from .setup import init_course
+
+EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5")
+N_STUDENTS = 30
+
+#: one classic mistake per exercise, as an edit of the solution's code: (what, old, new)
+MISTAKES = {
+    "ex1": ("softmax over rows", "axis=0, keepdims=True", "axis=1, keepdims=True"),
+    "ex2": ("relu_prime(0) = 1", "return (z > 0).astype(float)", "return (z >= 0).astype(float)"),
+    "ex3": ("dropout without /p", "mask = (rng.random(a.shape) < p) / p", "mask = (rng.random(a.shape) < p) * 1.0"),
+    "ex4": ("decay (1 − ηλ)", "return W * (1 - 2 * eta * lam) - eta * dW", "return W * (1 - eta * lam) - eta * dW"),
+    "ex5": ("Nesterov as plain momentum", "next_w = w + mu * velocity - lr * dw", "next_w = w + velocity"),
+}
+LOOP = "    while True:  # the student's infinite loop\n        pass\n"
+
+
+@dataclass
+class DemoResult:
+    course: CourseDir
+    scores: dict = field(default_factory=dict)      # student -> {exercise: score}
+    max_scores: dict = field(default_factory=dict)  # exercise -> max
+    profiles: dict = field(default_factory=dict)    # student -> what they submitted
+    files: list = field(default_factory=list)
+
+
+def _edit_solutions(nb: dict, old: str, new: str) -> dict:
+    out = json.loads(json.dumps(nb))
+    hits = 0
+    for cell in out["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            text = "".join(cell["source"])
+            if old in text:
+                hits += 1
+                cell["source"] = text.replace(old, new).splitlines(True)
+    if not hits:
+        raise ValueError(f"demo mistake {old!r} not found in the solution")
+    return out
+
+
+def _loop_first_function(nb: dict) -> dict:
+    """The solution with an endless loop at the start of its first function."""
+    out = json.loads(json.dumps(nb))
+    for cell in out["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            lines = "".join(cell["source"]).splitlines(True)
+            at = next(i for i, ln in enumerate(lines) if ln.startswith("def ")) + 1
+            cell["source"] = lines[:at] + [LOOP] + lines[at:]
+            return out
+    raise ValueError("no solution cell")
+
+
+def _profile(i: int, ex: str, n: int, pathological: bool) -> str:
+    """What student i of n handed in for exercise ex."""
+    if pathological and i == n - 1 and ex == "ex3":
+        return "broken notebook"
+    if pathological and i == n - 2 and ex == "ex3":
+        return "infinite loop"
+    if i >= n - 5 and ex in ("ex4", "ex5"):
+        return "not attempted"
+    if 0.4 * n <= i < 0.8 * n and (i + EXERCISES.index(ex)) % 3 == 0:
+        return MISTAKES[ex][0]
+    return "correct"
+
+
+def build_class(course: CourseDir, n: int = N_STUDENTS, pathological: bool = True) -> dict:
+    """Write submitted/<student>/<ex>/<notebook> for a class of n; returns the profiles.
+    ``pathological`` adds the broken notebook and the infinite loop."""
+    profiles: dict = {}
+    for ex in EXERCISES:
+        name = notebook_name(ex)
+        solution = json.loads((course.source(ex) / name).read_text(encoding="utf-8"))
+        student_version = json.loads((course.release(ex) / name).read_text(encoding="utf-8"))
+        for i in range(n):
+            student = f"student{i + 1:02d}"
+            profile = _profile(i, ex, n, pathological)
+            profiles.setdefault(student, {})[ex] = profile
+            folder = course.submitted(student, ex)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            if profile == "broken notebook":
+                text = json.dumps(solution)[: len(json.dumps(solution)) // 2]
+            elif profile == "infinite loop":
+                text = json.dumps(_loop_first_function(solution))
+            elif profile == "not attempted":
+                text = json.dumps(student_version)
+            elif profile == "correct":
+                text = json.dumps(solution)
+            else:
+                _, old, new = MISTAKES[ex]
+                text = json.dumps(_edit_solutions(solution, old, new))
+            path.write_text(text, encoding="utf-8")
+            (folder / "timestamp.txt").write_text("2026-11-20 09:00:00")
+    return profiles
+
+
+def run_demo(root, jobs: int = 2, progress=None) -> DemoResult:
+    root = Path(root)
+    if root.exists():
+        shutil.rmtree(root)
+    course = init_course(root, EXERCISES, course_id="nn-demo")
+    for ex in EXERCISES:
+        validation = release(course, ex)
+        if not validation.ok:
+            raise RuntimeError(f"{ex} failed validation: {validation.problems}")
+    result = DemoResult(course, profiles=build_class(course))
+    from ..export import write_exports
+    from ..feedback import write_feedback
+    from ..report import write_report
+
+    from .. import registry
+
+    for ex in EXERCISES:
+        graded = grade_course(course, ex, jobs=jobs, progress=progress)
+        result.max_scores[ex] = registry.get(ex).points
+        for rec in graded.records:
+            result.scores.setdefault(rec["student"], {})[ex] = rec["score"]
+        result.files += write_feedback(course.grades(), ex, course.feedback_html(ex), "en")
+        report = course.reports() / f"{ex}.html"
+        write_report(course.grades(), ex, report, "en")
+        result.files.append(report)
+    result.files += write_exports(course.grades(), course.exports())
+    return result

@@ -1,0 +1,81 @@
+"""Thin access to nbgrader for one course folder: its config, its API object and its gradebook.
+
+nbgrader is imported only here, inside functions: only instructor commands pay
+for it (~4 s). nbgrader runs ``alembic`` as a subprocess to set up the
+gradebook, so the folder of the running interpreter is put first on PATH.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import CourseDir
+
+CONFIG_TEMPLATE = '''# nbgrader configuration of this course, written by `grader init`.
+c = get_config()
+
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+
+# The exchange lives inside the course folder, so release/fetch/submit/collect work
+# without a Jupyter server or a shared /srv folder.
+c.Exchange.root = {exchange!r}
+c.Exchange.path_includes_course = True
+
+# nbgrader's default of 30 s per cell is too short for the training exercises.
+c.Execute.timeout = {timeout}
+
+# nbgrader scores a test cell zero when it writes to stderr; TensorFlow logs there at start-up.
+# The grader's check cells print only to stdout; these lines are TensorFlow's and are dropped.
+c.IgnorePattern.pattern = {ignore!r}
+'''
+
+TF_STDERR = r"(tensorflow|TensorFlow|oneDNN|absl::|WARNING: All log messages|cuda|XLA|E0000|I0000|W0000)"
+
+
+def _ensure_path() -> None:
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def write_config(course: CourseDir, course_id: str, timeout: int = 300) -> Path:
+    course.root.mkdir(parents=True, exist_ok=True)
+    course.config.write_text(CONFIG_TEMPLATE.format(
+        root=str(course.root), course_id=course_id, exchange=str(course.exchange),
+        timeout=int(timeout), ignore=TF_STDERR), encoding="utf-8")
+    return course.config
+
+
+def load_config(course: CourseDir):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not course.config.is_file():
+        raise FileNotFoundError(f"{course.root} is not a course folder (no nbgrader_config.py); run `grader init`")
+    return PyFileConfigLoader(course.config.name, path=str(course.root)).load_config()
+
+
+def api(course: CourseDir):
+    """An ``NbGraderAPI`` configured by the course's nbgrader_config.py."""
+    _ensure_path()
+    from nbgrader.apps import NbGraderAPI
+
+    return NbGraderAPI(config=load_config(course))
+
+
+@contextmanager
+def gradebook(course: CourseDir):
+    """nbgrader's Gradebook of the course (the database is created on first use)."""
+    _ensure_path()
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.gradebook}", course_id=load_config(course).CourseDirectory.course_id) as gb:
+        yield gb
+
+
+def check(result: dict, what: str) -> None:
+    """Raise with nbgrader's log when an API call reports failure."""
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log') or ''}")

@@ -1,0 +1,93 @@
+"""`grader validate` and `grader release`: an exercise goes out only if the grader agrees with it.
+
+Validation grades, with public and hidden checks: the solution notebook (must
+get full marks), the student version (must get zero without failing to load),
+and, for exercises with a reference, every known-mistake variant of the
+reference (each must lose the points of the check that targets it).
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import authoring, registry
+from ..grading import exercise_module, grade_file, grade_impl
+from . import CourseDir, nb, notebook_name
+
+
+@dataclass
+class Validation:
+    """What validating one exercise found; ``problems`` is empty when it may be released."""
+
+    exercise: str
+    solution_score: float = 0.0
+    stub_score: float = 0.0
+    max_score: float = 0.0
+    mistakes_caught: int = 0
+    mistakes_total: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_exercise(exercise: str, solution: Path | None = None, stub: Path | None = None) -> Validation:
+    ex = registry.get(exercise)
+    solution = solution or authoring.SOLUTIONS / notebook_name(ex.id)
+    stub = stub or authoring.EXERCISES / notebook_name(ex.id)
+    v = Validation(ex.id, max_score=ex.points)
+    sol = grade_file(ex.id, solution, hidden=True, lang="en")
+    v.solution_score = sol.score
+    if not sol.full_marks or sol.score != ex.points:
+        failed = [c.name for c in sol.checks if not c.passed]
+        v.problems.append(f"solution {solution.name} scores {sol.score:g}/{ex.points:g}"
+                          + (f": {sol.error}" if sol.error else f" (failed: {', '.join(failed[:5])})"))
+    st = grade_file(ex.id, stub, hidden=True, lang="en")
+    v.stub_score = st.score
+    if st.error:
+        v.problems.append(f"student version {stub.name} cannot be loaded: {st.error}")
+    elif st.score != 0:
+        passed = [c.name for c in st.checks if c.passed]
+        v.problems.append(f"student version {stub.name} scores {st.score:g} (passes: {', '.join(passed[:5])})")
+    module = exercise_module(ex.id)
+    targets = getattr(module, "TARGETS", {})
+    if targets:
+        from reference_impl import variants
+
+        from ..impl import LocalImpl
+
+        for mistake, check_name in targets.items():
+            v.mistakes_total += 1
+            result = grade_impl(ex.id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en")
+            target = next((c for c in result.checks if c.name == check_name), None)
+            if target is not None and not target.passed and module.MISTAKES[mistake].en in target.message:
+                v.mistakes_caught += 1
+            else:
+                v.problems.append(f"known mistake {mistake} is not caught by {check_name!r}")
+    return v
+
+
+def release(course: CourseDir, exercise: str, to_exchange: bool = True) -> Validation:
+    """Validate, generate the student version with nbgrader, validate it, release it to the exchange.
+
+    Nothing is released when validation fails (a release folder made for the
+    check is removed again).
+    """
+    ex = registry.get(exercise)
+    name = notebook_name(ex.id)
+    source = course.source(ex.id) / name
+    v = validate_exercise(ex.id, solution=source)
+    if not v.ok:
+        return v
+    api = nb.api(course)
+    nb.check(api.generate_assignment(ex.id), f"generate_assignment {ex.id}")
+    released = course.release(ex.id) / name
+    stub = validate_exercise(ex.id, solution=source, stub=released)
+    if not stub.ok:
+        shutil.rmtree(course.release(ex.id), ignore_errors=True)
+        return stub
+    if to_exchange:
+        nb.check(api.release_assignment(ex.id), f"release_assignment {ex.id}")
+    return stub

@@ -1,0 +1,76 @@
+"""Benchmark: the same class graded by `grader grade --jobs J` and by `nbgrader autograde`.
+
+Builds a course with N students × ex1–ex5 (correct, classic mistakes, not
+attempted; no broken notebook or infinite loop, which nbgrader cannot grade
+in bounded time), grades it with the grader into one gradebook, then runs
+`nbgrader autograde` on every submission of a copy of the course (nbgrader
+grades one submission at a time, running student code and the check cells in
+one kernel), and compares the per-cell scores of both gradebooks.
+
+Usage: python bench/bench_course.py [--students 10] [--jobs 2]
+Prints wall times, the ratio and the agreement; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.course import CourseDir, nb
+from autograder.course.demo import EXERCISES, build_class
+from autograder.course.grade import grade_course
+from autograder.course.release import release
+from autograder.course.setup import init_course
+
+
+def scores(course: CourseDir) -> dict:
+    with nb.gradebook(course) as gb:
+        return {(ex, sub.student.id, g.name): g.auto_score
+                for ex in EXERCISES for sub in gb.assignment_submissions(ex)
+                for n in sub.notebooks for g in n.grades}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=10)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        course = init_course(Path(tmp) / "ours", EXERCISES)
+        for ex in EXERCISES:
+            assert release(course, ex, to_exchange=False).ok
+        build_class(course, args.students, pathological=False)
+        copy = CourseDir(Path(tmp) / "nbgrader")
+        shutil.copytree(course.root, copy.root, ignore=shutil.ignore_patterns("gradebook.db", "release"))
+        nb.write_config(copy, "nn-course")
+        n_subs = args.students * len(EXERCISES)
+
+        start = time.perf_counter()
+        for ex in EXERCISES:
+            grade_course(course, ex, jobs=args.jobs)
+        ours = time.perf_counter() - start
+
+        api = nb.api(copy)
+        for ex in EXERCISES:
+            nb.check(api.generate_assignment(ex), f"generate_assignment {ex}")
+        start = time.perf_counter()
+        for ex in EXERCISES:
+            for student in copy.students():
+                nb.check(api.autograde(ex, student), f"autograde {ex} {student}")
+        theirs = time.perf_counter() - start
+
+        a, b = scores(course), scores(copy)
+        disagree = [k for k in a if a[k] != b.get(k)]
+        print(f"{n_subs} submissions ({args.students} students × {len(EXERCISES)} exercises)")
+        print(f"grader grade --jobs {args.jobs}: {ours:.1f} s ({n_subs / ours:.1f} submissions/s), "
+              f"gradebook recording included")
+        print(f"nbgrader autograde: {theirs:.1f} s ({n_subs / theirs:.2f} submissions/s)")
+        print(f"ratio: grader is {theirs / ours:.1f}x faster")
+        print(f"per-cell scores compared: {len(a)}; agree: {len(a) - len(disagree)}; disagree: {len(disagree)}"
+              + (f" e.g. {disagree[:3]}" if disagree else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""The instructor workflow on a real nbgrader course with a real kernel: init, release (and its
+refusal), grading into the gradebook, resume, the same scores as `nbgrader autograde`, export."""
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
+from autograder.course import CourseDir, nb, notebook_name
+from autograder.course.grade import CourseBusy, course_lock, grade_course
+from autograder.course.release import release
+from autograder.course.setup import init_course
+
+EX = "ex3"
+NAME = notebook_name(EX)
+
+WRONG_FORWARD = '''def dropout_forward(a, p, train=True, rng=None):
+    if not train:
+        return a * p, None
+    if rng is None:
+        rng = np.random.default_rng()
+    mask = (rng.random(a.shape) < p).astype(float)
+    return a * mask, mask
+'''
+RIGHT_BACKWARD = '''def dropout_backward(dout, mask):
+    return dout if mask is None else dout * mask
+'''
+
+
+def _student_notebook(released: dict, answers: dict) -> dict:
+    nbk = json.loads(json.dumps(released))
+    for cell in nbk["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if grade_id.startswith("sol_") and grade_id[4:] in answers:
+            cell["source"] = answers[grade_id[4:]].splitlines(True)
+    return nbk
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A released ex3 with four collected submissions."""
+    root = tmp_path_factory.mktemp("course") / "nn"
+    course = init_course(root, [EX])
+    validation = release(course, EX)
+    assert validation.ok, validation.problems
+    released = json.loads((course.release(EX) / NAME).read_text())
+    source = json.loads((course.source(EX) / NAME).read_text())
+    notebooks = {
+        "alice": source,                                            # the solution
+        "bob": released,                                            # the untouched student version
+        "carol": _student_notebook(released, {"dropout_forward": WRONG_FORWARD, "dropout_backward": RIGHT_BACKWARD}),
+    }
+    for student, content in notebooks.items():
+        folder = course.submitted(student, EX)
+        folder.mkdir(parents=True)
+        (folder / NAME).write_text(json.dumps(content))
+        (folder / "timestamp.txt").write_text("2026-11-20 10:00:00")
+    broken = course.submitted("dave", EX)
+    broken.mkdir(parents=True)
+    (broken / NAME).write_text('{"cells": [')
+    return course
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    return grade_course(course, EX, jobs=2)
+
+
+def _gradebook_scores(course):
+    with nb.gradebook(course) as gb:
+        out = {}
+        for sub in gb.assignment_submissions(EX):
+            out[sub.student.id] = {g.name: g.auto_score for n in sub.notebooks for g in n.grades}
+        return out
+
+
+def test_init_writes_an_nbgrader_course(course):
+    assert course.config.is_file() and (course.source(EX) / NAME).is_file()
+    assert (course.release(EX) / NAME).is_file()
+    assert list(course.exchange.rglob(NAME)), "released to the exchange"
+
+
+def test_release_refuses_a_solution_that_does_not_get_full_marks(tmp_path):
+    course = init_course(tmp_path / "bad", [EX])
+    src = course.source(EX) / NAME
+    nbk = json.loads(src.read_text())
+    for cell in nbk["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "sol_dropout_backward":
+            cell["source"] = ["def dropout_backward(dout, mask):\n", "    return dout\n"]
+    src.write_text(json.dumps(nbk))
+    result = CliRunner().invoke(main, ["release", EX, "--course", str(course.root)])
+    assert result.exit_code == 1
+    assert "NOT released" in result.output
+    assert not course.release(EX).exists()
+    assert not list(course.exchange.rglob(NAME))
+
+
+def test_grading_a_course_records_every_submission(course, graded):
+    records = {r["student"]: r for r in graded.records}
+    assert set(records) == {"alice", "bob", "carol", "dave"}
+    assert records["alice"]["score"] == records["alice"]["max_score"] == 10
+    assert records["bob"]["score"] == 0
+    assert 0 < records["carol"]["score"] < 10
+    assert "not a valid notebook" in records["dave"]["error"]
+    scores = _gradebook_scores(course)
+    assert scores["alice"] == {"test_dropout_forward": 9.0, "test_dropout_backward": 1.0}
+    assert scores["bob"] == {"test_dropout_forward": 0.0, "test_dropout_backward": 0.0}
+    assert scores["carol"]["test_dropout_backward"] == 1.0
+    assert sum(scores["carol"].values()) == records["carol"]["score"]
+    assert (course.root / "autograded" / "alice" / EX / NAME).is_file()
+
+
+def test_nbgrader_export_sees_the_grades(course, graded):
+    out = course.root / "export.csv"
+    env_path = str(course.root)
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(out)], cwd=env_path,
+                          capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    import csv
+
+    rows = {r["student_id"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert set(rows) == {"alice", "bob", "carol", "dave"}
+    assert float(rows["alice"]["score"]) == 10.0 and float(rows["bob"]["score"]) == 0.0
+    assert float(rows["carol"]["score"]) == {r["student"]: r for r in graded.records}["carol"]["score"]
+
+
+def _env():
+    import os
+
+    return {**os.environ, "PATH": str(sys.executable.rsplit("/", 1)[0]) + ":" + os.environ["PATH"]}
+
+
+def test_regrading_skips_what_is_graded_and_force_regrades(course, graded):
+    again = grade_course(course, EX)
+    assert again.graded == [] and sorted(again.skipped) == ["alice", "bob", "carol", "dave"]
+    (course.grades(EX) / "carol.json").unlink()
+    partial = grade_course(course, EX)
+    assert partial.graded == ["carol"]
+    forced = grade_course(course, EX, force=True)
+    assert sorted(forced.graded) == ["alice", "bob", "carol", "dave"]
+    scores = _gradebook_scores(course)
+    assert len(scores) == 4  # one submission per student, never duplicated
+
+
+def test_a_second_run_on_the_same_course_is_refused(course, graded):
+    with course_lock(course), pytest.raises(CourseBusy):
+        grade_course(course, EX)
+
+
+def test_same_scores_as_nbgrader_autograde(course, graded, tmp_path):
+    """nbgrader runs the notebooks (student code and test cells in one kernel) on a copy of the course."""
+    copy = CourseDir(tmp_path / "copy")
+    shutil.copytree(course.root, copy.root, ignore=shutil.ignore_patterns("gradebook.db", "autograded", "grades"))
+    nb.write_config(copy, "nn-course")
+    api = nb.api(copy)
+    nb.check(api.generate_assignment(EX), "generate_assignment")
+    ours = _gradebook_scores(course)
+    for student in ("alice", "bob", "carol"):
+        nb.check(api.autograde(EX, student), f"autograde {student}")
+    theirs = _gradebook_scores(copy)
+    for student in ("alice", "bob", "carol"):
+        assert theirs[student] == ours[student], student
+
+
+def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path):
+    course = init_course(tmp_path / "c", [EX])
+    solution = json.loads((course.source(EX) / NAME).read_text())
+    solution["cells"].insert(0, {"cell_type": "code", "id": "slow", "metadata": {}, "outputs": [],
+                                 "execution_count": None, "source": ["import time\n", "time.sleep(1.0)\n"]})
+    for i in range(6):
+        folder = course.submitted(f"s{i}", EX)
+        folder.mkdir(parents=True)
+        (folder / NAME).write_text(json.dumps(solution))
+    proc = subprocess.Popen([sys.executable, "-c", "from autograder.cli import main; main()", "grade", EX,
+                             "--course", str(course.root)], env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+    def graded_count():
+        folder = course.grades(EX)
+        return len(list(folder.glob("s*.json"))) if folder.is_dir() else 0
+
+    deadline = time.time() + 90
+    while time.time() < deadline and graded_count() < 2:
+        time.sleep(0.05)
+    proc.kill()  # SIGKILL: no chance to clean up
+    proc.wait()
+    done_before = {p.stem for p in course.grades(EX).glob("s*.json")}
+    assert 2 <= len(done_before) < 6
+    for p in course.grades(EX).glob("s*.json"):
+        json.loads(p.read_text())  # every file written is whole
+    rerun = grade_course(course, EX)
+    assert set(rerun.skipped) == done_before
+    assert set(rerun.graded) == {f"s{i}" for i in range(6)} - done_before
+    scores = _gradebook_scores(course)
+    assert sorted(scores) == [f"s{i}" for i in range(6)]
+    assert all(sum(v.values()) == 10 for v in scores.values())
