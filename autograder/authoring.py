@@ -126,7 +126,7 @@ def cell_points(exercise_id: str) -> dict[str, float]:
 def _markdown(cell: SourceCell) -> str:
     if not cell.text_es:
         return cell.text
-    return cell.text.rstrip() + "\n\n---\n\n*Español.* " + cell.text_es.strip() + "\n"
+    return cell.text.rstrip() + "\n\n---\n\n*Español:*\n\n" + cell.text_es.strip() + "\n"
 
 
 def _nb_cell(cell_type: str, source: str, cell_id: str, nbgrader: dict | None = None) -> dict:

@@ -27,7 +27,9 @@ Completa las funciones y ejecuta `grader check ex1` en esta carpeta.
 #
 # ---
 #
-# *Español.* # Ejercicio 1 — La propagación hacia delante en un perceptrón multicapa
+# *Español:*
+#
+# # Ejercicio 1 — La propagación hacia delante en un perceptrón multicapa
 #
 # Un perceptrón multicapa (MLP) calcula su salida capa a capa. La capa `k`
 # recibe las activaciones `a(k−1)` de la capa anterior y calcula
@@ -67,7 +69,9 @@ import numpy as np
 #
 # ---
 #
-# *Español.* ## Funciones de activación
+# *Español:*
+#
+# ## Funciones de activación
 #
 # Cada una se aplica elemento a elemento a `z` de forma `(n_k, m)` y devuelve un
 # array de la misma forma:
@@ -124,7 +128,9 @@ def leaky_relu(z, alpha=0.01):
 #
 # ---
 #
-# *Español.* ## Softmax
+# *Español:*
+#
+# ## Softmax
 #
 # La función softmax convierte cada columna de puntuaciones `z` (una columna por
 # ejemplo) en una distribución de probabilidad sobre las `n` clases:
@@ -163,7 +169,9 @@ def softmax(z):
 #
 # ---
 #
-# *Español.* ## Una capa densa: `dense_forward(a_prev, W, b, activation) -> (z, a)`
+# *Español:*
+#
+# ## Una capa densa: `dense_forward(a_prev, W, b, activation) -> (z, a)`
 #
 # Calcula `z = W a_prev + b` (producto matricial `W @ a_prev` y luego suma la
 # columna `b` a cada columna) y `a = f(z)`, donde `f` se indica con `activation`:
@@ -198,7 +206,9 @@ def dense_forward(a_prev, W, b, activation):
 #
 # ---
 #
-# *Español.* ## Un MLP completo: `mlp_forward(x, params, activations) -> (y, caches)`
+# *Español:*
+#
+# ## Un MLP completo: `mlp_forward(x, params, activations) -> (y, caches)`
 #
 # `params = [(W1, b1), (W2, b2), …, (WL, bL)]` y `activations` es una lista con
 # un nombre por capa (la capa `k` usa `activations[k−1]`, contando las capas
@@ -243,7 +253,9 @@ def mlp_forward(x, params, activations):
 #
 # ---
 #
-# *Español.* ## La red de dos capas de las clases: `TwoLayerNet`
+# *Español:*
+#
+# ## La red de dos capas de las clases: `TwoLayerNet`
 #
 # `TwoLayerNet(n_in, n_hidden, n_out, seed=0)` guarda
 #

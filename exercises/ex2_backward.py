@@ -29,7 +29,9 @@ Completa las funciones y ejecuta `grader check ex2` en esta carpeta.
 #
 # ---
 #
-# *Español.* # Ejercicio 2 — Retropropagación
+# *Español:*
+#
+# # Ejercicio 2 — Retropropagación
 #
 # En el ejercicio 1 calculaste la propagación hacia delante de un perceptrón
 # multicapa. Aquí calculas los **gradientes** de una función de coste respecto a
@@ -64,7 +66,9 @@ import numpy as np
 #
 # ---
 #
-# *Español.* ## La propagación hacia delante (del ejercicio 1)
+# *Español:*
+#
+# ## La propagación hacia delante (del ejercicio 1)
 #
 # Este ejercicio es autónomo: pega aquí tus `sigmoid`, `tanh`, `relu`, `softmax`
 # y `mlp_forward` del ejercicio 1. `mlp_backward`, más abajo, recibe los `caches`
@@ -121,7 +125,9 @@ def mlp_forward(x, params, activations):
 #
 # ---
 #
-# *Español.* ## Derivadas de las activaciones
+# *Español:*
+#
+# ## Derivadas de las activaciones
 #
 # Cada derivada recibe la **preactivación `z`** (no la activación `a`) y devuelve
 # un array de la misma forma:
@@ -171,7 +177,9 @@ def relu_prime(z):
 #
 # ---
 #
-# *Español.* ## Funciones de coste
+# *Español:*
+#
+# ## Funciones de coste
 #
 # `y` y `t` tienen forma `(n_out, m)`; todo coste es una **media sobre las m
 # columnas** y devuelve un número (mejor un `float` de Python):
@@ -240,7 +248,9 @@ def softmax_cross_entropy_delta(z, t):
 #
 # ---
 #
-# *Español.* ## Paso hacia atrás de un MLP
+# *Español:*
+#
+# ## Paso hacia atrás de un MLP
 #
 # `mlp_backward(dy, caches, params, activations)` recibe
 #
@@ -288,7 +298,9 @@ def mlp_backward(dy, caches, params, activations):
 #
 # ---
 #
-# *Español.* ## La red de dos capas, con sus gradientes
+# *Español:*
+#
+# ## La red de dos capas, con sus gradientes
 #
 # La red del ejercicio 1: `y = W2 σ(W1 x + b1) + b2` (capa oculta sigmoide,
 # salida lineal), entrenada con el coste cuadrático `J = mse_loss(y, t)`. Pega tu
@@ -350,7 +362,9 @@ class TwoLayerNet:
 #
 # ---
 #
-# *Español.* ## Gradiente numérico
+# *Español:*
+#
+# ## Gradiente numérico
 #
 # ¿Cómo sabes que tus gradientes son correctos? Compáralos con una estimación
 # numérica. Para una función `f` que recibe un array `x` y devuelve un número, la

@@ -24,7 +24,9 @@ Completa las funciones y ejecuta `grader check ex3` en esta carpeta.
 #
 # ---
 #
-# *Español.* # Ejercicio 3 — Dropout invertido
+# *Español:*
+#
+# # Ejercicio 3 — Dropout invertido
 #
 # Dropout apaga cada unidad oculta de forma independiente durante el
 # entrenamiento, de modo que la red no puede depender de ninguna unidad concreta
@@ -53,7 +55,9 @@ import numpy as np
 #
 # ---
 #
-# *Español.* ## `dropout_forward(a, p, train=True, rng=None) -> (out, mask)`
+# *Español:*
+#
+# ## `dropout_forward(a, p, train=True, rng=None) -> (out, mask)`
 #
 # Genera los números uniformes con `rng` (un `numpy.random.Generator`; si es
 # `None`, usa `np.random.default_rng()`), para que un generador con semilla dé
@@ -79,7 +83,9 @@ def dropout_forward(a, p, train=True, rng=None):
 #
 # ---
 #
-# *Español.* ## `dropout_backward(dout, mask) -> da`
+# *Español:*
+#
+# ## `dropout_backward(dout, mask) -> da`
 #
 # `dout` es `∂J/∂out`, de forma `(n_k, m)`. Con `mask = None` (modo test) el
 # gradiente pasa sin cambios.

@@ -38,7 +38,9 @@ Completa las funciones y ejecuta `grader check ex4` en esta carpeta.
 #
 # ---
 #
-# *Español.* # Ejercicio 4 — Regularización L2 y L1 (decaimiento de pesos)
+# *Español:*
+#
+# # Ejercicio 4 — Regularización L2 y L1 (decaimiento de pesos)
 #
 # Una red con muchos pesos puede ajustar el ruido de su conjunto de
 # entrenamiento (alta varianza). La regularización añade al coste `J` una
@@ -84,7 +86,9 @@ import numpy as np
 #
 # ---
 #
-# *Español.* ## `l2_penalty(weights, lam) -> float`
+# *Español:*
+#
+# ## `l2_penalty(weights, lam) -> float`
 #
 # `weights` es una **lista** de matrices de pesos `[W(1), W(2), …]` de formas
 # distintas (quien llama deja fuera los sesgos). Devuelve
@@ -108,7 +112,9 @@ def l2_penalty(weights, lam):
 #
 # ---
 #
-# *Español.* ## `l2_grad(W, lam) -> dW_reg`
+# *Español:*
+#
+# ## `l2_grad(W, lam) -> dW_reg`
 #
 # El gradiente de la penalización `λ Σ_ij W_ij²` respecto a una matriz `W`:
 # `2λW`, de la forma de `W`.
@@ -127,7 +133,9 @@ def l2_grad(W, lam):
 #
 # ---
 #
-# *Español.* ## `sgd_weight_decay_step(W, dW, eta, lam) -> W_new`
+# *Español:*
+#
+# ## `sgd_weight_decay_step(W, dW, eta, lam) -> W_new`
 #
 # Un paso de descenso por gradiente sobre el coste regularizado, donde
 # `dW = ∂J/∂W` es el gradiente del coste **sin** la penalización:
@@ -152,7 +160,9 @@ def sgd_weight_decay_step(W, dW, eta, lam):
 #
 # ---
 #
-# *Español.* ## `l1_penalty(weights, lam) -> float`
+# *Español:*
+#
+# ## `l1_penalty(weights, lam) -> float`
 #
 # Como `l2_penalty`, con valores absolutos en lugar de cuadrados:
 # `λ Σ_k Σ_ij |W(k)_ij|` sobre la lista de matrices de pesos.
@@ -175,7 +185,9 @@ def l1_penalty(weights, lam):
 #
 # ---
 #
-# *Español.* ## `sgd_l1_step(W, dW, eta, lam) -> W_new`
+# *Español:*
+#
+# ## `sgd_l1_step(W, dW, eta, lam) -> W_new`
 #
 # Un paso de descenso por gradiente sobre el coste con regularización L1:
 # `W_new = W − ηλ sign(W) − η dW`. Usa `np.sign`, que da `sign(0) = 0` (un peso
@@ -207,7 +219,9 @@ def sgd_l1_step(W, dW, eta, lam):
 #
 # ---
 #
-# *Español.* ## `regularized_update(params, grads, eta, lam) -> params`
+# *Español:*
+#
+# ## `regularized_update(params, grads, eta, lam) -> params`
 #
 # Un paso con regularización L2 para toda una red.
 # `params = [(W1, b1), (W2, b2), …]` y `grads = [(dW1, db1), (dW2, db2), …]`

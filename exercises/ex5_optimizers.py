@@ -52,7 +52,9 @@ Completa las funciones y ejecuta `grader check ex5` en esta carpeta.
 #
 # ---
 #
-# *Español.* # Ejercicio 5 — Optimizadores: momento, Nesterov, AdaGrad, RMSProp, Adam
+# *Español:*
+#
+# # Ejercicio 5 — Optimizadores: momento, Nesterov, AdaGrad, RMSProp, Adam
 #
 # El entrenamiento actualiza cada matriz de pesos `W(k)` (forma `(n_k, n_{k−1})`)
 # y cada sesgo `b(k)` (forma `(n_k, 1)`) con el gradiente de la pérdida media `J`
@@ -106,7 +108,9 @@ import numpy as np
 #
 # ---
 #
-# *Español.* ## `sgd(w, dw, config=None) -> (next_w, config)`
+# *Español:*
+#
+# ## `sgd(w, dw, config=None) -> (next_w, config)`
 #
 # Descenso por gradiente estocástico simple: `w ← w − lr·g`. No lleva estado.
 
@@ -141,7 +145,9 @@ def sgd(w, dw, config=None):
 #
 # ---
 #
-# *Español.* ## `sgd_momentum(w, dw, config=None) -> (next_w, config)`
+# *Español:*
+#
+# ## `sgd_momentum(w, dw, config=None) -> (next_w, config)`
 #
 # El momento guarda una *velocidad*, una suma de los pasos pasados que decae
 # exponencialmente:
@@ -189,7 +195,9 @@ def sgd_momentum(w, dw, config=None):
 #
 # ---
 #
-# *Español.* ## `sgd_nesterov(w, dw, config=None) -> (next_w, config)`
+# *Español:*
+#
+# ## `sgd_nesterov(w, dw, config=None) -> (next_w, config)`
 #
 # El gradiente acelerado de Nesterov evalúa el gradiente en el punto adelantado
 # `w + mu·velocity`. Reescrito en función de los parámetros adelantados (la
@@ -236,7 +244,9 @@ def sgd_nesterov(w, dw, config=None):
 #
 # ---
 #
-# *Español.* ## `adagrad(w, dw, config=None) -> (next_w, config)`
+# *Español:*
+#
+# ## `adagrad(w, dw, config=None) -> (next_w, config)`
 #
 # AdaGrad da a cada parámetro su propio tamaño de paso: acumula los gradientes
 # al cuadrado en `cache` (forma de `w`, empieza en ceros) y divide el paso entre
@@ -282,7 +292,9 @@ def adagrad(w, dw, config=None):
 #
 # ---
 #
-# *Español.* ## `rmsprop(w, dw, config=None) -> (next_w, config)`
+# *Español:*
+#
+# ## `rmsprop(w, dw, config=None) -> (next_w, config)`
 #
 # La caché de AdaGrad solo crece, así que sus pasos se reducen para siempre.
 # RMSProp sustituye la suma por una media de los gradientes al cuadrado que decae
@@ -334,7 +346,9 @@ def rmsprop(w, dw, config=None):
 #
 # ---
 #
-# *Español.* ## `adam(w, dw, config=None) -> (next_w, config)`
+# *Español:*
+#
+# ## `adam(w, dw, config=None) -> (next_w, config)`
 #
 # Adam combina el momento (una media `m` de los gradientes que decae) con RMSProp
 # (una media `v` de sus cuadrados que decae). Las dos empiezan en ceros, así que
@@ -387,7 +401,9 @@ def adam(w, dw, config=None):
 #
 # ---
 #
-# *Español.* ## Manejo del estado
+# *Español:*
+#
+# ## Manejo del estado
 #
 # Estas comprobaciones ejecutan las seis reglas: una llamada con `config=None`
 # debe usar los valores por defecto de la tabla (y guardarlos en `config`); el

@@ -198,3 +198,39 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path):
     scores = _gradebook_scores(course)
     assert sorted(scores) == [f"s{i}" for i in range(6)]
     assert all(sum(v.values()) == 10 for v in scores.values())
+
+
+def test_nbgrader_generate_feedback_works_and_shows_no_hidden_data(course, graded):
+    import html
+    import re
+
+    api = nb.api(course)
+    nb.check(api.generate_feedback(EX, "carol"), "generate_feedback")
+    page = (course.root / "feedback" / "carol" / EX / NAME.replace(".ipynb", ".html")).read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"(?s)<(style|script)[^>]*>.*?</\1>", "", page)))
+    assert "Failed on the hidden test inputs" in text            # carol fails hidden checks…
+    assert "3.33333" not in text and "1.42857" not in text       # …and their values (1/p for p = 0.3, 0.7) stay hidden
+    assert "found 1" in text                                     # while public checks keep their details
+
+
+def test_validate_command(course):
+    result = CliRunner().invoke(main, ["validate", "ex3", "ex4"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok") >= 2
+
+
+def test_the_demo_runs_end_to_end(tmp_path):
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "30 students" in result.output and "student30" in result.output
+    course = CourseDir(tmp_path / "demo")
+    assert (course.exports() / "grades.csv").read_text().count("\n") == 31
+    for ex in ("ex1", "ex2", "ex3", "ex4", "ex5"):
+        assert len(list(course.grades(ex).glob("student*.json"))) == 30
+        assert (course.reports() / f"{ex}.html").is_file()
+    records = {p.stem: json.loads(p.read_text()) for p in course.grades("ex3").glob("student*.json")}
+    assert "not a valid notebook" in records["student30"]["error"]
+    assert any("did not return" in c["message"] for c in records["student29"]["checks"])
+    with nb.gradebook(course) as gb:
+        assert len(gb.students) == 30
+        assert sum(len(gb.assignment_submissions(ex)) for ex in ("ex1", "ex2", "ex3", "ex4", "ex5")) == 150
