@@ -86,10 +86,16 @@ def selfcheck_cmd(ctx: Context, seed: int, as_json: bool):
 
 
 def _exercise(key: str):
+    """The exercise called ``key``, which must have checks in this version."""
+    import importlib.util
+
     try:
-        return registry.get(key)
+        ex = registry.get(key)
     except KeyError as exc:
         raise click.UsageError(exc.args[0]) from None
+    if importlib.util.find_spec(f"autograder.exercises.{ex.id}") is None:
+        raise click.UsageError(f"{ex.id} ({ex.slug}) has no checks in this version of the grader yet")
+    return ex
 
 
 lang_option = click.option("--lang", type=click.Choice(LANGS), default=default_lang,

@@ -15,6 +15,10 @@ isolated in its own process.
 """
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
+
 from .cases import CaseSource, hidden_key
 from .grading import exercise_module, run_check
 from .impl import LocalImpl
@@ -42,8 +46,12 @@ def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, 
     source = CaseSource()
     total = 0.0
     for check in checks:
-        r = run_check(check, impl, lang=lang, case_source=source, mistakes=module.MISTAKES,
-                      hidden_key=hidden_key())
+        # nbgrader scores a cell zero when it writes to stderr: what the student's code writes
+        # there while being checked goes to stdout instead, and warnings are recorded, not shown
+        with contextlib.redirect_stderr(sys.stdout), warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            r = run_check(check, impl, lang=lang, case_source=source, mistakes=module.MISTAKES,
+                          hidden_key=hidden_key())
         total += r.points
         mark = "✓" if r.passed else "✗"
         # a notebook's outputs end up in nbgrader's feedback: hidden checks never show hidden data

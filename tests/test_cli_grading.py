@@ -166,3 +166,9 @@ def test_grading_is_deterministic(runner, tmp_path):
     first = runner.invoke(main, ["grade", "ex3", str(klass), "--out", str(tmp_path / "a"), "--json"]).output
     second = runner.invoke(main, ["grade", "ex3", str(klass), "--jobs", "2", "--out", str(tmp_path / "b"), "--json"]).output
     assert json.loads(first) == json.loads(second)
+
+
+def test_an_exercise_without_checks_yet_is_a_usage_error(runner, tmp_path):
+    (tmp_path / "ex9_search.py").write_text("def search(X, y, seed):\n    return None\n")
+    result = runner.invoke(main, ["check", "ex9", str(tmp_path / "ex9_search.py")])
+    assert result.exit_code == 2 and "has no checks" in result.output

@@ -234,3 +234,21 @@ def test_the_demo_runs_end_to_end(tmp_path):
     with nb.gradebook(course) as gb:
         assert len(gb.students) == 30
         assert sum(len(gb.assignment_submissions(ex)) for ex in ("ex1", "ex2", "ex3", "ex4", "ex5")) == 150
+
+
+def test_a_check_cell_keeps_stderr_clean(capsys):
+    """nbgrader zeroes a test cell that writes to stderr: the student's own stderr writes and
+    warnings during the checks do not reach it."""
+    from autograder.notebook import check_cell
+
+    def dropout_backward(dout, mask):
+        import warnings
+
+        print("debugging…", file=sys.stderr)
+        warnings.warn("a student's warning")
+        return dout if mask is None else dout * mask
+
+    score = check_cell(EX, "dropout_backward", {"dropout_backward": dropout_backward})
+    out, err = capsys.readouterr()
+    assert float(score) == 1.0 and repr(score) == "1"
+    assert err == "" and "debugging…" in out and "✓" in out
