@@ -2,7 +2,7 @@
 
 Rule (SPEC): ``|got − expected| ≤ atol + rtol·|expected|`` elementwise with
 rtol 1e-6 and atol 1e-10·max|expected| for float64 results; float32 results
-are compared at rtol 1e-4 and the feedback notes the dtype. NaN matches NaN
+are compared at rtol 1e-4 and atol 1e-6·max|expected|, and the feedback notes the dtype. NaN matches NaN
 (so a known mistake that produces NaN can be recognised), −0.0 equals 0.0.
 Lists and scalars are read with ``np.asarray(out, dtype=float64)``.
 """
@@ -18,6 +18,7 @@ from .sandbox import Unsupported
 RTOL = 1e-6
 RTOL_FLOAT32 = 1e-4
 ATOL_SCALE = 1e-10
+ATOL_SCALE_FLOAT32 = 1e-6  # float32 carries ~7 digits: entries that cancel near zero need more room
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def compare(got, expected, rtol: float = RTOL) -> Mismatch | None:
     if arr is None:
         kind = "unsupported" if isinstance(got, Unsupported) else "not_numeric"
         return Mismatch(kind, {"detail": dtype})
-    if dtype == "float32" or dtype == "float16":
+    low_precision = dtype in ("float32", "float16")
+    if low_precision:
         rtol = max(rtol, RTOL_FLOAT32)
     if arr.shape != expected.shape:
         if arr.size == 1 and expected.size == 1:
@@ -80,7 +82,7 @@ def compare(got, expected, rtol: float = RTOL) -> Mismatch | None:
         first = int(np.flatnonzero(bad_nonfinite)[0])
         return Mismatch("nonfinite", {"count": int(bad_nonfinite.sum()), "index": _index(first, arr.shape)}, dtype)
     scale = float(np.max(np.abs(expected[finite_expected]), initial=0.0))
-    atol = ATOL_SCALE * scale
+    atol = (ATOL_SCALE_FLOAT32 if low_precision else ATOL_SCALE) * scale
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(arr - expected)
         close = err <= atol + rtol * np.abs(expected)

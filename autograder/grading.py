@@ -102,13 +102,23 @@ def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=N
     return ExerciseResult(ex.id, results)
 
 
+def limits_for(ex: registry.Exercise) -> Limits:
+    """Sandbox limits of an exercise: NumPy exercises see only NumPy and get 2 GiB; Keras and
+    scikit-learn ones see the installed packages, get 8 GiB, a minute to load (TensorFlow's import)
+    and their whole time limit for one call (training)."""
+    if ex.needs == "numpy":
+        return Limits(load_timeout_s=min(20.0, ex.time_limit_s), total_timeout_s=ex.time_limit_s,
+                      call_timeout_s=min(60.0, ex.time_limit_s) if ex.time_limit_s > 30 else 10.0)
+    return Limits(load_timeout_s=60.0, call_timeout_s=ex.time_limit_s, total_timeout_s=ex.time_limit_s,
+                  memory_bytes=8 * 1024**3, cpu_seconds=int(4 * ex.time_limit_s), packages=None)
+
+
 def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None = None,
                limits: Limits | None = None, case_source=None) -> ExerciseResult:
     """Grade a submission file (.ipynb or .py) in a sandbox."""
     lang = lang or default_lang()
     ex = registry.get(exercise_id)
-    limits = limits or Limits(load_timeout_s=min(20.0, ex.time_limit_s), total_timeout_s=ex.time_limit_s,
-                              packages=None if ex.needs != "numpy" else ("numpy",))
+    limits = limits or limits_for(ex)
     checks = checks_for(ex.id, hidden)
     try:
         source = load_source(path)

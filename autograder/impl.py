@@ -14,7 +14,7 @@ from __future__ import annotations
 import traceback
 import warnings
 
-from .sandbox import Handle, StudentRaised, Unsupported, catalog, to_wire, wire
+from .sandbox import Handle, StudentRaised, Unsupported, catalog, helpers, to_wire, wire
 
 
 class LocalImpl:
@@ -55,6 +55,11 @@ class LocalImpl:
         obj = self._objects[handle.number]
         (value,), _ = self._inbound((value,), {})
         setattr(obj, name, value)
+
+    def helper(self, name, *args, timeout=None, **kwargs):
+        """Run one of the grader's procedures (``sandbox/helpers.py``) on this namespace's objects."""
+        self.last_call = f"{name}()"
+        return self._run(lambda a, k: helpers.run(name, *a, **k), args, kwargs, False)
 
     def output_tail(self, limit: int = 4000) -> str:
         return ""

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import catalog, wire  # noqa: F401 - catalog is part of this package's interface
+from . import catalog, helpers, wire  # noqa: F401 - catalog and helpers are part of this package's interface
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -226,7 +226,10 @@ class Sandbox:
         }
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1"}
+               "PYTHONDONTWRITEBYTECODE": "1",
+               # Keras exercises: quiet, deterministic, CPU only
+               "TF_CPP_MIN_LOG_LEVEL": "3", "TF_DETERMINISTIC_OPS": "1", "TF_ENABLE_ONEDNN_OPTS": "0",
+               "KERAS_BACKEND": "tensorflow", "CUDA_VISIBLE_DEVICES": ""}
         self._out = open(Path(self._dir) / "output.txt", "wb")
         try:
             self._proc = subprocess.Popen(
@@ -308,12 +311,16 @@ class Sandbox:
     def setattr(self, handle: Handle, name, value, timeout=None):
         return self._request("setattr", name, (value,), {}, handle, False, timeout)
 
+    def helper(self, name, *args, timeout=None, **kwargs):
+        """Run one of the grader's procedures (``sandbox/helpers.py``) in the student process."""
+        return self._request("helper", name, args, kwargs, None, False, timeout)
+
     def _request(self, op, name, args, kwargs, handle, return_args, timeout):
         timeout = self.limits.call_timeout_s if timeout is None else timeout
         if self._deadline is None:
             self._deadline = time.monotonic() + self.limits.total_timeout_s
         left = self._deadline - time.monotonic()
-        what = f"{name}()" if op in ("call", "method", "new") else f"reading {name}"
+        what = f"{name}()" if op in ("call", "method", "new", "helper") else f"reading {name}"
         self.last_call = what
         if name in self.timed_out:
             raise TimedOut(timeout, what)

@@ -62,6 +62,7 @@ def main():
 
     import numpy as np
     import catalog
+    import helpers
     import wire
 
     req_fd, resp_fd = config["req_fd"], config["resp_fd"]
@@ -152,6 +153,8 @@ def main():
             elif op == "setattr":
                 setattr(objects[int(header["handle"])], name, args[0])
                 result = None
+            elif op == "helper":
+                result = helpers.run(name, *args, **kwargs)
             else:
                 raise wire.WireError(f"unknown op {op!r}")
             reply["ok"] = True
