@@ -88,13 +88,21 @@ class Context:
     """What a running check may use: the implementation under test, a seeded
     generator private to the check, the language, and the cases of a spec."""
 
-    def __init__(self, impl, check: Check, *, hidden_key: str, lang: str, case_source, mistakes: dict):
+    def __init__(self, impl, check: Check, *, hidden_key: str, lang: str, case_source, mistakes: dict,
+                 extras: dict | None = None):
         self.impl = impl
         self.check = check
         self.lang = lang
         self.mistakes = mistakes
         self._case_source = case_source
+        self.extras = {} if extras is None else extras
         self.rng = np.random.default_rng(seed_for(hidden_key if check.hidden else "public", check.name))
+
+    def attach(self, key: str, value) -> None:
+        """Keep JSON-able data for the feedback page (a learning curve, a decision boundary).
+        Hidden checks never attach: their data would reveal hidden inputs."""
+        if not self.check.hidden:
+            self.extras[key] = value
 
     def cases(self, spec: CaseSpec) -> list[Case]:
         return self._case_source(spec, self.check.hidden)

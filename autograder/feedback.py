@@ -120,6 +120,10 @@ def feedback_html(record: dict, lang: str = "en") -> str:
     if any(c.get("hidden") for c in checks):
         parts.append(f'<p class="note">{TEXTS["hidden_note"](lang, ex=esc(ex.id))}</p>')
     title = f'{TEXTS["title"](lang)}: {heading} — {record.get("student", "")}'
+    if record.get("extras"):
+        from .plots import plots_html
+
+        parts.append(plots_html(record["extras"]))
     return page(title, "\n".join(parts), lang)
 
 

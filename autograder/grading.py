@@ -62,13 +62,15 @@ def _load_error_message(exc: Exception, lang: str) -> str:
     raise exc
 
 
-def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hidden_key: str) -> CheckResult:
+def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hidden_key: str,
+              extras: dict | None = None) -> CheckResult:
     """Run one check against an implementation; never raises for anything the submission does."""
     missing = [n for n in check.needs if n not in impl.names]
     if missing:
         return CheckResult(check.name, 0.0, check.points, False, check.hidden, t("not_defined", lang, name=missing[0]))
     impl.warnings.clear()
-    ctx = Context(impl, check, hidden_key=hidden_key, lang=lang, case_source=case_source, mistakes=mistakes)
+    ctx = Context(impl, check, hidden_key=hidden_key, lang=lang, case_source=case_source, mistakes=mistakes,
+                  extras=extras)
     try:
         note = check.run(ctx)
         passed, message = True, note or t("passed", lang)
@@ -97,9 +99,10 @@ def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=N
     if not any(name in impl.names for name in ex.names):
         msg = t("none_defined", lang, names=", ".join(ex.names))
         return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, msg) for c in checks))
+    extras: dict = {}
     results = tuple(run_check(c, impl, lang=lang, case_source=case_source, mistakes=module.MISTAKES,
-                              hidden_key=key) for c in checks)
-    return ExerciseResult(ex.id, results)
+                              hidden_key=key, extras=extras) for c in checks)
+    return ExerciseResult(ex.id, results, extras=extras)
 
 
 def limits_for(ex: registry.Exercise) -> Limits:

@@ -26,6 +26,7 @@ class ExerciseResult:
     exercise: str
     checks: tuple[CheckResult, ...] = field(default_factory=tuple)
     error: str | None = None
+    extras: dict = field(default_factory=dict)  # data for feedback plots, from public checks only
 
     @property
     def score(self) -> float:
@@ -40,11 +41,15 @@ class ExerciseResult:
         return self.error is None and all(c.passed for c in self.checks)
 
     def to_dict(self) -> dict:
-        """{"exercise", "score", "max_score", "checks": [...], "error"} as in the SPEC."""
-        return {
+        """{"exercise", "score", "max_score", "checks": [...], "error"} as in the SPEC, plus
+        "extras" (plot data) only when a check attached some."""
+        data = {
             "exercise": self.exercise,
             "score": self.score,
             "max_score": self.max_score,
             "checks": [c.to_dict() for c in self.checks],
             "error": self.error,
         }
+        if self.extras:
+            data["extras"] = self.extras
+        return data

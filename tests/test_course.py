@@ -252,3 +252,20 @@ def test_a_check_cell_keeps_stderr_clean(capsys):
     out, err = capsys.readouterr()
     assert float(score) == 1.0 and repr(score) == "1"
     assert err == "" and "debugging…" in out and "✓" in out
+
+
+@pytest.mark.keras
+def test_keras_exercise_gets_full_marks_through_nbgrader_autograde(tmp_path):
+    """TensorFlow logs to stderr, which nbgrader punishes: the course config and the check cells keep
+    the Keras exercise's test cells clean, so the solution gets full marks through nbgrader too."""
+    course = init_course(tmp_path / "k", ["ex7"])
+    name = notebook_name("ex7")
+    folder = course.submitted("alice", "ex7")
+    folder.mkdir(parents=True)
+    shutil.copy(course.source("ex7") / name, folder / name)
+    api = nb.api(course)
+    nb.check(api.generate_assignment("ex7"), "generate_assignment")
+    nb.check(api.autograde("ex7", "alice"), "autograde")
+    with nb.gradebook(course) as gb:
+        sub = gb.find_submission("ex7", "alice")
+        assert sub.score == sub.max_score == 15
