@@ -50,11 +50,14 @@ def describe_error(exc: SandboxError, lang: str, call: str) -> str:
     return t("bad_reply", lang, call=call, reason=str(exc))
 
 
-def _load_error_message(exc: Exception, lang: str) -> str:
+def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> str:
     if isinstance(exc, LoadError):
         return t(exc.key, lang, **exc.details)
     if isinstance(exc, LoadFailed):
-        return t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
+        message = t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
+        if exc.exc_type in ("ModuleNotFoundError", "ImportError") and numpy_only:
+            message += t("numpy_only", lang)
+        return message
     if isinstance(exc, TimedOut):
         return t("load_timeout", lang, seconds=exc.seconds)
     if isinstance(exc, (Crashed, BadReply)):
@@ -129,7 +132,7 @@ def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None
             sandbox.start()
             return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source)
     except (LoadError, LoadFailed, TimedOut, Crashed, BadReply) as exc:
-        message = _load_error_message(exc, lang)
+        message = _load_error_message(exc, lang, numpy_only=ex.needs == "numpy")
         not_run = t("not_loaded", lang)
         return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, not_run)
                                            for c in checks), error=message)

@@ -41,6 +41,10 @@ MESSAGES: dict[str, Text] = {
                          "Error de sintaxis en {where}, línea {line}: {detail}. {text}"),
     "load_raised": Text("Your code raised {exc} while running its top level{loc}: {detail}",
                         "Tu código lanzó {exc} al ejecutar su nivel superior{loc}: {detail}"),
+    "numpy_only": Text(" This exercise is graded with NumPy and the standard library only; put imports for your own "
+                       "experiments under `if __name__ == \"__main__\":`.",
+                       " Este ejercicio se corrige solo con NumPy y la biblioteca estándar; pon las importaciones de tus "
+                       "propios experimentos bajo `if __name__ == \"__main__\":`."),
     "load_timeout": Text("Your code did not finish loading within {seconds:g} s (an infinite loop or a long computation at top level?).",
                          "Tu código no terminó de cargarse en {seconds:g} s (¿un bucle infinito o un cálculo largo en el nivel superior?)."),
     "load_crash": Text("Your code stopped the Python process while loading: {reason}.",

@@ -38,3 +38,17 @@ def test_hidden_checks_cannot_attach_data():
     hidden.attach("decision_boundary", {"secret": np.arange(3).tolist()})
     public.attach("learning_curve", {"loss": [1.0]})
     assert extras == {"learning_curve": {"loss": [1.0]}}
+
+
+def test_ex6_feedback_shows_the_decision_boundary_of_the_students_model():
+    from autograder import authoring
+    from autograder.grading import grade_file
+
+    result = grade_file("ex6", authoring.SOLUTIONS / "ex6_train_numpy.ipynb", hidden=True, lang="en")
+    boundary = result.extras["decision_boundary"]
+    labels = np.array(boundary["labels"])
+    assert labels.shape == (40, 40) and set(np.unique(labels)) == {0, 1}
+    predicted, truth = np.array(boundary["predicted"]), np.array(boundary["point_labels"])
+    assert np.mean(predicted == truth) >= 0.92  # the plot shows the model the accuracy check scored
+    record = {**result.to_dict(), "student": "ana", "path": "x"}
+    assert feedback_html(record, "en").count("<rect") >= 1600
