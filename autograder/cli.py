@@ -124,7 +124,12 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
         if path is None:
             raise click.UsageError(f"no {ex.id} submission in {Path.cwd()} "
                                    f"(looked for {ex.id}_*.ipynb / {ex.id}_*.py); pass its PATH")
-    result = grade_file(ex.id, path, hidden=False, lang=lang)
+    from .data import DataUnavailable
+
+    try:
+        result = grade_file(ex.id, path, hidden=False, lang=lang)
+    except DataUnavailable as exc:  # the install lacks a data set: not the student's fault
+        raise click.UsageError(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
