@@ -5,8 +5,11 @@
 2. `grader grade EX` throughput on a folder of N generated submissions per
    exercise (solved, stubs, solved-but-missing-a-function, syntax errors),
    with --jobs J.
+3. For the training exercises (ex6–ex9): the wall time of grading one solved
+   submission with public and hidden checks (`grader grade` on one file).
 
 Usage: python bench/bench_grading.py [--runs 7] [--n 100] [--jobs 2] [EX ...]
+(with EX given, only those exercises; ex6–ex9 are timed on one submission)
 Prints one line per measurement; nothing is asserted.
 """
 from __future__ import annotations
@@ -73,6 +76,18 @@ def bench_grade(ex_id: str, folder: Path, n: int, jobs: int) -> None:
           f"= {len(records) / wall:.1f} submissions/s ({full} at full marks)")
 
 
+def bench_one(ex_id: str, folder: Path) -> None:
+    sub = folder / f"one_{ex_id}" / "student"
+    sub.mkdir(parents=True)
+    path = sub / f"{authoring.source_path(ex_id).stem}.py"
+    path.write_text(solved_script(ex_id))
+    start = time.perf_counter()
+    out = grader("grade", ex_id, str(path), "--out", str(folder / "grades_one"), "--json")
+    wall = time.perf_counter() - start
+    record = json.loads(out.stdout)[0]
+    print(f"grade {ex_id}: one submission in {wall:.1f} s (score {record['score']:g}/{record['max_score']:g})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("exercises", nargs="*")
@@ -80,12 +95,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    ids = args.exercises or [e for e in authoring.authored_exercises() if e in {"ex1", "ex2", "ex3", "ex4", "ex5"}]
+    authored = authoring.authored_exercises()
+    ids = [e for e in authored if e in {"ex1", "ex2", "ex3", "ex4", "ex5"} and (not args.exercises or e in args.exercises)]
+    training = [e for e in ("ex6", "ex7", "ex8", "ex9") if e in authored and (not args.exercises or e in args.exercises)]
     with tempfile.TemporaryDirectory() as tmp:
         for ex_id in ids:
             bench_check(ex_id, Path(tmp), args.runs)
         for ex_id in ids:
             bench_grade(ex_id, Path(tmp), args.n, args.jobs)
+        for ex_id in training:
+            bench_one(ex_id, Path(tmp))
 
 
 if __name__ == "__main__":
