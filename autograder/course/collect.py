@@ -74,7 +74,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
@@ -85,6 +84,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from .. import registry
+from ..batch import atomic_write
 from . import CourseDir, notebook_name
 
 __all__ = ["MAX_FILE_BYTES", "CollectReport", "Collected", "Skipped", "collect_cmd", "collect_from_exchange",
@@ -395,18 +395,7 @@ def _iso(ts: datetime) -> str:
 # --------------------------------------------------------------------------- writing
 
 def _write_bytes(path: Path, data: bytes, mtime: datetime | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, data)
     if mtime is not None:
         os.utime(path, (mtime.timestamp(), mtime.timestamp()))
 
