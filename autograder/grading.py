@@ -40,6 +40,8 @@ def _location(where: list) -> str:
 def describe_error(exc: SandboxError, lang: str, call: str) -> str:
     """A student-facing message for something their code did during a request."""
     if isinstance(exc, StudentRaised):
+        if exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:  # EFBIG: the output cap
+            return t("output_cap", lang, call=call)
         if exc.exc_type == "NotImplementedError":
             return t("not_implemented", lang, call=call, loc=_location(exc.where))
         return t("raised", lang, call=call, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)

@@ -60,6 +60,8 @@ MESSAGES: dict[str, Text] = {
     "not_implemented": Text("{call} is not implemented yet (it raises NotImplementedError{loc}).",
                             "{call} aún no está implementada (lanza NotImplementedError{loc})."),
     "raised": Text("{call} raised {exc}{loc}: {detail}", "{call} lanzó {exc}{loc}: {detail}"),
+    "output_cap": Text("{call} printed or wrote more than the grader keeps (a print in a loop?).",
+                       "{call} imprimió o escribió más de lo que el corrector guarda (¿un print dentro de un bucle?)."),
     "timeout": Text("{call} did not return within {seconds:g} s (infinite loop?).",
                     "{call} no terminó en {seconds:g} s (¿bucle infinito?)."),
     "crash": Text("{call} stopped the Python process: {reason}.", "{call} detuvo el proceso de Python: {reason}."),

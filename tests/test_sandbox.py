@@ -209,3 +209,37 @@ def test_the_process_group_is_killed_on_close():
             os.kill(pid, 0)
             import time
             time.sleep(0.05)
+
+
+def test_printing_200_mb_is_stopped_by_the_output_cap():
+    code = "import sys\ndef spam():\n    line = 'x' * 1023 + '\\n'\n    for _ in range(200 * 1024):\n        sys.stdout.write(line)\n    return 1\n"
+    # CPython ignores SIGXFSZ, so the write past RLIMIT_FSIZE fails with EFBIG inside the student's code
+    with _sandbox(code, Limits(call_timeout_s=20.0, output_bytes=8 * 1024**2)) as sb, pytest.raises(StudentRaised) as info:
+        sb.call("spam")
+    assert "[Errno 27]" in info.value.detail
+    from autograder.grading import describe_error
+
+    assert "printed or wrote more than" in describe_error(info.value, "en", "spam()")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="network isolation needs root (a new network namespace); "
+                                              "unprivileged graders keep the host's network, as the README says")
+def test_student_code_has_no_network():
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    code = ("import socket\n"
+            "def reach(port):\n"
+            "    try:\n"
+            "        socket.create_connection(('127.0.0.1', port), timeout=2).close()\n"
+            "        return 'connected'\n"
+            "    except OSError as exc:\n"
+            "        return type(exc).__name__\n")
+    try:
+        with _sandbox(code) as sb:
+            assert sb.call("reach", port) != "connected"
+    finally:
+        server.close()
