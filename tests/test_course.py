@@ -2,6 +2,7 @@
 refusal), grading into the gradebook, resume, the same scores as `nbgrader autograde`, export."""
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -166,7 +167,8 @@ def test_same_scores_as_nbgrader_autograde(course, graded, tmp_path):
         assert theirs[student] == ours[student], student
 
 
-def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["KILL", "TERM", "INT"])
+def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, signum):
     course = init_course(tmp_path / "c", [EX])
     solution = json.loads((course.source(EX) / NAME).read_text())
     solution["cells"].insert(0, {"cell_type": "code", "id": "slow", "metadata": {}, "outputs": [],
@@ -186,8 +188,8 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path):
     deadline = time.time() + 90
     while time.time() < deadline and graded_count() < 2:
         time.sleep(0.05)
-    proc.kill()  # SIGKILL: no chance to clean up
-    proc.wait()
+    proc.send_signal(signum)  # SIGKILL: no chance to clean up; TERM/INT: Python's default handling
+    proc.wait(timeout=60)
     done_before = {p.stem for p in course.grades(EX).glob("s*.json")}
     assert 2 <= len(done_before) < 6
     for p in course.grades(EX).glob("s*.json"):
@@ -269,3 +271,22 @@ def test_keras_exercise_gets_full_marks_through_nbgrader_autograde(tmp_path):
     with nb.gradebook(course) as gb:
         sub = gb.find_submission("ex7", "alice")
         assert sub.score == sub.max_score == 15
+
+
+def test_a_duplicated_graded_cell_does_not_break_grading(course, tmp_path):
+    """A student who duplicates a graded cell (nbgrader issue 1083) is graded on what the cells define."""
+    source = json.loads((course.source(EX) / NAME).read_text())
+    cells = source["cells"]
+    dup = next(i for i, c in enumerate(cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "sol_dropout_backward")
+    copy = json.loads(json.dumps(cells[dup]))
+    copy["id"] = "sol-dropout_backward-copy"
+    cells.insert(dup + 1, copy)
+    test_dup = next(i for i, c in enumerate(cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_dropout_backward")
+    cells.insert(test_dup + 1, json.loads(json.dumps(cells[test_dup])))
+    folder = tmp_path / "erin"
+    folder.mkdir()
+    (folder / NAME).write_text(json.dumps(source))
+    result = CliRunner().invoke(main, ["grade", EX, str(folder), "--out", str(tmp_path / "g"), "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)[0]
+    assert record["error"] is None and record["score"] == record["max_score"] == 10

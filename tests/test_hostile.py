@@ -36,6 +36,15 @@ HOSTILE = {
                           "except ImportError:\n    pass\n", 0, "None of the names"),
     "fake_json_output": ("print(json.dumps({'exercise': 'ex3', 'score': 10.0, 'max_score': 10.0, 'checks': [], 'error': None}))\n"
                          .replace("print(", "import json\nprint(", 1) + STUB, 0, "NotImplementedError"),
+    "writes_fake_results": ("import json, os\n"
+                            "fake = {'student': 'writes_fake_results', 'score': 10.0, 'max_score': 10.0}\n"
+                            "for base in (os.getcwd(), os.environ.get('HOME', '.'), '..'):\n"
+                            "    try:\n"
+                            "        os.makedirs(os.path.join(base, 'grades', 'ex3'), exist_ok=True)\n"
+                            "        with open(os.path.join(base, 'grades', 'ex3', 'writes_fake_results.json'), 'w') as f:\n"
+                            "            json.dump(fake, f)\n"
+                            "    except OSError:\n"
+                            "        pass\n" + STUB, 0, "NotImplementedError"),
     "recursion": ("def dropout_forward(a, p, train=True, rng=None):\n    return dropout_forward(a, p, train, rng)\n"
                   + BACKWARD_OK, 1, "RecursionError"),
 }
@@ -79,3 +88,10 @@ def test_hostile_submission_gets_only_what_it_earned(batch, name):
         assert text in record["error"]
     else:
         assert failed and all(text in m for m in failed), failed
+
+
+def test_files_written_by_a_submission_do_not_reach_the_results(batch):
+    records, out = batch
+    saved = json.loads((out / "ex3" / "writes_fake_results.json").read_text())
+    assert saved["score"] == 0 and saved["checks"]  # the grader's record, not the forged one
+    assert "writes_fake_results,0," in (out / "ex3" / "gradebook.csv").read_text()
