@@ -242,6 +242,34 @@ def fixtures_cmd(exercises):
             click.echo(f"wrote {write_fixtures(ex_id, specs)}")
 
 
+@main.command("limits")
+@click.argument("exercise", default="ex1")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def limits_cmd(exercise: str, as_json: bool):
+    """Show the sandbox limits of EXERCISE and what confines student code on this machine.
+
+    The confinement is measured: an empty submission is started and reports what held
+    (namespaces, covered paths, read-only file system, capabilities, user).
+    """
+    from dataclasses import asdict
+
+    from .grading import limits_for
+    from .sandbox import confinement
+
+    ex = _exercise(exercise)
+    limits = limits_for(ex)
+    data = {"exercise": ex.id, "limits": asdict(limits), "confinement": confinement(limits)}
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    for key, value in data["limits"].items():
+        click.echo(f"{key:18} {value}")
+    held = data["confinement"]
+    click.echo("confinement        " + (", ".join(f"{k}={v}" for k, v in held.items()) if held else
+                                       "none (not Linux, or the grader is not root): timeouts, process-group "
+                                       "kill and rlimits only"))
+
+
 # instructor commands kept in their own modules; each registers its click commands here
 from . import cli_course, cli_reports  # noqa: E402
 

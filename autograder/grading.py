@@ -55,6 +55,8 @@ def describe_error(exc: SandboxError, lang: str, call: str) -> str:
 def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> str:
     if isinstance(exc, LoadError):
         return t(exc.key, lang, **exc.details)
+    if isinstance(exc, LoadFailed) and exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:
+        return t("load_output_cap", lang)  # EFBIG: RLIMIT_FSIZE on its printed output
     if isinstance(exc, LoadFailed):
         message = t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
         if exc.exc_type in ("ModuleNotFoundError", "ImportError") and numpy_only:
@@ -74,6 +76,9 @@ def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hid
     if missing:
         return CheckResult(check.name, 0.0, check.points, False, check.hidden, t("not_defined", lang, name=missing[0]))
     impl.warnings.clear()
+    begin = getattr(impl, "begin_check", None)
+    if begin is not None:  # a sandbox: this check's requests share one time budget
+        begin()
     ctx = Context(impl, check, hidden_key=hidden_key, lang=lang, case_source=case_source, mistakes=mistakes,
                   extras=extras)
     try:
@@ -116,25 +121,32 @@ def limits_for(ex: registry.Exercise) -> Limits:
     and their whole time limit for one call (training)."""
     if ex.needs == "numpy":
         return Limits(load_timeout_s=min(20.0, ex.time_limit_s), total_timeout_s=ex.time_limit_s,
-                      call_timeout_s=min(60.0, ex.time_limit_s) if ex.time_limit_s > 30 else 10.0)
-    return Limits(load_timeout_s=60.0, call_timeout_s=ex.time_limit_s, total_timeout_s=ex.time_limit_s,
-                  memory_bytes=8 * 1024**3, cpu_seconds=int(4 * ex.time_limit_s), packages=None)
+                      call_timeout_s=min(60.0, ex.time_limit_s) if ex.time_limit_s > 30 else 10.0,
+                      check_timeout_s=min(60.0, ex.time_limit_s) if ex.time_limit_s > 30 else 30.0)
+    return Limits(load_timeout_s=60.0, call_timeout_s=ex.time_limit_s, check_timeout_s=ex.time_limit_s,
+                  total_timeout_s=ex.time_limit_s, memory_bytes=8 * 1024**3, cpu_seconds=int(4 * ex.time_limit_s),
+                  processes=1024, scratch_bytes=256 * 1024**2, packages=None)
 
 
 def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None = None,
-               limits: Limits | None = None, case_source=None) -> ExerciseResult:
-    """Grade a submission file (.ipynb or .py) in a sandbox."""
+               limits: Limits | None = None, case_source=None, private=()) -> ExerciseResult:
+    """Grade a submission file (.ipynb or .py) in a sandbox; ``private``: folders its code must not
+    see besides the sandbox's defaults (the class's folders, the output folder)."""
     lang = lang or default_lang()
     ex = registry.get(exercise_id)
     limits = limits or limits_for(ex)
-    checks = checks_for(ex.id, hidden)
     try:
         source = load_source(path)
-        with Sandbox(list(source.cells), limits) as sandbox:
+        with Sandbox(list(source.cells), limits, private=private) as sandbox:
             sandbox.start()
             return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source)
     except (LoadError, LoadFailed, TimedOut, Crashed, BadReply) as exc:
-        message = _load_error_message(exc, lang, numpy_only=ex.needs == "numpy")
-        not_run = t("not_loaded", lang)
-        return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, not_run)
-                                           for c in checks), error=message)
+        return not_graded(ex.id, _load_error_message(exc, lang, numpy_only=ex.needs == "numpy"),
+                          hidden=hidden, lang=lang)
+
+
+def not_graded(exercise_id: str, error: str, *, hidden: bool, lang: str) -> ExerciseResult:
+    """The result of a submission whose checks could not run: every check at 0, ``error`` said once."""
+    not_run = t("not_loaded", lang)
+    return ExerciseResult(exercise_id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, not_run)
+                                             for c in checks_for(exercise_id, hidden)), error=error)

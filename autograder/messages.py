@@ -60,6 +60,14 @@ MESSAGES: dict[str, Text] = {
     "not_implemented": Text("{call} is not implemented yet (it raises NotImplementedError{loc}).",
                             "{call} aún no está implementada (lanza NotImplementedError{loc})."),
     "raised": Text("{call} raised {exc}{loc}: {detail}", "{call} lanzó {exc}{loc}: {detail}"),
+    "killed_worker": Text("Your code stopped the grader's own process (it signalled a process outside its sandbox); "
+                          "it was graded alone to be sure, with the same result.",
+                          "Tu código detuvo el proceso del propio corrector (envió una señal a un proceso fuera de su "
+                          "entorno aislado); se corrigió a solas para asegurarlo, con el mismo resultado."),
+    "load_output_cap": Text("Your code printed or wrote more than the grader keeps while loading (a print in a loop at "
+                            "top level?).",
+                            "Tu código imprimió o escribió más de lo que el corrector guarda al cargarse (¿un print "
+                            "dentro de un bucle fuera de las funciones?)."),
     "output_cap": Text("{call} printed or wrote more than the grader keeps (a print in a loop?).",
                        "{call} imprimió o escribió más de lo que el corrector guarda (¿un print dentro de un bucle?)."),
     "timeout": Text("{call} did not return within {seconds:g} s (infinite loop?).",
@@ -81,6 +89,10 @@ MESSAGES: dict[str, Text] = {
     "mistake": Text(" Likely mistake: {mistake}", " Error probable: {mistake}"),
     "depends": Text("Cannot be checked fairly: it uses your `{other}`, which is wrong here ({detail}). Fix `{other}` first.",
                     "No se puede comprobar con justicia: usa tu `{other}`, que aquí falla ({detail}). Corrige antes `{other}`."),
+    "depends_precision": Text("Correct given the float32 values your `{other}` returns (their rounding grows through "
+                              "the next layers; float64 would be exact).",
+                              "Correcto dados los valores float32 que devuelve tu `{other}` (su redondeo crece en las "
+                              "capas siguientes; con float64 sería exacto)."),
     "depends_ok": Text("Correct given your `{other}`, which is wrong here ({detail}); this check keeps its points, fix `{other}`.",
                        "Correcto con tu `{other}`, que aquí falla ({detail}); esta comprobación conserva sus puntos, corrige `{other}`."),
     "form_recognised": Text("Recognised the {form} form.", "Reconocida la forma {form}."),

@@ -66,3 +66,20 @@ def test_selfcheck_json_full_marks(runner):
     assert data["error"] is None
     assert all(c["passed"] and c["points"] == c["max_points"] for c in data["checks"])
     assert set(data["checks"][0]) == {"name", "points", "max_points", "passed", "hidden", "message"}
+
+
+def test_limits_reports_the_exercise_limits_and_the_measured_confinement(runner):
+    numpy_ex = json.loads(runner.invoke(main, ["limits", "ex3", "--json"]).output)
+    keras_ex = json.loads(runner.invoke(main, ["limits", "ex7", "--json"]).output)
+    assert numpy_ex["limits"]["processes"] == 0 and numpy_ex["limits"]["packages"] == ["numpy"]
+    assert keras_ex["limits"]["processes"] > 0 and keras_ex["limits"]["packages"] is None
+    held = numpy_ex["confinement"]
+    import os
+    import sys
+
+    if sys.platform.startswith("linux") and os.geteuid() == 0 and held.get("pid_ns"):
+        assert held["mount_ns"] and held["read_only"] and held["capabilities_dropped"] and held["hidden"] > 0
+    else:  # nothing claimed where nothing held
+        assert not held.get("read_only") and not held.get("capabilities_dropped")
+    text = runner.invoke(main, ["limits", "ex3"]).output
+    assert "check_timeout_s" in text and "confinement" in text

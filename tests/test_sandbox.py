@@ -1,13 +1,15 @@
 """The sandboxed student process, its wire format and the submission loader."""
 import json
 import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.loader import LoadError, load_source
 from autograder.sandbox import (
-    Crashed, Limits, LoadFailed, Rng, Sandbox, StudentRaised, TimedOut, Unsupported, wire,
+    Crashed, Limits, LoadFailed, Rng, Sandbox, StudentRaised, TimedOut, Unsupported, confinement, wire,
 )
 
 FAST = Limits(call_timeout_s=2.0, load_timeout_s=5.0)
@@ -197,18 +199,130 @@ def test_memory_limit_turns_a_hog_into_a_memory_error():
     assert "MemoryError" in str(info.value) or "memory" in str(info.value)
 
 
-def test_the_process_group_is_killed_on_close():
-    code = ("import subprocess, sys\n"
-            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
-            "def pid():\n    return child.pid\n")
-    sb = _sandbox(code)
-    pid = sb.call("pid")
+def _running(marker: str) -> list[int]:
+    """Host pids of processes whose command line holds ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def _waits_for(marker: str, present: bool, seconds: float = 3.0) -> bool:
+    """Whether a process with ``marker`` is running (``present``) or gone within ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while bool(_running(marker)) != present:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+SPAWN = ("import subprocess, sys\n"
+         "def spawn(setsid):\n"
+         "    global child\n"
+         "    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '{marker}'],\n"
+         "                             start_new_session=setsid)\n"
+         "    return 1\n")
+WITH_PROCESSES = Limits(call_timeout_s=5.0, load_timeout_s=5.0, processes=None)  # as for Keras exercises
+
+
+LEAVES_GROUP = pytest.param(True, id="setsid", marks=pytest.mark.skipif(
+    not confinement().get("pid_ns"),
+    reason="a process that leaves the group (setsid) is killed through a PID namespace, which needs root on "
+           "Linux; elsewhere it outlives the submission (README, Limits)"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds the processes through /proc (Linux)")
+@pytest.mark.parametrize("setsid", [pytest.param(False, id="same-group"), LEAVES_GROUP])
+def test_processes_started_by_the_submission_die_with_it(setsid):
+    marker = f"grandchild-{os.getpid()}-{setsid}"
+    sb = _sandbox(SPAWN.format(marker=marker), WITH_PROCESSES)
+    assert sb.call("spawn", setsid) == 1
+    assert _waits_for(marker, present=True)
     sb.close()
-    with pytest.raises(ProcessLookupError):
-        for _ in range(50):
-            os.kill(pid, 0)
-            import time
-            time.sleep(0.05)
+    assert _waits_for(marker, present=False)
+
+
+NPROC_HOLDS = confinement().get("user") == "nobody" or (hasattr(os, "geteuid") and os.geteuid() != 0)
+
+
+@pytest.mark.skipif(not NPROC_HOLDS, reason="RLIMIT_NPROC never applies to root: it holds when the grader is not "
+                                            "root, or when it is and the confined child runs as nobody")
+def test_numpy_exercises_cannot_start_processes_or_threads():
+    code = ("import os, threading\n"
+            "def fork():\n    return os.fork()\n"
+            "def thread():\n    threading.Thread(target=print).start()\n")
+    with _sandbox(code) as sb:
+        with pytest.raises(StudentRaised) as info:
+            sb.call("fork")
+        assert info.value.exc_type == "BlockingIOError"
+        with pytest.raises(StudentRaised) as info:
+            sb.call("thread")
+        assert "can't start new thread" in info.value.detail
+
+
+CONFINED = confinement()
+
+
+@pytest.mark.skipif(not CONFINED.get("mount_ns"), reason="needs root on Linux (mount namespace); elsewhere the "
+                                                         "student process reads and writes what the grader's user can")
+def test_confined_code_cannot_read_or_write_the_graders_files(tmp_path):
+    import autograder
+
+    root = Path(autograder.__file__).resolve().parent.parent
+    secret = tmp_path / "class" / "other_student" / "ex3.py"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("answer = 42\n")
+    code = ("import os\n"
+            "def read(path):\n"
+            "    try:\n        return open(path).read()\n"
+            "    except OSError as exc:\n        return type(exc).__name__\n"
+            "def write(path):\n"
+            "    try:\n        open(path, 'w').write('forged')\n        return 'written'\n"
+            "    except OSError as exc:\n        return type(exc).__name__\n"
+            "def listdir(path):\n    return sorted(os.listdir(path))\n"
+            "def environ(pid):\n"
+            "    try:\n        return open(f'/proc/{pid}/environ').read()\n"
+            "    except OSError as exc:\n        return type(exc).__name__\n")
+    targets = [root / "reference_impl" / "dropout.py", root / "solutions" / "ex3_dropout.py",
+               root / "autograder" / "fixtures" / "ex3.json", secret]
+    with Sandbox([("<cell 1>", code)], FAST, private=[tmp_path / "class"]) as sb:
+        sb.start()
+        for path in targets:
+            if path.exists():
+                assert sb.call("read", str(path)) in ("FileNotFoundError", ""), path
+        for path in (root / "forged.json", Path.home() / "forged.json", tmp_path / "class" / "forged.json",
+                     Path(tempfile.gettempdir()) / "forged.json"):
+            assert sb.call("write", str(path)) in ("OSError", "FileNotFoundError", "PermissionError"), path
+            assert not path.exists()
+        assert sb.call("write", "forged.json") == "written"  # its own working folder still works
+        assert sb.call("listdir", "/proc") == ["1"] + [e for e in sb.call("listdir", "/proc") if not e.isdigit()]
+        assert sb.call("environ", os.getppid()) in ("FileNotFoundError", "PermissionError")
+        assert sb.call("environ", 1) == "PermissionError" or "GRADER_HIDDEN_KEY" not in sb.call("environ", 1)
+
+
+@pytest.mark.skipif(not CONFINED.get("mount_ns"), reason="needs root on Linux (mount namespace)")
+def test_confined_code_cannot_undo_its_confinement():
+    code = ("import ctypes, os\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "def umount(path):\n    return libc.umount2(path.encode(), 2)\n"
+            "def remount_rw():\n    return libc.mount(None, b'/', None, 0x20 | 0x1000, None)\n"
+            "def uid():\n    return os.geteuid()\n"
+            "def caps():\n"
+            "    return [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0]\n")
+    with _sandbox(code) as sb:
+        assert sb.call("umount", tempfile.gettempdir()) == -1
+        assert sb.call("remount_rw") == -1
+        assert sb.call("caps") == "0000000000000000"
+        assert sb.confinement["capabilities_dropped"] and sb.confinement["read_only"]
 
 
 def test_printing_200_mb_is_stopped_by_the_output_cap():

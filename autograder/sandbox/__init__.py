@@ -6,18 +6,23 @@ pipe to ``child.py``, which runs the student's function and sends back its
 *outputs*, decoded here by :mod:`.wire` as plain data. Expected values never
 leave the grader's process.
 
-Limits: a wall timeout per request and for loading (the whole process group
-is killed, grandchildren included), and in the child an address-space limit,
-a CPU-time limit and a cap on the size of files it writes (its printed output
-goes to a file). The child sees only NumPy (a folder of links to the allowed
-packages), runs in its own empty working directory, gets a minimal
-environment and cannot import the grader, the reference or the solutions.
+Limits: wall timeouts per request, per check and per submission and for
+loading (the whole process group is killed, grandchildren included), and in
+the child an address-space limit, a CPU-time limit, a cap on the size of
+files it writes (its printed output goes to a file) and, for NumPy
+exercises, no new processes or threads. The child sees only NumPy (a folder
+of links to the allowed packages), runs in its own empty working directory,
+gets a minimal environment and cannot import the grader, the reference or
+the solutions. On Linux as root it is also confined (``confine.py``): own
+PID, mount and network namespaces, the grader's files covered, a read-only
+file system, no capabilities. :func:`confinement` reports what holds here.
 When a request times out or the process dies, the next request starts a
 fresh process (the student's code is run again), so one bad function costs
 only the checks that call it.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import selectors
@@ -45,10 +50,13 @@ class Limits:
 
     load_timeout_s: float = 20.0
     call_timeout_s: float = 10.0
+    check_timeout_s: float = 30.0  # all requests of one check together
     total_timeout_s: float = 120.0  # all requests of one submission together
     memory_bytes: int = 2 * 1024**3
     cpu_seconds: int = 120
     output_bytes: int = 8 * 1024**2
+    processes: int | None = 0  # RLIMIT_NPROC: 0 = no fork, no thread; None: no limit (TensorFlow needs threads)
+    scratch_bytes: int = 64 * 1024**2  # the private working directory, when confined (a tmpfs)
     packages: tuple[str, ...] | None = ("numpy",)  # None: the grader's whole site-packages
 
 
@@ -140,22 +148,76 @@ def to_wire(value):
 _site_cache: dict[tuple[str, ...], str] = {}
 
 
+def private_paths(extra=()) -> list[str]:
+    """Paths a confined submission cannot see: the grader's project (reference, solutions,
+    fixtures, course folders inside it), the installed grader packages, the current folder,
+    ``$HOME``, the temporary folder (other submissions' runs), plus ``extra`` (the folders of
+    the class being graded, the output folder). What the interpreter needs inside them stays."""
+    import autograder
+
+    package = Path(autograder.__file__).resolve().parent
+    paths = [package.parent, package, Path.cwd(), Path.home(), Path(tempfile.gettempdir())]
+    for name in ("reference_impl", "solutions"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.submodule_search_locations:
+            paths.extend(Path(p) for p in spec.submodule_search_locations)
+    paths.extend(Path(p) for p in extra)
+    return list(dict.fromkeys(str(p.resolve()) for p in paths))
+
+
+def _farm_ok(farm: Path, links: dict[str, Path]) -> bool:
+    """A folder of links that is ours, writable by nobody else, and holds exactly ``links``."""
+    try:
+        st = farm.lstat()
+        if not farm.is_dir() or farm.is_symlink() or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return False
+        have = {p.name: Path(os.readlink(p)) for p in farm.iterdir() if p.is_symlink()}
+    except OSError:
+        return False
+    return have == links and len(list(farm.iterdir())) == len(links)
+
+
 def _student_paths(packages: tuple[str, ...] | None) -> list[str]:
-    """sys.path entries for the child: a folder of links to just the allowed packages."""
+    """sys.path entries for the child: a folder of links to just the allowed packages.
+
+    The folder is shared by every grading process of this user for this site-packages and
+    package set (``$TMPDIR/grader-site-<uid>-<hash>``), built once and checked before reuse,
+    so batches leave no folder behind per process.
+    """
+    import hashlib
+
     import numpy
 
     site = Path(numpy.__file__).resolve().parent.parent
     if packages is None:
         return [str(site)]
     key = tuple(sorted(packages))
-    if key not in _site_cache or not Path(_site_cache[key]).is_dir():
-        farm = Path(tempfile.mkdtemp(prefix="grader-site-"))
-        for entry in site.iterdir():
-            base = entry.name.split("-")[0].split(".")[0]
-            if base in key:
-                (farm / entry.name).symlink_to(entry)
-        _site_cache[key] = str(farm)
-    return [_site_cache[key]]
+    if key in _site_cache and Path(_site_cache[key]).is_dir():
+        return [_site_cache[key]]
+    links = {e.name: e for e in site.iterdir() if e.name.split("-")[0].split(".")[0] in key}
+    tag = hashlib.sha256(f"{site}|{'|'.join(key)}".encode()).hexdigest()[:12]
+    farm = Path(tempfile.gettempdir()) / f"grader-site-{os.getuid() if hasattr(os, 'getuid') else 0}-{tag}"
+    if not _farm_ok(farm, links):
+        fresh = Path(tempfile.mkdtemp(prefix="grader-site-new-"))
+        for name, target in links.items():
+            (fresh / name).symlink_to(target)
+        fresh.chmod(0o755)  # a confined child may run as nobody
+        if farm.is_dir() and not farm.is_symlink() and farm.stat().st_uid == os.getuid():
+            shutil.rmtree(farm, ignore_errors=True)  # ours but stale (packages changed)
+        try:
+            os.rename(fresh, farm)  # atomic; another process may have won the race
+        except OSError:
+            shutil.rmtree(fresh, ignore_errors=True)
+        if not _farm_ok(farm, links):  # someone else's folder in the way: use a private one
+            farm = Path(tempfile.mkdtemp(prefix="grader-site-"))
+            for name, target in links.items():
+                (farm / name).symlink_to(target)
+            farm.chmod(0o755)
+    _site_cache[key] = str(farm)
+    return [str(farm)]
 
 
 def _signal_reason(returncode: int, limits: Limits) -> str:
@@ -179,9 +241,17 @@ def _signal_reason(returncode: int, limits: Limits) -> str:
 class Sandbox:
     """One submission's process. Use as a context manager; requests restart it when needed."""
 
-    def __init__(self, cells: list[tuple[str, str]], limits: Limits = Limits()):
+    def __init__(self, cells: list[tuple[str, str]], limits: Limits = Limits(), private=(),
+                 confine: bool | None = None):
+        """``private``: paths the student's code must not read or write (besides the defaults of
+        :func:`private_paths`); ``confine``: use Linux namespaces when the grader is root
+        (default: yes, unless ``$GRADER_CONFINE`` is ``0``, for debugging)."""
         self.cells = list(cells)
         self.limits = limits
+        self.private = tuple(str(p) for p in private)
+        self.confine = confine if confine is not None else os.environ.get("GRADER_CONFINE", "1") != "0"
+        self.confinement: dict = {}
+        self._check_deadline = None
         self.names: dict[str, str] = {}
         self.generation = 0
         self.starts = 0
@@ -222,9 +292,13 @@ class Sandbox:
             "workdir": str(work),
             "blocked": list(BLOCKED),
             "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": self.limits.cpu_seconds,
-                       "file_bytes": self.limits.output_bytes, "core_bytes": 0},
+                       "file_bytes": self.limits.output_bytes, "core_bytes": 0,
+                       "processes": self.limits.processes, "scratch_bytes": self.limits.scratch_bytes},
+            "confine": self.confine,
+            "private": private_paths(self.private),
         }
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work),
+               "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1",
                # Keras exercises: quiet, deterministic, CPU only
@@ -251,6 +325,7 @@ class Sandbox:
             self.close()
             raise BadReply("unexpected first message from the submission")
         self.names = dict(header.get("names", {}))
+        self.confinement = dict(header.get("confinement") or {})
         return self.names
 
     def close(self):
@@ -294,6 +369,10 @@ class Sandbox:
         return self._proc is not None and self._proc.poll() is None
 
     # ------------------------------------------------------------ requests
+    def begin_check(self):
+        """Start the clock of one check: its requests together get ``limits.check_timeout_s``."""
+        self._check_deadline = time.monotonic() + self.limits.check_timeout_s
+
     def call(self, name, *args, return_args=False, timeout=None, **kwargs):
         """Call the student's function ``name``; with return_args, returns (result, args after the call)."""
         return self._request("call", name, args, kwargs, None, return_args, timeout)
@@ -326,6 +405,9 @@ class Sandbox:
             raise TimedOut(timeout, what)
         if left <= 0:
             raise TimedOut(self.limits.total_timeout_s, "the whole submission")
+        check_left = None if self._check_deadline is None else self._check_deadline - time.monotonic()
+        if check_left is not None and check_left <= 0:
+            raise TimedOut(self.limits.check_timeout_s, "this check")
         if not self.alive:
             if handle is not None:
                 raise Crashed("the object was lost when the previous call failed")
@@ -344,12 +426,15 @@ class Sandbox:
         except (BrokenPipeError, OSError):
             reason = self._death_reason()
             raise Crashed(reason) from None
+        budget = min(left, check_left if check_left is not None else left)
         try:
-            header, reply_blobs = self._read(min(timeout, left), what)
+            header, reply_blobs = self._read(min(timeout, budget), what)
         except TimedOut:
-            if left >= timeout:
+            if budget >= timeout:
                 self.timed_out.add(name)
                 raise
+            if check_left is not None and check_left < left:
+                raise TimedOut(self.limits.check_timeout_s, f"this check ({what})") from None
             raise TimedOut(self.limits.total_timeout_s, "the whole submission") from None
         if header.get("kind") != "reply" or header.get("id") != self._next_id or header.get("nonce") != nonce:
             self.close()
@@ -424,3 +509,11 @@ class Unsupported:
     """A returned value that could not cross the wire (complex array, custom object…)."""
 
     what: str
+
+
+def confinement(limits: Limits = Limits()) -> dict:
+    """What confines student code on this machine, measured by starting an empty submission:
+    the child's report (namespaces, covered paths, read-only file system, capabilities)."""
+    with Sandbox([("<probe>", "")], limits) as box:
+        box.start()
+        return dict(box.confinement)

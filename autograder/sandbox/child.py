@@ -8,10 +8,15 @@ and the folders NumPy needs. It imports only the standard library, NumPy and
 and the solutions are blocked by an import hook. Nothing it receives holds an
 expected value: it gets inputs and sends back outputs.
 
+On Linux as root, ``confine.py`` also puts it in its own PID, mount and
+network namespaces, covers the grader's private paths, makes the file system
+read-only and drops every capability before the student's code runs.
+
 Config keys: ``paths`` (extra sys.path entries), ``cells`` (path of a JSON
 list of [filename, source]), ``req_fd``/``resp_fd`` (the channel),
-``limits`` (``memory_bytes``, ``cpu_seconds``, ``file_bytes``), ``blocked``
-(top-level module names).
+``limits`` (``memory_bytes``, ``cpu_seconds``, ``file_bytes``, ``processes``,
+``scratch_bytes``), ``blocked`` (top-level module names), ``workdir``,
+``confine`` (bool) and ``private`` (paths to cover).
 """
 import builtins
 import json
@@ -51,30 +56,44 @@ class _Blocker:
         return None
 
 
-def _isolate_network():
-    """On Linux, as root: a new, empty network namespace (no interface up, not even loopback).
+def _needed_paths(config):
+    """What the interpreter may still read once the private paths are covered."""
+    keep = [sys.executable, sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
+            config.get("workdir", os.getcwd())]
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(sys.executable)))
+    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):  # subprocesses (joblib's workers) need the venv
+        keep.append(venv)
+    for entry in config.get("paths", []):
+        keep.append(entry)
+        if os.path.isdir(entry):  # a folder of links to the allowed packages: keep their targets
+            keep.extend(os.path.realpath(os.path.join(entry, name)) for name in os.listdir(entry))
+    return keep
 
-    Unprivileged graders cannot do this; there, student code keeps the host's network.
-    """
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        return False
-    import ctypes
 
-    clone_newnet = 0x40000000
+def _limit_processes(limit):
+    if limit is None:
+        return
     try:
-        return ctypes.CDLL(None, use_errno=True).unshare(clone_newnet) == 0
-    except (OSError, AttributeError):
-        return False
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NPROC, (int(limit), int(limit)))
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass
 
 
 def main():
     config = json.loads(sys.argv[1])
-    _apply_limits(config.get("limits", {}))
-    if config.get("isolate_network", True):
-        _isolate_network()
+    limits = config.get("limits", {})
+    _apply_limits(limits)
     here = os.path.dirname(os.path.abspath(__file__))
     # under -I -S, sys.path holds only the standard library; add the codec and the allowed packages
     sys.path[:] = [here] + list(config.get("paths", [])) + [p for p in sys.path if p and p != here]
+    import confine
+
+    req_fd, resp_fd = config["req_fd"], config["resp_fd"]
+    report = {}
+    if config.get("confine", True):
+        report = confine.enter_namespaces(keep_fds=(req_fd, resp_fd))
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
@@ -83,7 +102,6 @@ def main():
     import helpers
     import wire
 
-    req_fd, resp_fd = config["req_fd"], config["resp_fd"]
     write_all, pack, encode, decode = wire.write_all, wire.pack, wire.encode, wire.decode
     read_frame, unpack = wire.read_frame, wire.unpack
 
@@ -126,9 +144,14 @@ def main():
     # the student's code, cell by cell, in one namespace
     with open(config["cells"], encoding="utf-8") as fh:
         cells = json.load(fh)
+    workdir = config.get("workdir", os.getcwd())
+    if report.get("mount_ns"):
+        confine.lock_down(report, config.get("private", []), _needed_paths(config), workdir,
+                          limits.get("scratch_bytes", 64 * 1024**2))
+    _limit_processes(limits.get("processes"))
     namespace = {"__name__": "submission", "__builtins__": builtins}
     sys.meta_path.insert(0, _Blocker(config.get("blocked", ())))
-    os.chdir(config.get("workdir", os.getcwd()))
+    os.chdir(workdir)
     for filename, source in cells:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
@@ -140,7 +163,7 @@ def main():
     names = {k: ("class" if isinstance(v, type) else "module" if type(v).__name__ == "module"
                  else "function" if callable(v) else "value")
              for k, v in namespace.items() if not k.startswith("__")}
-    send({"kind": "ready", "names": names})
+    send({"kind": "ready", "names": names, "confinement": report})
 
     while True:
         try:

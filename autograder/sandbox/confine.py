@@ -1,0 +1,235 @@
+"""Confinement of the student process on Linux when the grader runs as root.
+
+Loaded by ``child.py`` by path (standard library only). Two steps:
+
+1. :func:`enter_namespaces`, before anything else: new PID, mount and network
+   namespaces, then a fork. The forked process is PID 1 of the new PID
+   namespace and runs the student's code; when it dies the kernel kills every
+   process left in that namespace, so a fork that calls ``setsid()`` to leave
+   the process group still dies with the submission. The process the grader
+   started only waits for it and exits the same way.
+2. :func:`lock_down`, once NumPy and the codec are imported and the cells read:
+   a fresh ``/proc`` (only this namespace's processes: not the grader's, whose
+   environment holds the hidden-case key), the grader's private paths (the
+   project, its packages, the course and output folders, ``$HOME``, the
+   temporary folder) covered by empty read-only mounts except for what the
+   interpreter needs (the Python installation, the allowed packages), every
+   other mount made read-only, a small private tmpfs as the working directory,
+   then every capability dropped (so the code cannot undo any of this) and no
+   way to regain them (``no_new_privs``, empty bounding set), and the user
+   changed to ``nobody`` when the interpreter and its packages are
+   world-readable (then the process limit holds too; root is exempt from it).
+
+Anywhere else (not Linux, not root, a kernel that refuses) both steps do
+nothing and say so in the report the grader receives: the parent's limits
+(timeouts, process-group kill, rlimits) still hold.
+"""
+import ctypes
+import os
+import signal
+import stat
+import sys
+
+CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+CAP_VERSION_3 = 0x20080522
+NOBODY = 65534  # the user student code runs as, when everything it needs is world-readable
+
+#: never covered even when asked (covering them would break the interpreter)
+SYSTEM = frozenset(["/", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/dev", "/proc", "/sys", "/var"])
+
+_libc = None
+
+
+def _c():
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+        _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+    return _libc
+
+
+def possible():
+    return sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _mount(source, target, fstype, flags, data=None):
+    enc = (lambda s: None if s is None else s.encode())
+    return _c().mount(enc(source), enc(target), enc(fstype), flags, enc(data)) == 0
+
+
+def enter_namespaces(keep_fds=()):
+    """Unshare PID, mount and network namespaces and fork; returns (in the new PID 1) which held.
+
+    The original process never returns: it waits for PID 1 and exits with its status
+    (the same signal when it was killed). ``keep_fds`` are closed in the waiting
+    process so that the grader sees end-of-file when PID 1 dies.
+    """
+    report = {"pid_ns": False, "net_ns": False, "mount_ns": False}
+    if not possible():
+        return report
+    try:
+        if _c().unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET) != 0:
+            # a kernel or container that refuses one of them: try the network alone
+            report["net_ns"] = _c().unshare(CLONE_NEWNET) == 0
+            return report
+    except (OSError, AttributeError):
+        return report
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        _c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        report.update(pid_ns=True, net_ns=True, mount_ns=True)
+        return report
+    for fd in keep_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError, RuntimeError):
+            pass
+        os.kill(os.getpid(), sig)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def _inside(path, base):
+    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _cover(path, keep):
+    """Cover ``path`` with an empty mount; what it holds of ``keep`` is bound back in place.
+
+    Returns the number of mounts made (0 when ``path`` is missing, a link or refused).
+    """
+    if not os.path.lexists(path) or os.path.islink(path):
+        return 0
+    holds = [k for k in keep if _inside(k, path) and os.path.exists(k)]
+    if any(k == path for k in holds):
+        return 0
+    if not os.path.isdir(path):
+        return int(_mount("/dev/null", path, None, MS_BIND))
+    if not holds:
+        return int(_mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555"))
+    # outermost kept paths only; open them before they disappear under the new mount (links are
+    # recreated as links: a venv's bin/python must stay one for the interpreter to find pyvenv.cfg)
+    holds = [k for k in holds if not any(o != k and _inside(k, o) for o in holds)]
+    links = {k: os.readlink(k) for k in holds if os.path.islink(k)}
+    fds = {k: os.open(k, getattr(os, "O_PATH", os.O_RDONLY)) for k in holds if k not in links}
+    try:
+        if not _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755"):
+            return 0
+        mounts = 1
+        for k, target in links.items():
+            os.makedirs(os.path.dirname(k), exist_ok=True)
+            os.symlink(target, k)
+        for k, fd in fds.items():
+            source = f"/proc/self/fd/{fd}"
+            if os.path.isdir(source):
+                os.makedirs(k, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(k), exist_ok=True)
+                open(k, "a").close()
+            mounts += _mount(source, k, None, MS_BIND | MS_REC)
+        return mounts  # made read-only with every other mount by lock_down
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
+def _others_can_use(paths):
+    """True when every path (and the files at its top level) is readable by any user."""
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        need = stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(st.st_mode) else 0)
+        if st.st_mode & need != need:
+            return False
+        if stat.S_ISDIR(st.st_mode):
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_file() and not entry.stat().st_mode & stat.S_IROTH:
+                        return False
+    return True
+
+
+def _become(uid):
+    """Leave root for ``uid`` (its capabilities go with it)."""
+    try:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    except (OSError, AttributeError):
+        return False
+    return os.geteuid() == uid
+
+
+def _drop_capabilities(uid=None):
+    """Empty the bounding set, become ``uid`` if given (needs CAP_SETUID: before capset), clear
+    every capability and forbid regaining any. Returns (dropped, became uid)."""
+    libc = _c()
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    became = uid is not None and _become(uid)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    dropped = libc.capset(ctypes.byref(Header(CAP_VERSION_3, 0)), (Data * 2)()) == 0
+    no_new = libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+    return dropped and no_new, became
+
+
+def lock_down(report, private, keep, workdir, scratch_bytes):
+    """Fresh /proc, private paths covered, the rest read-only, a tmpfs at ``workdir``, no
+    capabilities. Needs ``report["mount_ns"]``; updates and returns ``report``."""
+    report.update(proc_private=False, hidden=0, read_only=False, scratch=False, capabilities_dropped=False)
+    if not report.get("mount_ns"):
+        return report
+    if not _mount("none", "/", None, MS_REC | MS_PRIVATE):
+        return report
+    report["proc_private"] = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    keep = sorted({os.path.realpath(k) for k in keep if k} | {os.path.abspath(k) for k in keep if k})
+    hidden = 0
+    for path in dict.fromkeys(os.path.realpath(p) for p in private if p):
+        if path not in SYSTEM:
+            hidden += _cover(path, keep)
+    report["hidden"] = hidden
+    as_nobody = _others_can_use(keep)
+    owner = f",uid={NOBODY},gid={NOBODY}" if as_nobody else ""
+    report["scratch"] = _mount("tmpfs", workdir, "tmpfs", MS_NOSUID | MS_NODEV,
+                               f"size={max(int(scratch_bytes), 1 << 20)},mode=0700{owner}")
+    shm = "/dev/shm"  # a private one: semaphores of multiprocessing/joblib, not shared with the host
+    fresh_shm = os.path.isdir(shm) and _mount("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    failed = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as fh:
+        points = [line.split()[4].encode().decode("unicode_escape") for line in fh]
+    for point in points:
+        if point == workdir or (fresh_shm and point == shm) or point.startswith("/proc"):
+            continue
+        if not _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY):
+            failed.append(point)
+    # what is left writable is kernel-managed (cgroup, sysfs entries root cannot use without capabilities)
+    report["read_only"] = not [p for p in failed if not p.startswith("/sys")]
+    # as nobody, the process limit (RLIMIT_NPROC, which never applies to root) holds too
+    dropped, became = _drop_capabilities(NOBODY if as_nobody else None)
+    report["capabilities_dropped"] = dropped
+    report["user"] = "nobody" if became else "root"
+    return report
