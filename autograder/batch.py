@@ -15,10 +15,12 @@ import json
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import registry
+from .messages import t
 from .results import ExerciseResult
 
 SUFFIXES = (".ipynb", ".py")
@@ -124,7 +126,7 @@ def record(result: ExerciseResult, sub: Submission) -> dict:
 _worker_cases = None
 
 
-def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None) -> dict:
+def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None, private=()) -> dict:
     """Runs in a worker process; hidden cases are computed once per worker."""
     global _worker_cases
     from .cases import CaseSource
@@ -133,7 +135,8 @@ def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None
     if _worker_cases is None:
         _worker_cases = CaseSource()
     sub = Submission(student, Path(path))
-    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases, limits=limits)
+    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases, limits=limits,
+                        private=private)
     return record(result, sub)
 
 
@@ -154,6 +157,57 @@ def gradebook_csv(records: list[dict]) -> str:
     return buf.getvalue()
 
 
+def _internal_error(exercise_id: str, sub: Submission, exc: BaseException) -> dict:
+    return {"exercise": exercise_id, "score": 0.0, "max_score": 0.0, "checks": [],
+            "error": f"internal grader error: {type(exc).__name__}: {exc}",
+            "student": sub.student, "path": str(sub.path), "sha256": file_digest(sub.path)}
+
+
+def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private, finish) -> list[int]:
+    """Grade ``indices`` in a pool of ``workers`` processes; returns those lost when the pool broke
+    (a worker process died: killed from outside, or by a submission that could reach it)."""
+    lost = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_grade_one, exercise_id, submissions[i].student, str(submissions[i].path), lang,
+                               limits, private): i for i in indices}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                rec = fut.result()
+            except BrokenProcessPool:
+                lost.append(i)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a grader failure is recorded, the batch goes on
+                rec = _internal_error(exercise_id, submissions[i], exc)
+            finish(i, rec)
+    return sorted(lost)
+
+
+def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, finish) -> None:
+    """Grade in a pool of ``jobs`` processes. When a worker dies, the submissions it took down
+    with it are graded again; those caught in two breaks are then graded one at a time, alone
+    in their own worker, so that the one that kills its worker is found and recorded, and
+    nobody else loses anything."""
+    from .grading import not_graded
+
+    strikes = {i: 0 for i in range(len(submissions))}
+    shared = list(range(len(submissions)))
+    suspects: list[int] = []
+    while shared or suspects:
+        lost = _run_pool(exercise_id, submissions, shared, jobs, lang, limits, private, finish) if shared else []
+        for i in lost:
+            strikes[i] += 1
+        shared = [i for i in lost if strikes[i] < 2]
+        suspects += [i for i in lost if strikes[i] >= 2]
+        if not shared:
+            for i in suspects:
+                if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, finish):
+                    sub = submissions[i]
+                    result = not_graded(exercise_id, t("killed_worker", lang), hidden=True, lang=lang)
+                    finish(i, record(result, sub))
+            suspects = []
+
+
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
                 lang: str = "en", progress=None, limits=None) -> list[dict]:
     """Grade every submission (in ``jobs`` processes), writing each result as it comes.
@@ -166,6 +220,9 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
     folder = Path(out) / ex.id
     folder.mkdir(parents=True, exist_ok=True)
     done: dict[int, dict] = {}
+    # what a confined submission must not see: the results, and every student's folder
+    private = tuple(dict.fromkeys(str(p.resolve()) for p in
+                                  [Path(out), Path(out).parent, *(s.path.parent.parent for s in submissions)]))
 
     def finish(i: int, rec: dict):
         atomic_write(folder / f"{rec['student']}.json", json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
@@ -175,21 +232,9 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
 
     if jobs <= 1 or len(submissions) <= 1:
         for i, sub in enumerate(submissions):
-            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits))
+            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits, private))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_grade_one, ex.id, s.student, str(s.path), lang, limits): i
-                       for i, s in enumerate(submissions)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    rec = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a grader failure is recorded, the batch goes on
-                    sub = submissions[i]
-                    rec = {"exercise": ex.id, "score": 0.0, "max_score": 0.0, "checks": [],
-                           "error": f"internal grader error: {type(exc).__name__}: {exc}",
-                           "student": sub.student, "path": str(sub.path), "sha256": file_digest(sub.path)}
-                finish(i, rec)
+        _grade_in_pools(ex.id, submissions, jobs, lang, limits, private, finish)
     records = [done[i] for i in range(len(submissions))]
     atomic_write(folder / "gradebook.csv", gradebook_csv(records))
     return records

@@ -121,12 +121,14 @@ def _unpack(got, n: int, call: str, expected: str):
 
 # ------------------------------------------------------------------ trusted formulas (no reference needed)
 def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
+    with np.errstate(invalid="ignore", over="ignore"):  # z may come from a student's NaN
+        return np.exp(-np.logaddexp(0.0, -z))
 
 
 def _softmax(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
 
 
 FORMULAS = {
@@ -313,61 +315,72 @@ SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TW
 
 
 # ------------------------------------------------------------------ "your other function is at fault"
+LOW_PRECISION = {"float32", "float16"}
+
 def _own_layers(ctx, x, layers, via):
     """Run layers [(W, b, activation)] with the submission's own pieces.
 
     via "activations": z = W a + b here, a = the student's activation function of z;
     via "dense_forward": the student's dense_forward, layer by layer.
-    Returns ([(z, a)], culprit): culprit names the first student function whose
-    output differs from the formula; ([], None) when a piece is missing or fails.
+    Returns ([(z, a)], culprit, low): culprit names the first student function whose
+    output differs from the formula, low the first whose output is right at float32
+    precision only (its float32 rounding then reaches the layers after it);
+    ([], None, None) when a piece is missing or fails.
     """
     a = np.asarray(x, dtype=np.float64)
-    outs, culprit = [], None
+    outs, culprit, low = [], None, None
     for W, b, act in layers:
         z_ok = W @ a + b
         a_ok = FORMULAS[act](z_ok)
         if via == "dense_forward":
             if "dense_forward" not in ctx.impl.names:
-                return [], None
+                return [], None, None
             got = ctx.impl.call("dense_forward", a, W, b, act)
             if not isinstance(got, (tuple, list)) or len(got) != 2:
-                return [], None
-            z, a_new = as_float_array(got[0])[0], as_float_array(got[1])[0]
+                return [], None, None
+            (z, z_dtype), (a_new, a_dtype) = as_float_array(got[0]), as_float_array(got[1])
             if z is None or a_new is None or z.shape != z_ok.shape or a_new.shape != z_ok.shape:
-                return [], None
+                return [], None, None
             if culprit is None and (compare(z, z_ok) or compare(a_new, a_ok)):
                 culprit = "dense_forward"
+            if low is None and LOW_PRECISION & {z_dtype, a_dtype}:
+                low = "dense_forward"
         else:
             z = z_ok
             if act == "linear":
                 a_new = z
             else:
                 if act not in ctx.impl.names:
-                    return [], None
-                a_new = as_float_array(ctx.impl.call(act, z))[0]
+                    return [], None, None
+                a_new, a_dtype = as_float_array(ctx.impl.call(act, z))
                 if a_new is None or a_new.shape != z.shape:
-                    return [], None
+                    return [], None, None
                 if culprit is None and compare(a_new, a_ok):
                     culprit = act
+                if low is None and a_dtype in LOW_PRECISION:
+                    low = act
         outs.append((z, a_new))
         a = a_new
-    return outs, culprit
+    return outs, culprit, low
 
 
 def _explainer(layers_of, select, vias):
-    """explain(ctx, case, got) -> a note when the submission's own faulty helper fully explains the miss."""
+    """explain(ctx, case, got) -> a note when the submission's own faulty helper fully explains the miss,
+    or when a helper right at float32 precision does (its rounding grows through the next layers)."""
 
     def explain(ctx, case: Case, got: dict):
         x, layers = layers_of(case.inputs)
         for via in vias:
             try:
-                outs, culprit = _own_layers(ctx, x, layers, via)
+                outs, culprit, low = _own_layers(ctx, x, layers, via)
             except SandboxError:
                 continue
-            if culprit is None:
+            if culprit is None and low is None:
                 continue
             own = select(outs)
             if all(compare(got.get(label), value) is None for label, value in own.items()):
+                if culprit is None:
+                    return t("depends_precision", ctx.lang, other=low)
                 expected = next(iter(case.accepted.values()))
                 for label, value in expected.items():
                     mismatch = compare(got.get(label), value)
