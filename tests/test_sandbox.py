@@ -336,8 +336,9 @@ def test_printing_200_mb_is_stopped_by_the_output_cap():
     assert "printed or wrote more than" in describe_error(info.value, "en", "spam()")
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="network isolation needs root (a new network namespace); "
-                                              "unprivileged graders keep the host's network, as the README says")
+@pytest.mark.skipif(not confinement().get("net_ns"),
+                    reason="network isolation needs root on Linux (a new network namespace); elsewhere student code "
+                           "keeps the host's network, as the README says")
 def test_student_code_has_no_network():
     import socket
 
@@ -357,3 +358,23 @@ def test_student_code_has_no_network():
             assert sb.call("reach", port) != "connected"
     finally:
         server.close()
+
+
+def test_cpu_limit_stops_a_busy_process():
+    code = "def spin():\n    while True:\n        pass\n"
+    with _sandbox(code, Limits(call_timeout_s=20.0, load_timeout_s=5.0, cpu_seconds=1)) as sb:
+        with pytest.raises(Crashed) as info:
+            sb.call("spin")
+    assert "CPU time" in info.value.reason
+
+
+def test_a_check_shares_one_time_budget_across_its_calls():
+    code = "import time\ndef slow():\n    time.sleep(0.8)\n    return 1\n"
+    with _sandbox(code, Limits(call_timeout_s=1.0, check_timeout_s=1.5, load_timeout_s=5.0)) as sb:
+        sb.begin_check()
+        assert sb.call("slow") == 1
+        with pytest.raises(TimedOut) as info:
+            sb.call("slow")
+        assert "this check" in str(info.value)
+        sb.begin_check()  # the next check starts with a fresh budget, and slow() may be called again
+        assert sb.call("slow") == 1

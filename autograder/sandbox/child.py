@@ -38,8 +38,10 @@ def _apply_limits(limits):
         if value is None or not hasattr(resource, name):
             continue
         res = getattr(resource, name)
+        # CPU: SIGXCPU at the soft limit (its reason can be told), SIGKILL a second later
+        hard = int(value) + 1 if name == "RLIMIT_CPU" else int(value)
         try:
-            resource.setrlimit(res, (int(value), int(value)))
+            resource.setrlimit(res, (int(value), hard))
         except (ValueError, OSError):
             pass
 
@@ -93,7 +95,7 @@ def main():
     req_fd, resp_fd = config["req_fd"], config["resp_fd"]
     report = {}
     if config.get("confine", True):
-        report = confine.enter_namespaces(keep_fds=(req_fd, resp_fd))
+        report = confine.enter_namespaces(keep_fds=(req_fd, resp_fd), cpu_seconds=limits.get("cpu_seconds"))
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 

@@ -60,12 +60,14 @@ def _mount(source, target, fstype, flags, data=None):
     return _c().mount(enc(source), enc(target), enc(fstype), flags, enc(data)) == 0
 
 
-def enter_namespaces(keep_fds=()):
+def enter_namespaces(keep_fds=(), cpu_seconds=None):
     """Unshare PID, mount and network namespaces and fork; returns (in the new PID 1) which held.
 
     The original process never returns: it waits for PID 1 and exits with its status
     (the same signal when it was killed). ``keep_fds`` are closed in the waiting
-    process so that the grader sees end-of-file when PID 1 dies.
+    process so that the grader sees end-of-file when PID 1 dies. A namespace's PID 1
+    ignores SIGXCPU, so the CPU limit ends it with the hard limit's SIGKILL; when it had
+    used ``cpu_seconds``, the waiting process reports SIGXCPU, as an unconfined one would.
     """
     report = {"pid_ns": False, "net_ns": False, "mount_ns": False}
     if not possible():
@@ -90,12 +92,14 @@ def enter_namespaces(keep_fds=()):
             pass
     while True:
         try:
-            _, status = os.waitpid(pid, 0)
+            _, status, usage = os.wait4(pid, 0)
             break
         except InterruptedError:
             continue
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
+        if sig == signal.SIGKILL and cpu_seconds and usage.ru_utime + usage.ru_stime >= cpu_seconds:
+            sig = signal.SIGXCPU
         try:
             signal.signal(sig, signal.SIG_DFL)
         except (OSError, ValueError, RuntimeError):
