@@ -211,10 +211,13 @@ def lock_down(report, private, keep, workdir, scratch_bytes):
         return report
     report["proc_private"] = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     keep = sorted({os.path.realpath(k) for k in keep if k} | {os.path.abspath(k) for k in keep if k})
-    hidden = 0
-    for path in dict.fromkeys(os.path.realpath(p) for p in private if p):
-        if path not in SYSTEM:
+    hidden, done = 0, []
+    # outermost first, and nothing inside a path already covered (it is covered with it; covering it
+    # again would leave a shadowed mount that cannot be made read-only)
+    for path in sorted({os.path.realpath(p) for p in private if p}, key=lambda p: (p.count(os.sep), p)):
+        if path not in SYSTEM and not any(_inside(path, d) for d in done):
             hidden += _cover(path, keep)
+            done.append(path)
     report["hidden"] = hidden
     as_nobody = _others_can_use(keep)
     owner = f",uid={NOBODY},gid={NOBODY}" if as_nobody else ""
