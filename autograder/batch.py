@@ -185,27 +185,36 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
 
 def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, finish) -> None:
     """Grade in a pool of ``jobs`` processes. When a worker dies, the submissions it took down
-    with it are graded again; those caught in two breaks are then graded one at a time, alone
-    in their own worker, so that the one that kills its worker is found and recorded, and
-    nobody else loses anything."""
+    with it are graded again; those caught in two breaks are then graded each alone in its own
+    one-worker pool (``jobs`` such pools at a time), so that the one that kills its worker is
+    found and recorded, and nobody else loses anything."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from .grading import not_graded
+
+    lock = threading.Lock()
+
+    def finish_locked(i: int, rec: dict):  # solo pools report from several threads
+        with lock:
+            finish(i, rec)
+
+    def alone(i: int):
+        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, finish_locked):
+            result = not_graded(exercise_id, t("killed_worker", lang), hidden=True, lang=lang)
+            finish_locked(i, record(result, submissions[i]))
 
     strikes = {i: 0 for i in range(len(submissions))}
     shared = list(range(len(submissions)))
-    suspects: list[int] = []
-    while shared or suspects:
-        lost = _run_pool(exercise_id, submissions, shared, jobs, lang, limits, private, finish) if shared else []
+    while shared:
+        lost = _run_pool(exercise_id, submissions, shared, jobs, lang, limits, private, finish)
         for i in lost:
             strikes[i] += 1
         shared = [i for i in lost if strikes[i] < 2]
-        suspects += [i for i in lost if strikes[i] >= 2]
-        if not shared:
-            for i in suspects:
-                if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, finish):
-                    sub = submissions[i]
-                    result = not_graded(exercise_id, t("killed_worker", lang), hidden=True, lang=lang)
-                    finish(i, record(result, sub))
-            suspects = []
+        suspects = [i for i in lost if strikes[i] >= 2]
+        if suspects:
+            with ThreadPoolExecutor(max_workers=jobs) as threads:
+                list(threads.map(alone, suspects))
 
 
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
