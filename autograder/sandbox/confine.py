@@ -229,7 +229,7 @@ def lock_down(report, private, keep, workdir, scratch_bytes):
     with open("/proc/self/mountinfo", encoding="utf-8") as fh:
         points = [line.split()[4].encode().decode("unicode_escape") for line in fh]
     for point in points:
-        if point == workdir or (fresh_shm and point == shm) or point.startswith("/proc"):
+        if point == workdir or (fresh_shm and point == shm):
             continue
         if not _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY):
             failed.append(point)
