@@ -68,7 +68,8 @@ def _needed_paths(config):
     for entry in config.get("paths", []):
         keep.append(entry)
         if os.path.isdir(entry):  # a folder of links to the allowed packages: keep their targets
-            keep.extend(os.path.realpath(os.path.join(entry, name)) for name in os.listdir(entry))
+            links = (os.path.join(entry, name) for name in os.listdir(entry))
+            keep.extend(os.path.realpath(link) for link in links if os.path.islink(link))
     return keep
 
 
