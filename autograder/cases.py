@@ -108,6 +108,55 @@ def write_fixtures(exercise: str, specs: list[CaseSpec], folder: Path = FIXTURES
     return path
 
 
+#: how far a regenerated fixture value may drift from the committed one (last-digit changes of a
+#: NumPy release) and still be the same fixture: 1000x tighter than the checks' own float64
+#: tolerance (rtol 1e-6, atol 1e-10 x max|b|), so a fixture that would change a verdict is stale.
+FIXTURE_RTOL = 1e-9
+
+
+def fixture_difference(committed, regenerated, where: str = "", rtol: float = FIXTURE_RTOL) -> str | None:
+    """Where two fixture documents (as read from JSON) differ beyond ``rtol``, or None.
+
+    Arrays and floats are compared as ``|a-b| <= atol + rtol*|b|`` with ``atol = 1e-3*rtol*max|b|``
+    of the array; shapes, dtypes, keys, strings and integers must be equal."""
+    if isinstance(committed, dict) and isinstance(regenerated, dict):
+        if "__nd__" in committed and "__nd__" in regenerated:
+            if (committed["dtype"], committed["shape"]) != (regenerated["dtype"], regenerated["shape"]):
+                return f"{where}: dtype/shape {committed['dtype']}{committed['shape']} != " \
+                       f"{regenerated['dtype']}{regenerated['shape']}"
+            a = np.array(committed["__nd__"], dtype=committed["dtype"]).astype(np.float64)
+            b = np.array(regenerated["__nd__"], dtype=regenerated["dtype"]).astype(np.float64)
+            scale = float(np.max(np.abs(b[np.isfinite(b)]), initial=0.0))
+            same_nan = np.isnan(a) == np.isnan(b)
+            close = np.isclose(a, b, rtol=rtol, atol=1e-3 * rtol * scale, equal_nan=True)
+            if not (same_nan.all() and close.all()):
+                i = tuple(int(k) for k in np.argwhere(~(close & same_nan))[0])
+                return f"{where}{list(i)}: {a[i]!r} != {b[i]!r}"
+            return None
+        if set(committed) != set(regenerated):
+            return f"{where}: keys {sorted(set(committed) ^ set(regenerated))} differ"
+        for k in committed:
+            found = fixture_difference(committed[k], regenerated[k], f"{where}/{k}", rtol)
+            if found:
+                return found
+        return None
+    if isinstance(committed, list) and isinstance(regenerated, list):
+        if len(committed) != len(regenerated):
+            return f"{where}: {len(committed)} items != {len(regenerated)}"
+        for i, (a, b) in enumerate(zip(committed, regenerated)):
+            found = fixture_difference(a, b, f"{where}[{i}]", rtol)
+            if found:
+                return found
+        return None
+    if type(committed) is float or type(regenerated) is float:
+        if isinstance(committed, (int, float)) and isinstance(regenerated, (int, float)) \
+                and np.isclose(committed, regenerated, rtol=rtol, atol=0.0):
+            return None
+        return f"{where}: {committed!r} != {regenerated!r}"
+    return None if committed == regenerated and type(committed) is type(regenerated) else \
+        f"{where}: {committed!r} != {regenerated!r}"
+
+
 @lru_cache(maxsize=None)
 def _fixture_file(exercise: str) -> dict:
     path = FIXTURES / f"{exercise}.json"
