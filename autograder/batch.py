@@ -123,20 +123,21 @@ def record(result: ExerciseResult, sub: Submission) -> dict:
     return data
 
 
-_worker_cases = None
+_worker_cases: dict = {}
 
 
-def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None, private=()) -> dict:
-    """Runs in a worker process; hidden cases are computed once per worker."""
-    global _worker_cases
-    from .cases import CaseSource
+def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None, private=(),
+               hidden_key: str | None = None) -> dict:
+    """Runs in a worker process; hidden cases are computed once per worker and key."""
+    from .cases import CaseSource, hidden_key as env_key
     from .grading import grade_file
 
-    if _worker_cases is None:
-        _worker_cases = CaseSource()
+    key = hidden_key or env_key()
+    if key not in _worker_cases:
+        _worker_cases[key] = CaseSource(key)
     sub = Submission(student, Path(path))
-    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases, limits=limits,
-                        private=private)
+    result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases[key], limits=limits,
+                        private=private, hidden_key=key)
     return record(result, sub)
 
 
@@ -163,13 +164,13 @@ def _internal_error(exercise_id: str, sub: Submission, exc: BaseException) -> di
             "student": sub.student, "path": str(sub.path), "sha256": file_digest(sub.path)}
 
 
-def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private, finish) -> list[int]:
+def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private, key, finish) -> list[int]:
     """Grade ``indices`` in a pool of ``workers`` processes; returns those lost when the pool broke
     (a worker process died: killed from outside, or by a submission that could reach it)."""
     lost = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_grade_one, exercise_id, submissions[i].student, str(submissions[i].path), lang,
-                               limits, private): i for i in indices}
+                               limits, private, key): i for i in indices}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
@@ -183,7 +184,7 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
     return sorted(lost)
 
 
-def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, finish) -> None:
+def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, finish) -> None:
     """Grade in a pool of ``jobs`` processes. When a worker dies, the submissions it took down
     with it are graded again; those caught in two breaks are then graded each alone in its own
     one-worker pool (``jobs`` such pools at a time), so that the one that kills its worker is
@@ -200,14 +201,14 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, finis
             finish(i, rec)
 
     def alone(i: int):
-        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, finish_locked):
+        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, key, finish_locked):
             result = not_graded(exercise_id, t("killed_worker", lang), hidden=True, lang=lang)
             finish_locked(i, record(result, submissions[i]))
 
     strikes = {i: 0 for i in range(len(submissions))}
     shared = list(range(len(submissions)))
     while shared:
-        lost = _run_pool(exercise_id, submissions, shared, jobs, lang, limits, private, finish)
+        lost = _run_pool(exercise_id, submissions, shared, jobs, lang, limits, private, key, finish)
         for i in lost:
             strikes[i] += 1
         shared = [i for i in lost if strikes[i] < 2]
@@ -218,14 +219,19 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, finis
 
 
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
-                lang: str = "en", progress=None, limits=None) -> list[dict]:
+                lang: str = "en", progress=None, limits=None, hidden_key: str | None = None) -> list[dict]:
     """Grade every submission (in ``jobs`` processes), writing each result as it comes.
 
     ``progress(record)`` is called after each submission; ``limits`` overrides the
-    exercise's sandbox limits. Returns the records
-    in the order of ``submissions``.
+    exercise's sandbox limits; ``hidden_key`` seeds the hidden inputs (default
+    ``$GRADER_HIDDEN_KEY``; :class:`~autograder.secret.MissingHiddenKey`, before
+    anything is graded, when there is none). Returns the records in the order of
+    ``submissions``.
     """
+    from .cases import hidden_key as env_key
+
     ex = registry.get(exercise_id)
+    key = hidden_key or env_key()
     folder = Path(out) / ex.id
     folder.mkdir(parents=True, exist_ok=True)
     done: dict[int, dict] = {}
@@ -241,9 +247,9 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
 
     if jobs <= 1 or len(submissions) <= 1:
         for i, sub in enumerate(submissions):
-            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits, private))
+            finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits, private, key))
     else:
-        _grade_in_pools(ex.id, submissions, jobs, lang, limits, private, finish)
+        _grade_in_pools(ex.id, submissions, jobs, lang, limits, private, key, finish)
     records = [done[i] for i in range(len(submissions))]
     atomic_write(folder / "gradebook.csv", gradebook_csv(records))
     return records

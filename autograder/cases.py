@@ -3,9 +3,9 @@
 * public (``grader check``): ``autograder/fixtures/<exercise>.json``, written by
   ``grader fixtures`` from the reference with the public seed; works without
   ``reference_impl`` installed.
-* hidden (``grader grade``): inputs drawn with the hidden seed
-  (``$GRADER_HIDDEN_KEY``, default below) and expected outputs computed by the
-  reference in the grader's process, never in the student's.
+* hidden (``grader grade``): inputs drawn with the course's secret key
+  (:mod:`autograder.secret`; no default ships) and expected outputs computed by
+  the reference in the grader's process, never in the student's.
 
 Fixture files are JSON: arrays as nested lists with dtype and shape (floats
 written with ``repr``, so they round-trip exactly), tuples, generators
@@ -14,7 +14,6 @@ written with ``repr``, so they round-trip exactly), tuples, generators
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,11 +23,13 @@ from .checks import Case, CaseSpec, seed_for
 from .sandbox import CatalogFunction, Rng, StudentRaised
 
 FIXTURES = Path(__file__).with_name("fixtures")
-DEFAULT_HIDDEN_KEY = "nn-grader-hidden"
 
 
 def hidden_key() -> str:
-    return os.environ.get("GRADER_HIDDEN_KEY", DEFAULT_HIDDEN_KEY)
+    """``$GRADER_HIDDEN_KEY``; :class:`~autograder.secret.MissingHiddenKey` when it is not set."""
+    from .secret import resolve
+
+    return resolve()
 
 
 # ------------------------------------------------------------------ live cases
@@ -176,6 +177,7 @@ class CaseSource:
     """Cases for a spec: public ones from fixtures, hidden ones drawn live (memoised per run)."""
 
     def __init__(self, key: str | None = None):
+        """``key``: the hidden checks' key (default: :func:`hidden_key`, read when first needed)."""
         self.key = key
         self._hidden: dict[str, list[Case]] = {}
 

@@ -151,10 +151,15 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
               help="Grade the course's collected submissions and record them in its nbgrader gradebook "
                    "(the default when no PATH is given and the current folder is a course).")
 @click.option("--force", is_flag=True, help="With a course: regrade submissions already graded.")
+@click.option("--hidden-key-file", "key_file", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File holding the hidden checks' key (owner-only). Default: the course's key, "
+                   "else $GRADER_HIDDEN_KEY; without any key, grading is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (progress on stderr).")
 @lang_option
 @pass_context
-def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, force: bool, as_json: bool, lang: str):
+def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, force: bool, key_file, as_json: bool,
+              lang: str):
     """Grade submissions of EXERCISE with public and hidden checks (instructor).
 
     Each PATH is a submission file (student id: its folder's name), a folder
@@ -168,11 +173,18 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
 
     from .batch import discover, grade_batch
     from .render import progress_bar
+    from .secret import MissingHiddenKey, resolve
 
     ex = _exercise(exercise)
     err = Console(stderr=True)
     if course_dir is None and not paths and (Path.cwd() / "nbgrader_config.py").is_file():
         course_dir = Path.cwd()
+    if course_dir is not None and not (Path(course_dir) / "nbgrader_config.py").is_file():
+        raise click.UsageError(f"{course_dir} is not a course folder (no nbgrader_config.py)")
+    try:  # no key, no grading: the hidden inputs must not come from anything public
+        key = resolve(course_dir, key_file)
+    except MissingHiddenKey as exc:
+        raise click.UsageError(exc.text(lang)) from None
     if course_dir is not None:
         from .course import CourseDir
         from .course.grade import CourseBusy, course_submissions, grade_course
@@ -185,7 +197,8 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
             raise click.UsageError(f"no {ex.id} submissions under {course.submitted()}")
         try:
             with progress_bar(err, total, f"grading {ex.id}") as advance:
-                run = grade_course(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance)
+                run = grade_course(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance,
+                                   hidden_key=key)
         except CourseBusy as exc:
             raise click.ClickException(str(exc)) from None
         records, expected = run.records, total
@@ -202,7 +215,8 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
             raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
         out = out or Path("grades")
         with progress_bar(err, len(submissions), f"grading {ex.id}") as advance:
-            records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance)
+            records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance,
+                                  hidden_key=key)
         expected = len(submissions)
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False))

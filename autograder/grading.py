@@ -103,8 +103,10 @@ def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=N
 
     ex = registry.get(exercise_id)
     module = exercise_module(ex.id)
-    case_source = case_source or CaseSource()
-    key = hidden_key or default_hidden_key()
+    # public checks draw with the public seed: only hidden grading needs (and refuses without) a key
+    key = hidden_key or (getattr(case_source, "key", None) if hidden else None) or \
+        (default_hidden_key() if hidden else "")
+    case_source = case_source or CaseSource(key or None)
     checks = checks_for(ex.id, hidden)
     if not any(name in impl.names for name in ex.names):
         msg = t("none_defined", lang, names=", ".join(ex.names))
@@ -129,17 +131,23 @@ def limits_for(ex: registry.Exercise) -> Limits:
 
 
 def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None = None,
-               limits: Limits | None = None, case_source=None, private=()) -> ExerciseResult:
+               limits: Limits | None = None, case_source=None, private=(),
+               hidden_key: str | None = None) -> ExerciseResult:
     """Grade a submission file (.ipynb or .py) in a sandbox; ``private``: folders its code must not
     see besides the sandbox's defaults (the class's folders, the output folder)."""
     lang = lang or default_lang()
     ex = registry.get(exercise_id)
     limits = limits or limits_for(ex)
+    if hidden and not hidden_key and not getattr(case_source, "key", None):
+        from .cases import hidden_key as default_hidden_key
+
+        hidden_key = default_hidden_key()  # before any work: no key, no hidden grading (MissingHiddenKey)
     try:
         source = load_source(path)
         with Sandbox(list(source.cells), limits, private=private) as sandbox:
             sandbox.start()
-            return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source)
+            return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source,
+                              hidden_key=hidden_key)
     except (LoadError, LoadFailed, TimedOut, Crashed, BadReply) as exc:
         return not_graded(ex.id, _load_error_message(exc, lang, numpy_only=ex.needs == "numpy"),
                           hidden=hidden, lang=lang)

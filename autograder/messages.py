@@ -53,6 +53,24 @@ MESSAGES: dict[str, Text] = {
                        "No ejecutado: no se pudo cargar la entrega."),
     "none_defined": Text("None of the names this exercise asks for is defined ({names}).",
                          "No está definido ninguno de los nombres que pide este ejercicio ({names})."),
+    # the course secret (hidden checks' key)
+    "no_hidden_key": Text("No key for the hidden checks: grade inside a course made by `grader init` (it holds one), "
+                          "or set $GRADER_HIDDEN_KEY, or pass --hidden-key-file FILE.",
+                          "No hay clave para las comprobaciones ocultas: corrige dentro de un curso creado con "
+                          "`grader init` (que tiene una), o define $GRADER_HIDDEN_KEY, o usa --hidden-key-file FICHERO."),
+    "no_course_key": Text("The course {course} has no key for the hidden checks: run `grader init {course}` to create "
+                          "one (nothing else changes), or set $GRADER_HIDDEN_KEY.",
+                          "El curso {course} no tiene clave para las comprobaciones ocultas: ejecuta `grader init "
+                          "{course}` para crearla (no cambia nada más), o define $GRADER_HIDDEN_KEY."),
+    "hidden_key_unreadable": Text("Cannot read the hidden-check key {path} ({detail}).",
+                                  "No se puede leer la clave de las comprobaciones ocultas {path} ({detail})."),
+    "hidden_key_exposed": Text("The hidden-check key {path} is readable by others (mode {mode}): run `chmod 600 {path}` "
+                               "and consider a new key.",
+                               "La clave de las comprobaciones ocultas {path} la pueden leer otros (modo {mode}): "
+                               "ejecuta `chmod 600 {path}` y plantéate una clave nueva."),
+    "hidden_key_short": Text("The hidden-check key in {path} is shorter than 16 characters: too easy to guess.",
+                             "La clave de las comprobaciones ocultas en {path} tiene menos de 16 caracteres: "
+                             "demasiado fácil de adivinar."),
     # a check that could not run its code
     "not_defined": Text("`{name}` is not defined.", "`{name}` no está definido."),
     "not_callable": Text("`{name}` is defined but is not a function or class.",

@@ -19,11 +19,23 @@ import contextlib
 import sys
 import warnings
 
-from .cases import CaseSource, hidden_key
+from .cases import CaseSource
 from .grading import exercise_module, run_check
 from .impl import LocalImpl
 from .messages import default_lang
 from .redact import student_message
+
+
+def _notebook_key() -> str | None:
+    """The hidden checks' key in a check cell: the notebook key of the course this notebook runs in
+    (never the course's grading key: a submission can read whatever the kernel can, see
+    :mod:`autograder.secret`), else ``$GRADER_HIDDEN_KEY``; None when there is neither."""
+    from .secret import NOTEBOOK, MissingHiddenKey, find_course, resolve
+
+    try:
+        return resolve(find_course(), purpose=NOTEBOOK)
+    except MissingHiddenKey:
+        return None
 
 
 class CellScore(float):
@@ -43,7 +55,14 @@ def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, 
     if not checks:
         raise ValueError(f"{ex.id} has no checks in cell {cell!r}")
     impl = LocalImpl({k: v for k, v in namespace.items() if k in ex.names})
-    source = CaseSource()
+    key = _notebook_key() if hidden else ""
+    if key is None:  # hidden checks asked for, no key: the hidden checks score nothing, and say why
+        from .secret import MissingHiddenKey
+
+        print(MissingHiddenKey().text(lang))
+        checks = [c for c in checks if not c.hidden]
+        key = ""
+    source = CaseSource(key or None)
     total = 0.0
     for check in checks:
         # nbgrader scores a cell zero when it writes to stderr: what the student's code writes
@@ -51,7 +70,7 @@ def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, 
         with contextlib.redirect_stderr(sys.stdout), warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             r = run_check(check, impl, lang=lang, case_source=source, mistakes=module.MISTAKES,
-                          hidden_key=hidden_key())
+                          hidden_key=key)
         total += r.points
         mark = "✓" if r.passed else "✗"
         # a notebook's outputs end up in nbgrader's feedback: hidden checks never show hidden data

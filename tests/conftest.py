@@ -13,3 +13,7 @@ import pytest
 def rng():
     """A fresh, fixed-seed generator for each test."""
     return np.random.default_rng(20261122)
+
+# Hidden checks need a key and none ships with the package (autograder.secret): the tests' own,
+# for tests that grade outside a course. Tests of the refusal remove it.
+os.environ.setdefault("GRADER_HIDDEN_KEY", "nn-grader-tests-hidden-key")

@@ -290,3 +290,24 @@ def test_a_duplicated_graded_cell_does_not_break_grading(course, tmp_path):
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)[0]
     assert record["error"] is None and record["score"] == record["max_score"] == 10
+
+
+def test_the_course_key_is_owner_only_never_released_and_grading_needs_nothing_else(course, graded, monkeypatch):
+    import os
+    import stat
+
+    from autograder import secret
+
+    key = secret.course_key(course.root)
+    assert key and stat.S_IMODE(secret.key_path(course.root).stat().st_mode) == 0o600
+    for folder in (course.root / "release", course.exchange):  # what students receive
+        for path in folder.rglob("*"):
+            assert secret.FOLDER not in path.parts, path
+            assert not path.is_file() or key.encode() not in path.read_bytes(), path
+    # the course grades with its own key: no environment variable, no option
+    monkeypatch.delenv(secret.ENV, raising=False)
+    monkeypatch.chdir(course.root)
+    result = CliRunner().invoke(main, ["grade", EX, "--force", "--json"])
+    assert result.exit_code == 0, result.output
+    scores = {r["student"]: r["score"] for r in json.loads(result.output.splitlines()[-1])}
+    assert scores["alice"] == 10 and os.environ.get(secret.ENV) is None

@@ -78,8 +78,11 @@ def _previous(course: CourseDir, exercise: str, sub: Submission) -> dict | None:
 
 
 def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool = False, lang: str = "en",
-                 progress=None, limits=None) -> CourseGrading:
+                 progress=None, limits=None, hidden_key: str | None = None) -> CourseGrading:
+    from ..secret import resolve
+
     ex = registry.get(exercise)
+    key = hidden_key or resolve(course.root)  # the course's own key (MissingHiddenKey: nothing is graded)
     out = CourseGrading()
     with course_lock(course):
         _ensure_assignment(course, ex.id)
@@ -103,7 +106,7 @@ def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool
 
         if todo:
             fresh = grade_batch(ex.id, todo, course.root / "grades", jobs=jobs, lang=lang, progress=done,
-                                limits=limits)
+                                limits=limits, hidden_key=key)
             out.records.extend(fresh)
             out.graded.extend(r["student"] for r in fresh)
         out.records.sort(key=lambda r: r["student"])

@@ -37,14 +37,17 @@ def validate_exercise(exercise: str, solution: Path | None = None, stub: Path | 
     ex = registry.get(exercise)
     solution = solution or authoring.SOLUTIONS / notebook_name(ex.id)
     stub = stub or authoring.EXERCISES / notebook_name(ex.id)
+    from ..secret import VALIDATION_KEY
+
     v = Validation(ex.id, max_score=ex.points)
-    sol = grade_file(ex.id, solution, hidden=True, lang="en")
+    # hidden checks on a draw of validation's own public key: the course's key never leaves `grader grade`
+    sol = grade_file(ex.id, solution, hidden=True, lang="en", hidden_key=VALIDATION_KEY)
     v.solution_score = sol.score
     if not sol.full_marks or sol.score != ex.points:
         failed = [c.name for c in sol.checks if not c.passed]
         v.problems.append(f"solution {solution.name} scores {sol.score:g}/{ex.points:g}"
                           + (f": {sol.error}" if sol.error else f" (failed: {', '.join(failed[:5])})"))
-    st = grade_file(ex.id, stub, hidden=True, lang="en")
+    st = grade_file(ex.id, stub, hidden=True, lang="en", hidden_key=VALIDATION_KEY)
     v.stub_score = st.score
     if st.error:
         v.problems.append(f"student version {stub.name} cannot be loaded: {st.error}")
@@ -60,7 +63,8 @@ def validate_exercise(exercise: str, solution: Path | None = None, stub: Path | 
 
         for mistake, check_name in targets.items():
             v.mistakes_total += 1
-            result = grade_impl(ex.id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en")
+            result = grade_impl(ex.id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en",
+                                hidden_key=VALIDATION_KEY)
             target = next((c for c in result.checks if c.name == check_name), None)
             if target is not None and not target.passed and module.MISTAKES[mistake].en in target.message:
                 v.mistakes_caught += 1

@@ -9,10 +9,14 @@ from . import CourseDir, nb, notebook_name
 
 
 def init_course(root, exercises=None, course_id: str = "nn-course", timeout: int = 300) -> CourseDir:
-    """Write nbgrader_config.py, copy each exercise's source notebook to source/<ex>/ and
-    register the exercises in the gradebook. Safe to run again (updates, never deletes)."""
+    """Write nbgrader_config.py, create the course's secret keys (:mod:`autograder.secret`, kept
+    when they exist), copy each exercise's source notebook to source/<ex>/ and register the
+    exercises in the gradebook. Safe to run again (updates, never deletes)."""
+    from .. import secret
+
     course = CourseDir(root)
     nb.write_config(course, course_id, timeout)
+    secret.generate(course.root)
     course.exchange.mkdir(parents=True, exist_ok=True)
     ids = list(exercises or authoring.authored_exercises())
     for ex in ids:
