@@ -92,19 +92,24 @@ def release_cmd(exercises, course_dir: Path, no_exchange: bool):
 @click.argument("course_dir", default="demo-course", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(1, 256))
 def demo_cmd(course_dir: Path, jobs: int):
-    """Build a demo course in COURSE_DIR (replacing it), grade a generated class of 30 students
-    end to end (release, grade into the gradebook, feedback, reports, LMS export) and print a summary."""
+    """Build a demo course in COURSE_DIR, grade a generated class of 30 students end to end
+    (release, grade into the gradebook, feedback, reports, LMS export) and print a summary.
+    COURSE_DIR must be absent, empty, or a demo course made by this command (then it is replaced)."""
     import time
 
     from rich.console import Console
     from rich.table import Table
 
-    from .course.demo import EXERCISES, run_demo
+    from .course.demo import EXERCISES, DemoRefused, run_demo
+    from .messages import default_lang
 
     console = Console()
     start = time.perf_counter()
-    with console.status("building and grading the demo course…"):
-        result = run_demo(course_dir, jobs=jobs)
+    try:
+        with console.status("building and grading the demo course…"):
+            result = run_demo(course_dir, jobs=jobs)
+    except DemoRefused as exc:  # refused before anything was written
+        raise click.UsageError(exc.text(default_lang())) from None
     table = Table(title=f"demo class: {len(result.scores)} students, graded in {time.perf_counter() - start:.0f} s")
     table.add_column("student")
     for ex in EXERCISES:

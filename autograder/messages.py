@@ -53,6 +53,11 @@ MESSAGES: dict[str, Text] = {
                        "No ejecutado: no se pudo cargar la entrega."),
     "none_defined": Text("None of the names this exercise asks for is defined ({names}).",
                          "No está definido ninguno de los nombres que pide este ejercicio ({names})."),
+    # grader demo
+    "demo_refused": Text("{path} exists and is not a demo course made by `grader demo`: nothing was changed. "
+                         "Give a new folder (`grader demo my-demo`) or remove {path} yourself.",
+                         "{path} existe y no es un curso de demostración creado por `grader demo`: no se ha cambiado "
+                         "nada. Indica una carpeta nueva (`grader demo mi-demo`) o borra {path} tú mismo."),
     # the course secret (hidden checks' key)
     "no_hidden_key": Text("No key for the hidden checks: grade inside a course made by `grader init` (it holds one), "
                           "or set $GRADER_HIDDEN_KEY, or pass --hidden-key-file FILE.",

@@ -311,3 +311,43 @@ def test_the_course_key_is_owner_only_never_released_and_grading_needs_nothing_e
     assert result.exit_code == 0, result.output
     scores = {r["student"]: r["score"] for r in json.loads(result.output.splitlines()[-1])}
     assert scores["alice"] == 10 and os.environ.get(secret.ENV) is None
+
+
+@pytest.mark.parametrize("what", ["a course", "the current folder", "a file"])
+def test_demo_never_deletes_what_it_did_not_create(tmp_path, monkeypatch, what):
+    """`grader demo .` in a course, or `demo` typed for `init`: refused, nothing touched."""
+    monkeypatch.chdir(tmp_path)
+    if what == "a file":
+        target = tmp_path / "notes.txt"
+        target.write_text("mine")
+        arg = "notes.txt"
+    else:
+        (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+        (tmp_path / "gradebook.db").write_bytes(b"grades")
+        arg = "." if what == "the current folder" else str(tmp_path)
+    before = sorted((p.relative_to(tmp_path), p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file())
+    for lang, words in (("en", "is not a demo course"), ("es", "no es un curso de demostración")):
+        monkeypatch.setenv("GRADER_LANG", lang)
+        result = CliRunner().invoke(main, ["demo", arg])
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert words in result.output or (what == "a file" and "is a file" in result.output)  # click's own check
+    assert sorted((p.relative_to(tmp_path), p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file()) == before
+
+
+def test_demo_replaces_only_its_own_course(tmp_path):
+    from autograder.course.demo import MARKER, DemoRefused, _clear_demo_folder
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _clear_demo_folder(empty)  # an empty folder is used as it is
+    assert empty.is_dir()
+    made = tmp_path / "made"
+    (made / "grades").mkdir(parents=True)
+    (made / MARKER).write_text("made by `grader demo`")
+    _clear_demo_folder(made)  # a demo course made before is replaced
+    assert not made.exists()
+    (made / "grades").mkdir(parents=True)  # the same folder without the marker is someone's work
+    with pytest.raises(DemoRefused):
+        _clear_demo_folder(made)
+    assert (made / "grades").is_dir()

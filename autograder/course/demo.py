@@ -31,6 +31,35 @@ MISTAKES = {
     "ex5": ("Nesterov as plain momentum", "next_w = w + mu * velocity - lr * dw", "next_w = w + velocity"),
 }
 LOOP = "    while True:  # the student's infinite loop\n        pass\n"
+#: written into every demo course this command makes: only such a folder is ever replaced
+MARKER = ".grader-demo"
+
+
+class DemoRefused(Exception):
+    """The demo's folder exists and is not a demo course (``path``): nothing is touched."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        from ..messages import t
+
+        return t("demo_refused", lang, path=str(self.path))
+
+
+def _clear_demo_folder(root: Path) -> None:
+    """Make room for the demo: an absent or empty folder is used, a demo course made by this command
+    (it holds :data:`MARKER`) is replaced, anything else is refused."""
+    if not root.exists():
+        return
+    if root.is_dir() and not root.is_symlink():
+        if not any(root.iterdir()):
+            return
+        if (root / MARKER).is_file():
+            shutil.rmtree(root)
+            return
+    raise DemoRefused(root)
 
 
 @dataclass
@@ -114,8 +143,9 @@ def build_class(course: CourseDir, n: int = N_STUDENTS, pathological: bool = Tru
 
 def run_demo(root, jobs: int = 2, progress=None) -> DemoResult:
     root = Path(root)
-    if root.exists():
-        shutil.rmtree(root)
+    _clear_demo_folder(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("made by `grader demo`: rerunning it replaces this folder\n", encoding="utf-8")
     course = init_course(root, EXERCISES, course_id="nn-demo")
     for ex in EXERCISES:
         validation = release(course, ex)
