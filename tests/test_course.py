@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -351,3 +352,22 @@ def test_demo_replaces_only_its_own_course(tmp_path):
     with pytest.raises(DemoRefused):
         _clear_demo_folder(made)
     assert (made / "grades").is_dir()
+
+
+def test_a_moved_course_keeps_its_own_gradebook(course, graded, tmp_path):
+    """nbgrader_config.py holds no absolute path: a copy of the course reads its own gradebook,
+    and nbgrader's own command line sees the grades there."""
+    copy = CourseDir(tmp_path / "moved")
+    shutil.copytree(course.root, copy.root, ignore=shutil.ignore_patterns(".grader.lock"))
+    assert str(course.root) not in copy.config.read_text()
+    config = nb.load_config(copy)
+    assert config.CourseDirectory.root == str(copy.root)
+    assert config.Exchange.root == str(copy.exchange)
+    with nb.gradebook(copy) as gb:
+        gb.add_student("only-in-the-copy")
+    with nb.gradebook(course) as gb:
+        assert "only-in-the-copy" not in {s.id for s in gb.students}
+    listed = subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "db", "student", "list"],
+                            cwd=copy.root, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert "only-in-the-copy" in listed.stdout + listed.stderr

@@ -14,14 +14,18 @@ from pathlib import Path
 from . import CourseDir
 
 CONFIG_TEMPLATE = '''# nbgrader configuration of this course, written by `grader init`.
+import os
+
 c = get_config()
 
-c.CourseDirectory.root = {root!r}
+# Paths are relative to this file, so a copied or moved course keeps its own gradebook.
+course_root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = course_root
 c.CourseDirectory.course_id = {course_id!r}
 
 # The exchange lives inside the course folder, so release/fetch/submit/collect work
 # without a Jupyter server or a shared /srv folder.
-c.Exchange.root = {exchange!r}
+c.Exchange.root = os.path.join(course_root, "exchange")
 c.Exchange.path_includes_course = True
 
 # nbgrader's default of 30 s per cell is too short for the training exercises.
@@ -44,8 +48,7 @@ def _ensure_path() -> None:
 def write_config(course: CourseDir, course_id: str, timeout: int = 300) -> Path:
     course.root.mkdir(parents=True, exist_ok=True)
     course.config.write_text(CONFIG_TEMPLATE.format(
-        root=str(course.root), course_id=course_id, exchange=str(course.exchange),
-        timeout=int(timeout), ignore=TF_STDERR), encoding="utf-8")
+        course_id=course_id, timeout=int(timeout), ignore=TF_STDERR), encoding="utf-8")
     return course.config
 
 
