@@ -6,17 +6,22 @@ only ever receives inputs and returns outputs.
 from __future__ import annotations
 
 import importlib
+import re
 from functools import lru_cache
 
 from . import registry
 from .cases import CaseSource
 from .checks import Check, Context, Fail
+from .impl import KERNEL_CELL
 from .loader import LoadError, load_source
 from .messages import default_lang, t
 from .results import CheckResult, ExerciseResult
 from .sandbox import (
-    BadReply, Crashed, Limits, LoadFailed, Sandbox, SandboxError, StudentRaised, TimedOut,
+    BadReply, Crashed, Limits, LoadFailed, Sandbox, SandboxError, StudentRaised, TimedOut, wire,
 )
+
+#: the longest message a check or a submission's error keeps (characters)
+MAX_MESSAGE = 4000
 
 
 @lru_cache(maxsize=None)
@@ -30,11 +35,18 @@ def checks_for(exercise_id: str, hidden: bool) -> list[Check]:
     return [c for c in exercise_module(exercise_id).CHECKS if hidden or not c.hidden]
 
 
-def _location(where: list) -> str:
+def _location(where: list, lang: str = "en") -> str:
+    """Where the student's code raised, in their terms: a notebook cell and line, a kernel cell by the
+    function it defines, or a file and line."""
     if not where:
         return ""
-    filename, line = where[-1][0], where[-1][1]
-    return f" ({filename.strip('<>')}, line {line})"
+    filename, line, function = str(where[-1][0]), where[-1][1], str(where[-1][2])
+    cell = re.fullmatch(r"<cell (\d+)>", filename)
+    if cell:
+        return t("loc_cell", lang, cell=cell.group(1), line=line)
+    if filename == KERNEL_CELL:
+        return t("loc_kernel_cell", lang, function=function, line=line)
+    return t("loc_file", lang, file=filename.strip("<>"), line=line)
 
 
 def describe_error(exc: SandboxError, lang: str, call: str) -> str:
@@ -43,12 +55,14 @@ def describe_error(exc: SandboxError, lang: str, call: str) -> str:
         if exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:  # EFBIG: the output cap
             return t("output_cap", lang, call=call)
         if exc.exc_type == "NotImplementedError":
-            return t("not_implemented", lang, call=call, loc=_location(exc.where))
-        return t("raised", lang, call=call, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
+            return t("not_implemented", lang, call=call, loc=_location(exc.where, lang))
+        return t("raised", lang, call=call, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail)
     if isinstance(exc, TimedOut):
         return t("timeout", lang, call=call, seconds=exc.seconds)
     if isinstance(exc, Crashed):
         return t("crash", lang, call=call, reason=exc.reason)
+    if isinstance(exc, BadReply):
+        return t("bad_reply", lang, call=call, reason=exc.text(lang))
     return t("bad_reply", lang, call=call, reason=str(exc))
 
 
@@ -58,13 +72,15 @@ def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> 
     if isinstance(exc, LoadFailed) and exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:
         return t("load_output_cap", lang)  # EFBIG: RLIMIT_FSIZE on its printed output
     if isinstance(exc, LoadFailed):
-        message = t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where), detail=exc.detail)
+        message = t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail)
         if exc.exc_type in ("ModuleNotFoundError", "ImportError") and numpy_only:
             message += t("numpy_only", lang)
         return message
     if isinstance(exc, TimedOut):
         return t("load_timeout", lang, seconds=exc.seconds)
-    if isinstance(exc, (Crashed, BadReply)):
+    if isinstance(exc, BadReply):
+        return t("load_bad_reply", lang, reason=exc.text(lang))
+    if isinstance(exc, Crashed):
         return t("load_crash", lang, reason=str(exc))
     raise exc
 
@@ -93,6 +109,8 @@ def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hid
         passed, message = False, f"{check.name}: {type(exc).__name__}: {exc}"
     if impl.warnings:
         message += t("warnings_note", lang, detail="; ".join(dict.fromkeys(impl.warnings))[:300])
+    # whatever a returned value put into it (an exception's text quoting a huge string), a message stays short
+    message = wire.clip(message, MAX_MESSAGE)
     return CheckResult(check.name, check.points if passed else 0.0, check.points, passed, check.hidden, message)
 
 
@@ -109,12 +127,22 @@ def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=N
     case_source = case_source or CaseSource(key or None)
     checks = checks_for(ex.id, hidden)
     if not any(name in impl.names for name in ex.names):
-        msg = t("none_defined", lang, names=", ".join(ex.names))
+        msg = t("none_defined", lang, names=", ".join(ex.names)) + _looks_like(ex, impl.names, lang)
         return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, msg) for c in checks))
     extras: dict = {}
     results = tuple(run_check(c, impl, lang=lang, case_source=case_source, mistakes=module.MISTAKES,
                               hidden_key=key, extras=extras) for c in checks)
     return ExerciseResult(ex.id, results, extras=extras)
+
+
+def _looks_like(ex: registry.Exercise, defined, lang: str) -> str:
+    """A hint when what a submission defines is another exercise's (a file handed to the wrong id)."""
+    scores = [(sum(n in defined for n in other.names) / len(other.names), other) for other in registry.EXERCISES
+              if other.id != ex.id and other.names]
+    share, other = max(scores, key=lambda s: s[0], default=(0.0, None))
+    if other is None or share < 0.5:
+        return ""
+    return t("looks_like", lang, other=other.id, slug=other.slug)
 
 
 def limits_for(ex: registry.Exercise) -> Limits:
@@ -157,4 +185,5 @@ def not_graded(exercise_id: str, error: str, *, hidden: bool, lang: str) -> Exer
     """The result of a submission whose checks could not run: every check at 0, ``error`` said once."""
     not_run = t("not_loaded", lang)
     return ExerciseResult(exercise_id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, not_run)
-                                             for c in checks_for(exercise_id, hidden)), error=error)
+                                             for c in checks_for(exercise_id, hidden)),
+                          error=wire.clip(error, MAX_MESSAGE))

@@ -11,6 +11,7 @@ arrive from the sandbox: the same submission gets the same result either way.
 """
 from __future__ import annotations
 
+import os
 import traceback
 import warnings
 
@@ -124,9 +125,16 @@ class LocalImpl:
             raise _raised(exc) from None
 
 
+#: the file name given to frames of a Jupyter kernel's cells (compiled to temporary files with
+#: random names, which would make the message differ from run to run)
+KERNEL_CELL = "<kernel cell>"
+_GRADER = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _raised(exc: BaseException) -> StudentRaised:
-    # a kernel's cells are compiled to temporary files with random names: a location there would
-    # differ from run to run, so such frames are left out
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)[1:] if "ipykernel_" not in f.filename]
-    where = [[f.filename, f.lineno, f.name, (f.line or "")[:200]] for f in frames][-5:]
+    # only the student's frames: the grader's own (this module's lambdas, the checks) are left out
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_GRADER)]
+    where = [[KERNEL_CELL if "ipykernel_" in f.filename else f.filename, f.lineno, f.name, (f.line or "")[:200]]
+             for f in frames][-5:]
     return StudentRaised(type(exc).__name__, str(exc)[:2000], where)

@@ -37,6 +37,95 @@ MESSAGES: dict[str, Text] = {
     "not_utf8": Text("{path} is not UTF-8 text.", "{path} no es texto UTF-8."),
     "broken_notebook": Text("{path} is not a valid notebook ({detail}). Re-download it or restore it from a checkpoint.",
                             "{path} no es un cuaderno válido ({detail}). Descárgalo de nuevo o recupéralo de un punto de control."),
+    "too_large": Text("{path} is {size:.1f} MB, more than the {limit:g} MB the grader reads (its outputs, most "
+                      "likely): clear them (Kernel → Restart & Clear Output), save, and submit it again.",
+                      "{path} ocupa {size:.1f} MB, más de los {limit:g} MB que lee el corrector (seguramente por sus "
+                      "salidas): bórralas (Kernel → Restart & Clear Output), guarda y vuelve a entregarlo."),
+    "empty_file": Text("{path} is empty: it holds no notebook. Open your notebook, save it (File → Save) and submit "
+                       "it again.",
+                       "{path} está vacío: no contiene ningún cuaderno. Abre tu cuaderno, guárdalo (File → Save) y "
+                       "vuelve a entregarlo."),
+    "not_a_notebook": Text("{path} is JSON but not a notebook (it has no list of cells). Re-download it or restore it "
+                           "from a checkpoint.",
+                           "{path} es JSON pero no un cuaderno (no tiene lista de celdas). Descárgalo de nuevo o "
+                           "recupéralo de un punto de control."),
+    "too_deep": Text("{path} is not a valid notebook (its JSON is nested too deeply to be a notebook). Re-download it "
+                     "or restore it from a checkpoint.",
+                     "{path} no es un cuaderno válido (su JSON está anidado a demasiada profundidad para ser un "
+                     "cuaderno). Descárgalo de nuevo o recupéralo de un punto de control."),
+    # what was wrong with a course submission's notebook (nbgrader's cells), kept with its result
+    "json_null": Text("null", "null"),
+    "json_string": Text("a string", "una cadena"),
+    "json_number": Text("a number", "un número"),
+    "json_boolean": Text("a boolean", "un booleano"),
+    "json_list": Text("a list", "una lista"),
+    "json_object": Text("an object", "un objeto"),
+    "nb_is": Text("{what} is {kind}", "{what} es {kind}"),
+    "nb_not_bool": Text("{what} is {kind}, not true/false", "{what} es {kind}, no true/false"),
+    "nb_negative": Text("{what} is negative ({value:g})", "{what} es negativo ({value:g})"),
+    "nb_not_finite": Text("{what} is not a finite number", "{what} no es un número finito"),
+    "nb_empty": Text("{what} is empty", "{what} está vacío"),
+    "nb_missing": Text("missing", "ausente"),
+    "nb_odd_lines": Text("a list with lines that are not text", "una lista con líneas que no son texto"),
+    "nb_not_cells": Text("The notebook's list of cells holds {count} item(s) that are not cells ({kinds}); they were "
+                         "ignored.",
+                         "La lista de celdas del cuaderno contiene {count} elemento(s) que no son celdas ({kinds}); se "
+                         "ignoraron."),
+    "nb_cell_type": Text("Cell {number} has no valid cell type ({detail}); it was not run.",
+                         "La celda {number} no tiene un tipo de celda válido ({detail}); no se ejecutó."),
+    "nb_cell_source": Text("Cell {number}'s source is not text ({detail}); it was read as text where possible.",
+                           "El contenido de la celda {number} no es texto ({detail}); se leyó como texto donde se "
+                           "pudo."),
+    "nb_bad_metadata": Text("Cell {number} has invalid metadata ({detail}); it was ignored (grades come from the "
+                            "instructor's notebook).",
+                            "La celda {number} tiene metadatos no válidos ({detail}); se ignoraron (la nota sale del "
+                            "cuaderno del profesor)."),
+    "nb_unknown_id": Text("Cell {number} carries the nbgrader id “{grade_id}”, which the instructor's notebook does "
+                          "not have; that metadata was ignored.",
+                          "La celda {number} lleva el identificador de nbgrader «{grade_id}», que el cuaderno del "
+                          "profesor no tiene; se ignoraron esos metadatos."),
+    "nb_test_missing": Text("The test cell “{grade_id}” had been deleted; it was restored from the instructor's "
+                            "notebook.",
+                            "La celda de test «{grade_id}» se había borrado; se restauró desde el cuaderno del "
+                            "profesor."),
+    "nb_test_duplicated": Text("The test cell “{grade_id}” appears {count} times; one copy, restored from the "
+                               "instructor's notebook, was kept.",
+                               "La celda de test «{grade_id}» aparece {count} veces; se conservó una copia, restaurada "
+                               "desde el cuaderno del profesor."),
+    "nb_test_retyped": Text("The test cell “{grade_id}” had been turned into a {cell_type} cell; it was restored as "
+                            "the instructor's code cell.",
+                            "La celda de test «{grade_id}» se había convertido en una celda {cell_type}; se restauró "
+                            "como la celda de código del profesor."),
+    "nb_test_points": Text("The test cell “{grade_id}” claims {claimed} points; it is worth {points:g} (the "
+                           "instructor's notebook), and that is what counts.",
+                           "La celda de test «{grade_id}» declara {claimed} puntos; vale {points:g} (el cuaderno del "
+                           "profesor), y eso es lo que cuenta."),
+    "nb_test_edited": Text("The test cell “{grade_id}” had been edited; the instructor's version was restored (the "
+                           "edits were not run).",
+                           "La celda de test «{grade_id}» se había modificado; se restauró la versión del profesor "
+                           "(los cambios no se ejecutaron)."),
+    "nb_answer_duplicated": Text("The answer cell “{grade_id}” appears {count} times; all of them were run, in order "
+                                 "(the last definition of a name counts).",
+                                 "La celda de respuesta «{grade_id}» aparece {count} veces; se ejecutaron todas, en "
+                                 "orden (cuenta la última definición de cada nombre)."),
+    "nb_answer_retyped": Text("The answer cell “{grade_id}” had been turned into a {cell_type} cell, so its code was "
+                              "not run; turn it back into a code cell.",
+                              "La celda de respuesta «{grade_id}» se había convertido en una celda {cell_type}, así que "
+                              "su código no se ejecutó; vuelve a convertirla en celda de código."),
+    "nb_py_submission": Text("The submission is a .py file ({path}); its code was graded, and this notebook is the "
+                             "released one with the test cells' results.",
+                             "La entrega es un fichero .py ({path}); se corrigió su código, y este cuaderno es el "
+                             "publicado con los resultados de las celdas de test."),
+    "nb_unreadable": Text("The submitted notebook could not be read: {error} This is the released notebook, with the "
+                          "test cells' results.",
+                          "No se pudo leer el cuaderno entregado: {error} Este es el cuaderno publicado, con los "
+                          "resultados de las celdas de test."),
+    "nb_note_title": Text("Note from the grader (this cell is not graded):",
+                          "Nota del corrector (esta celda no se califica):"),
+    "not_recorded": Text("Graded, but its result could not be recorded ({detail}); run `grader grade` again to record "
+                         "it.",
+                         "Corregida, pero su resultado no se pudo registrar ({detail}); vuelve a ejecutar `grader "
+                         "grade` para registrarlo."),
     "syntax_error": Text("Syntax error in {where}, line {line}: {detail}. {text}",
                          "Error de sintaxis en {where}, línea {line}: {detail}. {text}"),
     "load_raised": Text("Your code raised {exc} while running its top level{loc}: {detail}",
@@ -53,6 +142,31 @@ MESSAGES: dict[str, Text] = {
                        "No ejecutado: no se pudo cargar la entrega."),
     "none_defined": Text("None of the names this exercise asks for is defined ({names}).",
                          "No está definido ninguno de los nombres que pide este ejercicio ({names})."),
+    # points, as `grader check` and the check cells say them
+    "points_all": Text("Total: {score:g} / {max:g} points", "Total: {score:g} / {max:g} puntos"),
+    "points_public": Text("Total: {score:g} / {max:g} public points", "Total: {score:g} / {max:g} puntos públicos"),
+    "points_hidden": Text(" ({hidden:g} more are hidden and graded by your instructor)",
+                          " (otros {hidden:g} son ocultos y los corrige tu profesor)"),
+    # where the student's code raised
+    "loc_cell": Text(" (cell {cell}, line {line})", " (celda {cell}, línea {line})"),
+    "loc_kernel_cell": Text(" (in {function}, line {line} of its cell)", " (en {function}, línea {line} de su celda)"),
+    "loc_file": Text(" ({file}, line {line})", " ({file}, línea {line})"),
+    "looks_like": Text(" It looks like exercise {other} ({slug}): check it with `grader check {other} FILE`.",
+                       " Parece el ejercicio {other} ({slug}): compruébalo con `grader check {other} FICHERO`."),
+    # grader check: which file
+    "check_no_file": Text("{path} does not exist: give the path of your notebook or .py file (or run `grader check "
+                          "EX` in its folder).",
+                          "{path} no existe: indica la ruta de tu cuaderno o fichero .py (o ejecuta `grader check EX` "
+                          "en su carpeta)."),
+    "check_two_files": Text("Note: {graded} and {other} are both here and their code differs; checking {graded}, the "
+                            "one modified last. To check the other one: grader check {ex} {other}",
+                            "Aviso: aquí están {graded} y {other} y su código es distinto; se comprueba {graded}, el "
+                            "modificado más recientemente. Para comprobar el otro: grader check {ex} {other}"),
+    # course commands
+    "not_a_course": Text("{path} is not a course folder (no nbgrader_config.py): run `grader init {path}` first, "
+                         "or pass --course DIR.",
+                         "{path} no es la carpeta de un curso (no tiene nbgrader_config.py): ejecuta antes "
+                         "`grader init {path}`, o usa --course CARPETA."),
     # grader demo
     "demo_refused": Text("{path} exists and is not a demo course made by `grader demo`: nothing was changed. "
                          "Give a new folder (`grader demo my-demo`) or remove {path} yourself.",
@@ -97,6 +211,36 @@ MESSAGES: dict[str, Text] = {
                     "{call} no terminó en {seconds:g} s (¿bucle infinito?)."),
     "crash": Text("{call} stopped the Python process: {reason}.", "{call} detuvo el proceso de Python: {reason}."),
     "bad_reply": Text("{call}: {reason}", "{call}: {reason}"),
+    # what the grader refuses from the student's process (autograder.sandbox.BadReply's reasons)
+    "load_bad_reply": Text("Your code could not be graded while loading: {reason}.",
+                           "Tu código no se pudo corregir al cargarse: {reason}."),
+    "reply_too_large": Text("it sent back {size}, more than the {limit} the grader accepts for this answer (a few "
+                            "times the size of the inputs plus {allowance}); return values of the expected size",
+                            "devolvió {size}, más de los {limit} que el corrector acepta para esta respuesta (unas "
+                            "veces el tamaño de las entradas más {allowance}); devuelve valores del tamaño esperado"),
+    "first_too_large": Text("it sent {size} as its first message, more than the {limit} the grader accepts there",
+                            "envió {size} como primer mensaje, más de los {limit} que el corrector acepta ahí"),
+    "reply_unreadable": Text("its process sent a message the grader does not accept: {detail}",
+                             "su proceso envió un mensaje que el corrector no acepta: {detail}"),
+    "reply_not_answer": Text("its process sent a message that is not the answer to the request (only the grader's "
+                             "own loop may write to that channel)",
+                             "su proceso envió un mensaje que no es la respuesta a la petición (solo el bucle del "
+                             "propio corrector puede escribir en ese canal)"),
+    "reply_first": Text("its process sent a first message that is neither 'ready' nor a load error",
+                        "su proceso envió un primer mensaje que no es ni 'ready' ni un error de carga"),
+    "reply_value": Text("the returned value could not be read: {detail}",
+                        "no se pudo leer el valor devuelto: {detail}"),
+    "wire_format": Text("it does not follow the grader's format ({detail})",
+                        "no sigue el formato del corrector ({detail})"),
+    "wire_too_large": Text("its header of {size} is larger than the {limit} accepted",
+                           "su cabecera de {size} supera los {limit} aceptados"),
+    "wire_too_deep": Text("values nested more than {limit} levels deep", "valores anidados a más de {limit} niveles"),
+    "wire_too_many_containers": Text("more than {limit} lists and dicts in one message",
+                                     "más de {limit} listas y diccionarios en un mensaje"),
+    "wire_too_many_values": Text("more than {limit} values in one message (return arrays rather than long lists)",
+                                 "más de {limit} valores en un mensaje (devuelve arrays en lugar de listas largas)"),
+    "wire_too_many_arrays": Text("more than {limit} arrays in one message", "más de {limit} arrays en un mensaje"),
+    "wire_too_many_names": Text("more than {limit} names defined", "más de {limit} nombres definidos"),
     # comparisons
     "unsupported": Text("{what}: returned {detail}, which cannot be read as numbers.",
                         "{what}: devolvió {detail}, que no se puede leer como números."),

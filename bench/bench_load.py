@@ -15,7 +15,8 @@
 3. Meanwhile a thread samples the grader's process tree through /proc every
    0.1 s and keeps each process's VmHWM (peak RSS): the main process, its
    ProcessPoolExecutor workers, and separately the sandboxed student
-   processes (autograder/sandbox/child.py). Linux only; skipped without /proc.
+   processes (command line marked autograder.sandbox.CHILD_MARK). Linux only;
+   skipped without /proc.
 4. Proves the results: one JSON record, one GRADES/exN/<student>.json and one
    gradebook.csv row per student; each kind's expected score and message;
    identical records for identical files, and identical to a sequential
@@ -50,10 +51,10 @@ from pathlib import Path
 import autograder
 from autograder import authoring, registry
 from autograder.grading import checks_for
+from autograder.sandbox import CHILD_MARK  # in the student processes' command line
 
 ROOT = Path(autograder.__file__).resolve().parent.parent
 EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5")
-CHILD_MARK = "autograder/sandbox/child.py"
 SAMPLE_INTERVAL_S = 0.1
 MIB = 1024
 

@@ -198,7 +198,9 @@ def _accuracy_check(seed_of):
                                 m=X_test.shape[0], c=T_train.shape[1], shape=None if out is None else out.shape))
         accuracy = float(np.mean(out.argmax(axis=1) == y_test))
         if isinstance(history, dict):
-            ctx.attach("learning_curve", {k: history[k] for k in ("loss", "val_loss") if k in history})
+            # one value per epoch at most: the history comes from the student's process
+            ctx.attach("learning_curve", {k: history[k][:DIGITS_EPOCHS] for k in ("loss", "val_loss")
+                                          if isinstance(history.get(k), list)})
         epochs = len(history.get("loss", [])) if isinstance(history, dict) else 0
         note = ctx.text(Text("test accuracy {acc:.3f} after {epochs} epochs (threshold {thr:.2f}).",
                              "exactitud en test {acc:.3f} tras {epochs} épocas (umbral {thr:.2f})."),

@@ -4,7 +4,10 @@ Data flow: the grader's checks call :meth:`Sandbox.call` (or ``new``,
 ``method``, ``getattr``, ``setattr``) with *inputs*; the request crosses a
 pipe to ``child.py``, which runs the student's function and sends back its
 *outputs*, decoded here by :mod:`.wire` as plain data. Expected values never
-leave the grader's process.
+leave the grader's process. What comes back is accepted only within bounds
+(:meth:`Sandbox.reply_bounds`, :class:`wire.Bounds`), checked before it is
+parsed; the student's code can forge frames on that pipe, and :mod:`.wire`
+explains why they are harmless rather than impossible.
 
 Limits: wall timeouts per request, per check and per submission and for
 loading (the whole process group is killed, grandchildren included), and in
@@ -15,7 +18,10 @@ of links to the allowed packages), runs in its own empty working directory,
 gets a minimal environment and cannot import the grader, the reference or
 the solutions. On Linux as root it is also confined (``confine.py``): own
 PID, mount and network namespaces, the grader's files covered, a read-only
-file system, no capabilities. :func:`confinement` reports what holds here.
+file system, no capabilities, and (root or not) a seccomp filter refusing the
+system calls that could undo that. Its command line and environment name no
+private path: the code and settings arrive on standard input.
+:func:`confinement` reports what holds here.
 When a request times out or the process dies, the next request starts a
 fresh process (the student's code is run again), so one bad function costs
 only the checks that call it.
@@ -23,7 +29,7 @@ only the checks that call it.
 from __future__ import annotations
 
 import importlib.util
-import json
+import marshal
 import os
 import selectors
 import shutil
@@ -39,6 +45,20 @@ from pathlib import Path
 from . import catalog, helpers, wire  # noqa: F401 - catalog and helpers are part of this package's interface
 
 CHILD = Path(__file__).with_name("child.py")
+#: the modules the student process runs besides child.py (sent compiled, see :func:`_child_code`)
+CHILD_MODULES = ("confine", "wire", "catalog", "helpers")
+#: in the student process's command line (for tools that count those processes); names no path
+CHILD_MARK = "nn-grader sandbox child"
+#: the student process's whole program text on its command line: it reads the payload (the code,
+#: the settings, the cells) from standard input, a file with no name (nothing to find on disk)
+BOOTSTRAP = (f"# {CHILD_MARK}\n"
+             "import marshal, sys\n"
+             "p = marshal.loads(sys.stdin.buffer.read())\n"
+             "g = {'__name__': 'sandbox_child'}\n"
+             "exec(p.pop('child'), g)\n"
+             "g['main'](p)\n")
+#: the student process's PATH: the grader's may name private folders (an activated venv, $HOME)
+CHILD_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 #: top-level packages a submission may not import.
 BLOCKED = ("autograder", "reference_impl", "solutions", "tests", "nbgrader")
@@ -102,7 +122,114 @@ class Crashed(SandboxError):
 
 
 class BadReply(SandboxError):
+    """The student process sent something the grader does not accept: a forged, malformed or
+    oversized message (see :mod:`.wire` on why forged frames are possible but harmless).
+    ``key`` and ``fields`` name the reason among :mod:`autograder.messages`' texts; a
+    :class:`wire.WireError` in ``fields["error"]`` is translated too. A plain sentence works
+    as well (English in both languages)."""
+
     kind = "bad_reply"
+
+    def __init__(self, key: str = "reply_unreadable", **fields):
+        self.key, self.fields = key, fields
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The reason in ``lang`` (without the call it concerns)."""
+        from ..messages import MESSAGES, t
+
+        if self.key not in MESSAGES:
+            return self.key
+        fields = dict(self.fields)
+        error = fields.pop("error", None)
+        if isinstance(error, wire.WireError):
+            key = f"wire_{error.code}"
+            fields["detail"] = t(key, lang, **_sizes(error.fields)) if key in MESSAGES and error.code != "format" \
+                else t("wire_format", lang, detail=str(error))
+        elif error is not None:
+            fields["detail"] = wire.clip(str(error), wire.MAX_SHORT)
+        return t(self.key, lang, **_sizes(fields))
+
+
+def _size(n: int) -> str:
+    """A byte count for messages (units are the same in every language)."""
+    if n >= 1024**4:
+        return "more than 1 TB"
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:.1f} MB"
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _sizes(fields: dict) -> dict:
+    """``size``, ``limit`` and ``allowance`` fields given in bytes, as text (``limit`` is a count
+    unless ``size`` is there too)."""
+    out = dict(fields)
+    if "size" in out:
+        for key in ("size", "limit", "allowance"):
+            if isinstance(out.get(key), int):
+                out[key] = _size(out[key])
+    return out
+
+
+#: a reply may hold this many times the bytes of the request's arrays, plus REPLY_ALLOWANCE
+#: (outputs with no array input: a new object's attributes, Glorot draws of a given shape); a
+#: caller expecting more passes ``max_reply`` (bytes) to the request
+REPLY_FACTOR = 4
+REPLY_ALLOWANCE = 8 * 1024**2
+#: a reply's JSON header: outputs returned as lists of numbers are accepted (SPEC), and 150 000
+#: floats in a list take about 3.5 MB; the header's structure is bounded by wire.Bounds' counts
+REPLY_HEADER = 8 * 1024**2
+#: the first message (``ready`` or ``load_error``) carries no outputs
+FIRST_MESSAGE = wire.Bounds(frame=wire.MAX_HEADER + 4, header=wire.MAX_HEADER)
+#: after this many reads that return less than SMALL_READ bytes of one unfinished frame, the
+#: grader waits TRICKLE_PAUSE_S between reads: a frame sent a byte at a time costs it little CPU
+SMALL_READS, SMALL_READ, TRICKLE_PAUSE_S = 64, 16 * 1024, 0.01
+NAME_KINDS = frozenset({"class", "module", "function", "value"})
+
+
+def _error_fields(err) -> tuple[str, str, list]:
+    """(type, message, where) of an ``error`` entry, clipped whatever the student process claims."""
+    if type(err) is not dict:
+        err = {}
+    where = []
+    entries = err.get("where")
+    for entry in (entries[-5:] if type(entries) is list else []):
+        if type(entry) is list and entry:
+            entry = entry + [""] * (4 - len(entry))
+            line = entry[1] if type(entry[1]) is int else 0
+            where.append([wire.clip(entry[0]), line, wire.clip(entry[2]), wire.clip(entry[3])])
+    kind = err.get("type")
+    return (wire.clip(kind) if isinstance(kind, str) and kind else "Error",
+            wire.clip(err.get("message", ""), wire.MAX_TEXT), where)
+
+
+def _names(value) -> dict[str, str]:
+    """The ``ready`` message's names: a dict of at most wire.MAX_NAMES short names."""
+    if type(value) is not dict:
+        raise BadReply("reply_unreadable", error=wire.WireError("names are not an object"))
+    if len(value) > wire.MAX_NAMES:
+        raise BadReply("reply_unreadable", error=wire.WireError(f"{len(value)} names", "too_many_names",
+                                                                limit=wire.MAX_NAMES))
+    return {k: (v if isinstance(v, str) and v in NAME_KINDS else "value") for k, v in value.items()
+            if isinstance(k, str) and len(k) <= wire.MAX_SHORT}
+
+
+def _confinement_report(value) -> dict:
+    """The ``confinement`` report: at most 32 short keys with scalar, short text or short list values."""
+    def plain(item):
+        if item is None or type(item) in (bool, int, float):
+            return item
+        return wire.clip(item, 100) if isinstance(item, str) else None
+
+    if type(value) is not dict:
+        return {}
+    report = {}
+    for key, item in list(value.items())[:32]:
+        if isinstance(key, str) and len(key) <= 40:
+            report[key] = [plain(x) for x in item[:64]] if type(item) is list else plain(item)
+    return report
 
 
 @dataclass(frozen=True)
@@ -166,6 +293,38 @@ def private_paths(extra=()) -> list[str]:
             paths.extend(Path(p) for p in spec.submodule_search_locations)
     paths.extend(Path(p) for p in extra)
     return list(dict.fromkeys(str(p.resolve()) for p in paths))
+
+
+def _can_cover() -> bool:
+    """Whether the child can cover the private paths (``confine.possible()``: Linux, root)."""
+    return sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+_code_cache: dict = {}
+
+
+def _renamed(code, filename: str):
+    """``code`` and the code objects inside it with ``co_filename`` set to ``filename``."""
+    consts = tuple(_renamed(c, filename) if isinstance(c, type(code)) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def _child_code() -> dict:
+    """child.py and :data:`CHILD_MODULES` as code objects (once per version of the files; from
+    ``__pycache__`` when it is fresh) renamed to neutral file names (``sandbox/wire.py``): the
+    student process gets no path of the grader's installation. Same interpreter on both sides,
+    so marshal's format matches."""
+    from importlib.machinery import SourceFileLoader
+
+    here = CHILD.parent
+    names = ("child",) + CHILD_MODULES
+    stamp = tuple((here / f"{n}.py").stat().st_mtime_ns for n in names)
+    if _code_cache.get("stamp") != stamp:
+        _code_cache.clear()
+        _code_cache["code"] = {n: _renamed(SourceFileLoader(n, str(here / f"{n}.py")).get_code(n), f"sandbox/{n}.py")
+                               for n in names}
+        _code_cache["stamp"] = stamp
+    return _code_cache["code"]
 
 
 def _farm_ok(farm: Path, links: dict[str, Path]) -> bool:
@@ -280,13 +439,10 @@ class Sandbox:
         self._dir = tempfile.mkdtemp(prefix="grader-run-")
         work = Path(self._dir) / "work"
         work.mkdir()
-        cells_file = Path(self._dir) / "cells.json"
-        cells_file.write_text(json.dumps(self.cells), encoding="utf-8")
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         config = {
             "paths": _student_paths(self.limits.packages),
-            "cells": str(cells_file),
             "req_fd": req_r,
             "resp_fd": resp_w,
             "workdir": str(work),
@@ -295,9 +451,10 @@ class Sandbox:
                        "file_bytes": self.limits.output_bytes, "core_bytes": 0,
                        "processes": self.limits.processes, "scratch_bytes": self.limits.scratch_bytes},
             "confine": self.confine,
-            "private": private_paths(self.private),
+            # only where they will be covered (Linux, root): elsewhere they would only be news to the child
+            "private": private_paths(self.private) if self.confine and _can_cover() else [],
         }
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work),
+        env = {"PATH": CHILD_PATH, "HOME": str(work), "TMPDIR": str(work),
                "LANG": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONDONTWRITEBYTECODE": "1",
@@ -305,27 +462,39 @@ class Sandbox:
                "TF_CPP_MIN_LOG_LEVEL": "3", "TF_DETERMINISTIC_OPS": "1", "TF_ENABLE_ONEDNN_OPTS": "0",
                "KERAS_BACKEND": "tensorflow", "CUDA_VISIBLE_DEVICES": ""}
         self._out = open(Path(self._dir) / "output.txt", "wb")
+        # neither the settings (private paths) nor child.py's path go on the command line, which the
+        # student's code can read: they travel on standard input, a file that has no name (O_TMPFILE)
+        code = _child_code()
+        payload = tempfile.TemporaryFile(dir=self._dir)
         try:
+            payload.write(marshal.dumps({"child": code["child"], "config": config,
+                                         "cells": [[str(f), str(src)] for f, src in self.cells],
+                                         "modules": {n: code[n] for n in CHILD_MODULES}}))
+            payload.seek(0)
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-u", str(CHILD), json.dumps(config)],
-                stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
+                [sys.executable, "-I", "-S", "-u", "-c", BOOTSTRAP],
+                stdin=payload, stdout=self._out, stderr=subprocess.STDOUT,
                 cwd=str(work), env=env, pass_fds=(req_r, resp_w), start_new_session=True,
             )
         finally:
+            payload.close()
             os.close(req_r)
             os.close(resp_w)
         self.generation += 1
         self.starts += 1
-        header, _ = self._read(self.limits.load_timeout_s, "loading your code")
+        header, _ = self._read(self.limits.load_timeout_s, "loading your code", FIRST_MESSAGE)
         if header.get("kind") == "load_error":
-            err = header.get("error", {})
             self.close()
-            raise LoadFailed(err.get("type", "Error"), err.get("message", ""), err.get("where", []))
+            raise LoadFailed(*_error_fields(header.get("error")))
         if header.get("kind") != "ready":
             self.close()
-            raise BadReply("unexpected first message from the submission")
-        self.names = dict(header.get("names", {}))
-        self.confinement = dict(header.get("confinement") or {})
+            raise BadReply("reply_first")
+        try:
+            self.names = _names(header.get("names"))
+        except BadReply:
+            self.close()
+            raise
+        self.confinement = _confinement_report(header.get("confinement"))
         return self.names
 
     def close(self):
@@ -353,10 +522,12 @@ class Sandbox:
 
     def _read_output(self, limit: int = 4000) -> str:
         try:
-            data = (Path(self._dir) / "output.txt").read_bytes()
+            with open(Path(self._dir) / "output.txt", "rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - limit))
+                data = fh.read(limit)
         except OSError:
             return ""
-        return data[-limit:].decode("utf-8", "replace")
+        return data.decode("utf-8", "replace")
 
     def output_tail(self, limit: int = 4000) -> str:
         """The end of what the student's code printed (current or last process)."""
@@ -373,28 +544,38 @@ class Sandbox:
         """Start the clock of one check: its requests together get ``limits.check_timeout_s``."""
         self._check_deadline = time.monotonic() + self.limits.check_timeout_s
 
-    def call(self, name, *args, return_args=False, timeout=None, **kwargs):
+    # ``max_reply``: the bytes the caller expects back at most, when more than the default bound
+    # (REPLY_FACTOR times the request's array bytes plus REPLY_ALLOWANCE)
+    def call(self, name, *args, return_args=False, timeout=None, max_reply=None, **kwargs):
         """Call the student's function ``name``; with return_args, returns (result, args after the call)."""
-        return self._request("call", name, args, kwargs, None, return_args, timeout)
+        return self._request("call", name, args, kwargs, None, return_args, timeout, max_reply)
 
-    def new(self, name, *args, timeout=None, **kwargs) -> Handle:
+    def new(self, name, *args, timeout=None, max_reply=None, **kwargs) -> Handle:
         """Instantiate the student's class ``name``; returns a handle to the object."""
-        return self._request("new", name, args, kwargs, None, False, timeout)
+        return self._request("new", name, args, kwargs, None, False, timeout, max_reply)
 
-    def method(self, handle: Handle, name, *args, return_args=False, timeout=None, **kwargs):
-        return self._request("method", name, args, kwargs, handle, return_args, timeout)
+    def method(self, handle: Handle, name, *args, return_args=False, timeout=None, max_reply=None, **kwargs):
+        return self._request("method", name, args, kwargs, handle, return_args, timeout, max_reply)
 
-    def getattr(self, handle: Handle, name, timeout=None):
-        return self._request("getattr", name, (), {}, handle, False, timeout)
+    def getattr(self, handle: Handle, name, timeout=None, max_reply=None):
+        return self._request("getattr", name, (), {}, handle, False, timeout, max_reply)
 
     def setattr(self, handle: Handle, name, value, timeout=None):
-        return self._request("setattr", name, (value,), {}, handle, False, timeout)
+        return self._request("setattr", name, (value,), {}, handle, False, timeout, None)
 
-    def helper(self, name, *args, timeout=None, **kwargs):
+    def helper(self, name, *args, timeout=None, max_reply=None, **kwargs):
         """Run one of the grader's procedures (``sandbox/helpers.py``) in the student process."""
-        return self._request("helper", name, args, kwargs, None, False, timeout)
+        return self._request("helper", name, args, kwargs, None, False, timeout, max_reply)
 
-    def _request(self, op, name, args, kwargs, handle, return_args, timeout):
+    def reply_bounds(self, request_bytes: int, max_reply: int | None = None) -> wire.Bounds:
+        """What a reply to a request carrying ``request_bytes`` of arrays may hold."""
+        frame = REPLY_FACTOR * int(request_bytes) + REPLY_ALLOWANCE
+        if max_reply is not None:
+            frame = max(frame, int(max_reply))
+        frame = min(frame, wire.MAX_FRAME)
+        return wire.Bounds(frame=frame, header=REPLY_HEADER)
+
+    def _request(self, op, name, args, kwargs, handle, return_args, timeout, max_reply=None):
         timeout = self.limits.call_timeout_s if timeout is None else timeout
         if self._deadline is None:
             self._deadline = time.monotonic() + self.limits.total_timeout_s
@@ -416,48 +597,61 @@ class Sandbox:
             raise Crashed("the object was lost when the previous call failed")
         blobs: list[bytes] = []
         self._next_id += 1
+        # the nonce catches a reply that belongs to another request; it is no secret from the
+        # student's code (which shares the process with the loop that answers): see wire.py
         nonce = os.urandom(8).hex()
         message = {"id": self._next_id, "nonce": nonce, "op": op, "name": name,
                    "handle": handle.number if handle else None, "return_args": return_args,
                    "args": self._encode_args(list(args), blobs),
                    "kwargs": self._encode_args(dict(kwargs), blobs)}
-        try:
-            wire.write_all(self._req_w, wire.pack(message, blobs))
-        except (BrokenPipeError, OSError):
-            reason = self._death_reason()
-            raise Crashed(reason) from None
+        bounds = self.reply_bounds(sum(len(b) for b in blobs), max_reply)
+        message["max_reply"] = bounds.frame  # an honest child answers "too large" instead of sending more
         budget = min(left, check_left if check_left is not None else left)
+        start = time.monotonic()
         try:
-            header, reply_blobs = self._read(min(timeout, budget), what)
+            self._write(wire.pack(message, blobs), min(timeout, budget), what)
+            del blobs
+            header, reply_blobs = self._read(min(timeout, budget) - (time.monotonic() - start), what, bounds)
         except TimedOut:
             if budget >= timeout:
                 self.timed_out.add(name)
-                raise
+                raise TimedOut(timeout, what) from None
             if check_left is not None and check_left < left:
                 raise TimedOut(self.limits.check_timeout_s, f"this check ({what})") from None
             raise TimedOut(self.limits.total_timeout_s, "the whole submission") from None
         if header.get("kind") != "reply" or header.get("id") != self._next_id or header.get("nonce") != nonce:
             self.close()
-            raise BadReply("the submission's process sent a message that is not the answer to the request")
-        self.warnings.extend(str(w) for w in header.get("warnings", [])[:3])
+            raise BadReply("reply_not_answer")
+        warnings = header.get("warnings")
+        if type(warnings) is list:
+            self.warnings.extend(wire.clip(w) for w in warnings[:3])
+        too_large = header.get("too_large")
+        if type(too_large) is int:  # the child's own refusal: the process is still in step
+            raise BadReply("reply_too_large", size=too_large, limit=bounds.frame, allowance=REPLY_ALLOWANCE)
         if not header.get("ok"):
-            err = header.get("error", {})
-            raise StudentRaised(err.get("type", "Error"), err.get("message", ""), err.get("where", []))
+            raise StudentRaised(*_error_fields(header.get("error")))
         if op == "new":
-            return Handle(int(header["handle"]), name, self.generation)
+            number = header.get("handle")
+            if type(number) is not int or not 0 < number < 2**53:
+                self.close()
+                raise BadReply("reply_value", error="no object handle")
+            return Handle(number, name, self.generation)
         try:
             return wire.decode(header.get("value"), reply_blobs, self._special)
-        except (wire.WireError, KeyError, ValueError, TypeError) as exc:
-            raise BadReply(f"could not read the returned value ({exc})") from None
+        except (wire.WireError, KeyError, ValueError, TypeError, RecursionError) as exc:
+            raise BadReply("reply_value", error=exc) from None
 
     def _encode_args(self, value, blobs):
         return wire.encode(to_wire(value), blobs, None)
 
     def _special(self, tag, node):
         if tag == "__object__":
-            return Handle(int(node["handle"]), str(node["__object__"]), self.generation)
+            number = node.get("handle")
+            if type(number) is not int or not 0 < number < 2**53:
+                raise wire.WireError("an object without a valid handle")
+            return Handle(number, wire.clip(node["__object__"]), self.generation)
         if tag == "__unsupported__":
-            return Unsupported(str(node["__unsupported__"]))
+            return Unsupported(wire.clip(node["__unsupported__"]))
         raise wire.WireError(f"unexpected {tag} in a reply")
 
     # ------------------------------------------------------------ reading
@@ -472,36 +666,73 @@ class Sandbox:
         self.close()
         return reason
 
-    def _read(self, timeout: float, during: str):
+    def _write(self, data: bytes, timeout: float, during: str) -> None:
+        """Send one request within ``timeout``: a process that stops reading (its code forged an
+        early reply and went on running) cannot block the grader."""
         deadline = time.monotonic() + timeout
-        buf = bytearray()
-        need = 8
+        view = memoryview(data)
+        sel = selectors.DefaultSelector()
+        try:
+            os.set_blocking(self._req_w, False)
+            sel.register(self._req_w, selectors.EVENT_WRITE)
+            while view:
+                try:
+                    written = os.write(self._req_w, view[:1 << 20])
+                except BlockingIOError:
+                    written = 0
+                except OSError:  # BrokenPipeError included: the process is gone
+                    raise Crashed(self._death_reason()) from None
+                view = view[written:]
+                if view:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not sel.select(left):
+                        self.close()
+                        raise TimedOut(timeout, during)
+        finally:
+            sel.close()
+
+    def _read(self, timeout: float, during: str, bounds: wire.Bounds):
+        """One frame from the student process within ``timeout`` and ``bounds``: its declared
+        length is checked before the body is read, its header before it is parsed
+        (:func:`wire.unpack`), and a frame trickled a few bytes at a time costs little CPU."""
+        deadline = time.monotonic() + timeout
+        head = bytearray()
+        body = bytearray()
         body_len = None
+        small = 0
         sel = selectors.DefaultSelector()
         sel.register(self._resp_r, selectors.EVENT_READ)
         try:
-            while len(buf) < need:
+            while body_len is None or len(body) < body_len:
                 left = deadline - time.monotonic()
                 if left <= 0 or not sel.select(left):
                     self.close()
                     raise TimedOut(timeout, during)
-                chunk = os.read(self._resp_r, min(need - len(buf), 1 << 20))
+                want = 8 - len(head) if body_len is None else min(body_len - len(body), 1 << 20)
+                chunk = os.read(self._resp_r, want)
                 if not chunk:
                     raise Crashed(self._death_reason())
-                buf += chunk
-                if body_len is None and len(buf) >= 8:
-                    (body_len,) = struct.unpack("!Q", bytes(buf[:8]))
-                    if body_len > wire.MAX_FRAME:
-                        self.close()
-                        raise BadReply("the submission sent more data than the grader accepts")
-                    need = 8 + body_len
+                if body_len is None:
+                    head += chunk
+                    if len(head) == 8:
+                        (body_len,) = struct.unpack("!Q", bytes(head))
+                        if body_len > bounds.frame:
+                            self.close()
+                            raise BadReply("first_too_large" if bounds is FIRST_MESSAGE else "reply_too_large",
+                                           size=body_len, limit=bounds.frame, allowance=REPLY_ALLOWANCE)
+                    continue
+                body += chunk
+                if len(chunk) < min(want, SMALL_READ) and len(body) < body_len:
+                    small += 1
+                    if small > SMALL_READS:
+                        time.sleep(TRICKLE_PAUSE_S)
         finally:
             sel.close()
         try:
-            return wire.unpack(bytes(buf[8:]))
+            return wire.unpack(body, bounds)
         except wire.WireError as exc:
             self.close()
-            raise BadReply(f"unreadable message from the submission ({exc})") from None
+            raise BadReply("reply_unreadable", error=exc) from None
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,34 @@
 """The student process: runs a submission's code and answers the grader's requests.
 
-Started by :class:`autograder.sandbox.Sandbox` as ``python -I -S child.py
-CONFIG_JSON``: isolated mode, no site-packages processing (so editable
-installs of the grader are invisible), ``sys.path`` reduced to this folder
-and the folders NumPy needs. It imports only the standard library, NumPy and
-``wire`` (the codec, loaded by path). The grader's package, the reference
-and the solutions are blocked by an import hook. Nothing it receives holds an
+Started by :class:`autograder.sandbox.Sandbox` as ``python -I -S -u -c
+BOOTSTRAP``: isolated mode, no site-packages processing (so editable
+installs of the grader are invisible). The bootstrap reads from standard input
+(a file without a name: nothing to find on disk) this module and the sandbox's own
+modules (``confine``, ``wire``, ``catalog``, ``helpers``), compiled by the
+grader under neutral file names, with the settings and the student's cells,
+then calls :func:`main`; standard input becomes ``/dev/null``. So no private
+path of the grader (its installation, the course and output folders) is in
+the process's command line, ``sys.argv``, ``sys.path``, environment, modules
+or any file it can open. ``sys.path`` holds the standard library and the
+folders of the allowed packages. The grader's package, the reference and the
+solutions are blocked by an import hook. Nothing it receives holds an
 expected value: it gets inputs and sends back outputs.
 
 On Linux as root, ``confine.py`` also puts it in its own PID, mount and
 network namespaces, covers the grader's private paths, makes the file system
-read-only and drops every capability before the student's code runs.
+read-only and drops every capability; then (on Linux, root or not) a seccomp
+filter refuses the system calls that could undo that or reach the kernel's
+riskier interfaces. All of it before the student's code runs.
 
-Config keys: ``paths`` (extra sys.path entries), ``cells`` (path of a JSON
-list of [filename, source]), ``req_fd``/``resp_fd`` (the channel),
+Payload keys: ``child`` (this module's code, taken by the bootstrap),
+``modules`` (name: code), ``cells`` (a list of [filename, source]) and
+``config``. Config keys: ``paths`` (extra sys.path entries),
+``req_fd``/``resp_fd`` (the channel),
 ``limits`` (``memory_bytes``, ``cpu_seconds``, ``file_bytes``, ``processes``,
 ``scratch_bytes``), ``blocked`` (top-level module names), ``workdir``,
-``confine`` (bool) and ``private`` (paths to cover).
+``confine`` (bool) and ``private`` (paths to cover; dropped once covered).
 """
 import builtins
-import json
 import linecache
 import os
 import sys
@@ -58,6 +67,35 @@ class _Blocker:
         return None
 
 
+class _Sources:
+    """A meta-path finder for the sandbox's own modules, sent compiled by the grader: no path of
+    its installation is on ``sys.path`` or in a module's ``__file__``."""
+
+    def __init__(self, code):
+        self.code = code
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.code:
+            return None
+        from importlib.machinery import ModuleSpec
+
+        return ModuleSpec(name, self)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(self.code[module.__name__], module.__dict__)
+
+
+def _forget_stdin():
+    """Standard input (the payload) becomes /dev/null: nothing of it stays reachable."""
+    fd = os.open(os.devnull, os.O_RDONLY)
+    if fd != 0:
+        os.dup2(fd, 0)
+        os.close(fd)
+
+
 def _needed_paths(config):
     """What the interpreter may still read once the private paths are covered."""
     keep = [sys.executable, sys.prefix, sys.base_prefix, os.path.dirname(os.__file__),
@@ -84,13 +122,20 @@ def _limit_processes(limit):
         pass
 
 
-def main():
-    config = json.loads(sys.argv[1])
+def main(payload=None):
+    if payload is None:  # run by hand: python -I -S child.py < payload
+        import marshal
+
+        payload = marshal.loads(sys.stdin.buffer.read())
+    _forget_stdin()
+    config = payload.pop("config")
+    private = config.pop("private", [])
     limits = config.get("limits", {})
     _apply_limits(limits)
-    here = os.path.dirname(os.path.abspath(__file__))
-    # under -I -S, sys.path holds only the standard library; add the codec and the allowed packages
-    sys.path[:] = [here] + list(config.get("paths", [])) + [p for p in sys.path if p and p != here]
+    # under -I -S, sys.path holds only the standard library; add the allowed packages. The sandbox's
+    # own modules come from the payload, first (a package of the same name cannot shadow them)
+    sys.path[:] = list(config.get("paths", [])) + [p for p in sys.path if p]
+    sys.meta_path.insert(0, _Sources(payload.pop("modules", {})))
     import confine
 
     req_fd, resp_fd = config["req_fd"], config["resp_fd"]
@@ -132,29 +177,57 @@ def main():
 
     blobs_in = [[]]
 
-    def send(message, value=None, has_value=False):
+    def send(message, value=None, has_value=False, limit=None):
+        """Write one frame; a reply bigger than the grader's ``limit`` (bytes) is replaced by a
+        refusal the grader reports as such (it would refuse the frame and end the process)."""
         blobs = []
         if has_value:
             message["value"] = encode(value, blobs, keep)
-        write_all(resp_fd, pack(message, blobs))
+        frame = pack(message, blobs)
+        del blobs
+        if type(limit) is int and len(frame) - 8 > limit:
+            size = len(frame) - 8
+            del frame
+            frame = pack({"kind": message.get("kind"), "id": message.get("id"), "nonce": message.get("nonce"),
+                          "ok": False, "too_large": size}, [])
+        write_all(resp_fd, frame)
+
+    def text(value, limit):
+        # what a student's exception says about itself: its __str__ may raise or return anything
+        try:
+            value = value() if callable(value) else value
+            return value[:limit] if type(value) is str else "<not a string>"
+        except BaseException:  # noqa: BLE001
+            return "<unprintable>"
+
+    short = wire.MAX_SHORT
 
     def error_info(exc):
         # only the student's own frames: their code is compiled under "<…>" names
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<")]
-        return {"type": type(exc).__name__, "message": str(exc)[:2000],
-                "where": [[f.filename, f.lineno, f.name, (f.line or "")[:200]] for f in frames][-5:]}
+        try:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(f.filename).startswith("<")]
+            where = [[text(f.filename, short), f.lineno if type(f.lineno) is int else 0, text(f.name, short),
+                      text(f.line or "", short)] for f in frames[-5:]]
+        except BaseException:  # noqa: BLE001
+            where = []
+        return {"type": text(lambda: type(exc).__name__, short), "message": text(lambda: str(exc), wire.MAX_TEXT),
+                "where": where}
 
     # the student's code, cell by cell, in one namespace
-    with open(config["cells"], encoding="utf-8") as fh:
-        cells = json.load(fh)
+    cells = payload.pop("cells")
     workdir = config.get("workdir", os.getcwd())
     if report.get("mount_ns"):
-        confine.lock_down(report, config.get("private", []), _needed_paths(config), workdir,
+        confine.lock_down(report, private, _needed_paths(config), workdir,
                           limits.get("scratch_bytes", 64 * 1024**2))
+    del private  # nothing the student's code can reach (this frame's locals) names the grader's paths
     _limit_processes(limits.get("processes"))
     namespace = {"__name__": "submission", "__builtins__": builtins}
     sys.meta_path.insert(0, _Blocker(config.get("blocked", ())))
     os.chdir(workdir)
+    if config.get("confine", True):
+        # last: after every mount and capability change above (which the filter forbids), before any
+        # of the student's code; threads and processes it starts inherit it
+        confine.restrict_syscalls(report)
     for filename, source in cells:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
@@ -165,7 +238,10 @@ def main():
             return
     names = {k: ("class" if isinstance(v, type) else "module" if type(v).__name__ == "module"
                  else "function" if callable(v) else "value")
-             for k, v in namespace.items() if not k.startswith("__")}
+             for k, v in namespace.items() if not k.startswith("__") and len(k) <= short}
+    if len(names) > wire.MAX_NAMES:  # the grader takes no more: functions and classes first
+        ranked = sorted(names, key=lambda k: names[k] not in ("function", "class"))
+        names = {k: names[k] for k in ranked[:wire.MAX_NAMES]}
     send({"kind": "ready", "names": names, "confinement": report})
 
     while True:
@@ -203,12 +279,13 @@ def main():
                 raise wire.WireError(f"unknown op {op!r}")
             reply["ok"] = True
             caught.__exit__(None, None, None)
-            reply["warnings"] = [str(w.message)[:200] for w in seen if issubclass(w.category, RuntimeWarning)][:3]
+            reply["warnings"] = [text(lambda: str(w.message), short) for w in seen
+                                 if issubclass(w.category, RuntimeWarning)][:3]
             if op == "new":
                 reply["handle"] = keep(result)
                 send(reply)
             else:
-                send(reply, result, has_value=True)
+                send(reply, result, has_value=True, limit=header.get("max_reply"))
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
             caught.__exit__(None, None, None)
             reply["ok"] = False

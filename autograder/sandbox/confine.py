@@ -1,6 +1,6 @@
 """Confinement of the student process on Linux when the grader runs as root.
 
-Loaded by ``child.py`` by path (standard library only). Two steps:
+Sent compiled to the student process with ``child.py`` (standard library only). Three steps:
 
 1. :func:`enter_namespaces`, before anything else: new PID, mount and network
    namespaces, then a fork. The forked process is PID 1 of the new PID
@@ -19,8 +19,15 @@ Loaded by ``child.py`` by path (standard library only). Two steps:
    way to regain them (``no_new_privs``, empty bounding set), and the user
    changed to ``nobody`` when the interpreter and its packages are
    world-readable (then the process limit holds too; root is exempt from it).
+3. :func:`restrict_syscalls`, last, just before the student's code runs (the
+   steps above need what it forbids): a seccomp filter that refuses, with
+   EPERM, the system calls that could undo the confinement or reach the
+   kernel's riskier interfaces (:data:`REFUSED`, and ``clone`` asking for a
+   new namespace); ``clone3`` gets ENOSYS, so that libc falls back to
+   ``clone`` and threads keep working. It needs Linux on x86_64 or aarch64,
+   not root.
 
-Anywhere else (not Linux, not root, a kernel that refuses) both steps do
+Anywhere else (not Linux, not root, a kernel that refuses) the steps do
 nothing and say so in the report the grader receives: the parent's limits
 (timeouts, process-group kill, rlimits) still hold.
 """
@@ -28,6 +35,7 @@ import ctypes
 import os
 import signal
 import stat
+import struct
 import sys
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
@@ -239,4 +247,132 @@ def lock_down(report, private, keep, workdir, scratch_bytes):
     dropped, became = _drop_capabilities(NOBODY if as_nobody else None)
     report["capabilities_dropped"] = dropped
     report["user"] = "nobody" if became else "root"
+    return report
+
+
+# ------------------------------------------------------------------ seccomp
+# A classic-BPF program (``struct sock_filter``: u16 code, u8 jt, u8 jf, u32 k) run by the kernel on
+# every system call of the student's process and of everything it starts. It reads ``struct
+# seccomp_data``: int nr (offset 0), u32 arch (4), u64 instruction_pointer (8), u64 args[6] (16…).
+_LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+EPERM, ENOSYS = 1, 38
+AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64 = 0xC000003E, 0xC00000B7
+X32_SYSCALL_BIT = 0x40000000
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
+#: flags of clone() that ask for a new namespace (NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET)
+CLONE_NEW_ANY = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+
+#: name: (x86_64 number, aarch64 number). Always refused with EPERM: namespaces and mounts (the way
+#: out of the confinement), other processes' memory, kernel interfaces that need none of this
+#: course's code (BPF, keys, perf, userfaultfd, io_uring, modules, kexec, swap, reboot, quotas).
+REFUSED = {
+    "unshare": (272, 97), "setns": (308, 268),
+    "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41), "chroot": (161, 51),
+    "fsopen": (430, 430), "fsconfig": (431, 431), "fsmount": (432, 432), "fspick": (433, 433),
+    "open_tree": (428, 428), "move_mount": (429, 429), "mount_setattr": (442, 442),
+    "open_tree_attr": (467, 467),  # Linux 6.15
+    "open_by_handle_at": (304, 265), "name_to_handle_at": (303, 264),
+    "ptrace": (101, 117), "process_vm_readv": (310, 270), "process_vm_writev": (311, 271),
+    "pidfd_getfd": (438, 438),
+    "bpf": (321, 280), "perf_event_open": (298, 241), "userfaultfd": (323, 282),
+    "keyctl": (250, 219), "add_key": (248, 217), "request_key": (249, 218),
+    "io_uring_setup": (425, 425), "io_uring_enter": (426, 426), "io_uring_register": (427, 427),
+    "kexec_load": (246, 104), "kexec_file_load": (320, 294),
+    "init_module": (175, 105), "finit_module": (313, 273), "delete_module": (176, 106),
+    "swapon": (167, 224), "swapoff": (168, 225), "reboot": (169, 142),
+    "quotactl": (179, 60), "quotactl_fd": (443, 443),
+}
+#: clone() is refused (EPERM) only with a CLONE_NEW* flag: threads and fork keep working. clone3()
+#: passes its flags in memory the filter cannot read, so it fails with ENOSYS, on which glibc's
+#: pthread_create, fork and posix_spawn fall back to clone().
+CLONE, CLONE3 = (56, 220), (435, 435)
+SECCOMP_SYSCALL = {"x86_64": 317, "aarch64": 277}
+_ARCHES = {"x86_64": (AUDIT_ARCH_X86_64, 0), "aarch64": (AUDIT_ARCH_AARCH64, 1)}
+
+
+def seccomp_program():
+    """The filter as bytes (``struct sock_filter[]``), for both x86_64 and aarch64.
+
+    Another architecture value (i386 or arm32 system calls made from a 64-bit process) and the
+    x32 calls of x86_64 (number with ``__X32_SYSCALL_BIT``) are refused whole, with EPERM.
+    """
+    code = []  # (opcode, jump-if-true label, jump-if-false label, k); a label is resolved below
+
+    def op(opcode, k=0, jt=None, jf=None):
+        code.append((opcode, jt, jf, k))
+
+    op(_LD_W_ABS, 4)  # arch
+    for arch, column in _ARCHES.values():
+        op(_JEQ, arch, jt=f"arch{column}")
+    op(_RET, SECCOMP_RET_ERRNO | EPERM)
+    for arch, column in _ARCHES.values():
+        code.append(f"arch{column}")
+        op(_LD_W_ABS, 0)  # nr
+        if arch == AUDIT_ARCH_X86_64:
+            op(_JGE, X32_SYSCALL_BIT, jt="deny")
+        op(_JEQ, CLONE[column], jt="clone")
+        op(_JEQ, CLONE3[column], jt="enosys")
+        for numbers in REFUSED.values():
+            op(_JEQ, numbers[column], jt="deny")
+        op(_RET, SECCOMP_RET_ALLOW)
+    code.append("clone")
+    op(_LD_W_ABS, 16)  # low 32 bits of args[0], the flags (little-endian; the kernel ignores the rest)
+    op(_JSET, CLONE_NEW_ANY, jt="deny")
+    op(_RET, SECCOMP_RET_ALLOW)
+    code.append("enosys")
+    op(_RET, SECCOMP_RET_ERRNO | ENOSYS)
+    code.append("deny")
+    op(_RET, SECCOMP_RET_ERRNO | EPERM)
+
+    labels, program = {}, []
+    for item in code:
+        if isinstance(item, str):
+            labels[item] = len(program)
+        else:
+            program.append(item)
+    out = bytearray()
+    for i, (opcode, jt, jf, k) in enumerate(program):
+        offsets = [0 if label is None else labels[label] - i - 1 for label in (jt, jf)]
+        if not all(0 <= o <= 255 for o in offsets):
+            raise ValueError("seccomp program: jump out of range")
+        out += struct.pack("=HBBI", opcode, offsets[0], offsets[1], k)
+    return bytes(out)
+
+
+def restrict_syscalls(report):
+    """Install the seccomp filter (:func:`seccomp_program`) on every thread of this process.
+
+    Sets ``no_new_privs`` (which the kernel requires of a process without CAP_SYS_ADMIN; it is set
+    already when :func:`lock_down` ran). Needs Linux on x86_64 or aarch64, not root. Records
+    ``seccomp`` (installed or not) and ``syscalls_refused`` (how many system calls always fail:
+    :data:`REFUSED` and clone3; clone with a namespace flag fails too) in ``report``.
+    """
+    report.update(seccomp=False, syscalls_refused=0)
+    machine = os.uname().machine if hasattr(os, "uname") else ""
+    if not sys.platform.startswith("linux") or machine not in _ARCHES:
+        return report
+    try:
+        libc = _c()
+        program = seccomp_program()
+        buf = ctypes.create_string_buffer(program, len(program))
+
+        class Prog(ctypes.Structure):  # struct sock_fprog
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+        prog = Prog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p))
+        ulong = ctypes.c_ulong
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, ulong(1), ulong(0), ulong(0), ulong(0)) != 0:
+            return report
+        # every thread (TSYNC), in case a library started one; the older prctl when seccomp() is missing
+        libc.syscall.restype = ctypes.c_long
+        done = libc.syscall(ctypes.c_long(SECCOMP_SYSCALL[machine]), ulong(SECCOMP_SET_MODE_FILTER),
+                            ulong(SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(prog)) == 0
+        if not done and ctypes.get_errno() == ENOSYS:
+            done = libc.prctl(PR_SET_SECCOMP, ulong(SECCOMP_MODE_FILTER), ctypes.byref(prog), ulong(0),
+                              ulong(0)) == 0
+    except (OSError, AttributeError, ValueError):
+        return report
+    report.update(seccomp=done, syscalls_refused=len(REFUSED) + 1 if done else 0)
     return report

@@ -5,8 +5,8 @@ predicting, describing the object's structure.
 They run next to the student's code, so what they report about structure is the student
 process's word (a hostile submission could patch them); scores that matter are computed in
 the grader's process from returned predictions on inputs whose labels never enter this
-process. Standard library and NumPy at module level (the student process loads this file by
-path); Keras and scikit-learn are imported inside the functions that need them.
+process. Standard library and NumPy at module level (the student process gets this module
+compiled from the grader, see ``Sandbox.start``); Keras and scikit-learn are imported inside the functions that need them.
 """
 import numpy as np
 
