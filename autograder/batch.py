@@ -22,6 +22,7 @@ from pathlib import Path
 from . import registry
 from .messages import t
 from .results import ExerciseResult
+from .sanitize import csv_row
 
 SUFFIXES = (".ipynb", ".py")
 
@@ -33,12 +34,15 @@ class Submission:
 
 
 def find_submission_file(folder: Path, exercise_id: str) -> Path | None:
-    """The file in ``folder`` that is this exercise's submission, if any.
+    """The file in ``folder`` that is this exercise's submission, if any: of the files named
+    ``exN_*`` / ``exN.*`` / ``slug*``, the one the student worked on last (most recently
+    modified; a notebook on a tie); a folder with exactly one notebook or script counts too."""
+    candidates = submission_candidates(folder, exercise_id)
+    return candidates[0] if candidates else None
 
-    Preference: ``exN_*`` / ``exN.*`` / ``slug*`` names, notebooks before
-    scripts, then the most recently modified; a folder with exactly one
-    notebook or script counts too.
-    """
+
+def submission_candidates(folder: Path, exercise_id: str) -> list[Path]:
+    """Every file in ``folder`` that may be this exercise's submission, the chosen one first."""
     ex = registry.get(exercise_id)
     files = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in SUFFIXES
              and not p.name.startswith(".")]
@@ -49,9 +53,28 @@ def find_submission_file(folder: Path, exercise_id: str) -> Path | None:
         return stem == ex.id or stem.startswith(ex.id + "_") or stem.startswith(slug) or stem.startswith(ex.slug)
 
     candidates = [p for p in files if named(p)] or (files if len(files) == 1 else [])
-    if not candidates:
+    return sorted(candidates, key=lambda p: (p.stat().st_mtime, p.suffix == ".ipynb"), reverse=True)
+
+
+def same_code(a: Path, b: Path, names) -> bool | None:
+    """Whether two submission files define ``names`` identically (compared as syntax trees, so a
+    notebook and its .py twin with the same functions are the same); None when one cannot be read."""
+    import ast
+
+    from .loader import LoadError, load_source
+
+    def definitions(path: Path) -> dict:
+        found = {}
+        for _, code in load_source(path).cells:
+            for node in ast.parse(code).body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
+                    found[node.name] = ast.dump(node)
+        return found
+
+    try:
+        return definitions(a) == definitions(b)
+    except (LoadError, SyntaxError, ValueError, OSError):
         return None
-    return max(candidates, key=lambda p: (p.suffix == ".ipynb", p.stat().st_mtime))
 
 
 def discover(paths, exercise_id: str) -> tuple[list[Submission], list[str]]:
@@ -142,7 +165,10 @@ def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None
 
 
 def gradebook_csv(records: list[dict]) -> str:
-    """One row per student: id, score, max, error, then each check's points."""
+    """One row per student: id, score, max, error, then each check's points.
+
+    Every cell goes through ``sanitize.csv_cell``: a student id or error that a spreadsheet would
+    read as a formula gets a leading ``'``; numbers (negative ones too) stay numbers."""
     names: list[str] = []
     for r in records:
         for c in r["checks"]:
@@ -150,11 +176,11 @@ def gradebook_csv(records: list[dict]) -> str:
                 names.append(c["name"])
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student", "score", "max_score", "error", *names])
+    writer.writerow(csv_row(["student", "score", "max_score", "error", *names]))
     for r in sorted(records, key=lambda r: r["student"]):
         points = {c["name"]: c["points"] for c in r["checks"]}
-        writer.writerow([r["student"], f"{r['score']:g}", f"{r['max_score']:g}", r["error"] or "",
-                         *(f"{points[n]:g}" if n in points else "" for n in names)])
+        writer.writerow(csv_row([r["student"], f"{r['score']:g}", f"{r['max_score']:g}", r["error"] or "",
+                                 *(f"{points[n]:g}" if n in points else "" for n in names)]))
     return buf.getvalue()
 
 

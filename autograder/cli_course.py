@@ -40,13 +40,15 @@ def init_cmd(course_dir: Path, exercises, course_id: str, timeout: int):
 def _validation_table(results):
     from rich.table import Table
 
+    from .sanitize import rich_text  # problems quote what the code under validation raised or printed
+
     table = Table(title="validation")
     for col in ("exercise", "solution", "student version", "known mistakes caught", "verdict"):
         table.add_column(col, overflow="fold")
     for v in results:
         table.add_row(v.exercise, f"{v.solution_score:g}/{v.max_score:g}", f"{v.stub_score:g}",
                       f"{v.mistakes_caught}/{v.mistakes_total}",
-                      "[green]ok[/green]" if v.ok else "[red]" + "; ".join(v.problems) + "[/red]")
+                      "[green]ok[/green]" if v.ok else rich_text("; ".join(v.problems), "red"))
     return table
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .messages import LANGS, default_lang
+from .sanitize import terminal  # paths and messages here carry student ids (folder names)
 
 EXIT_USAGE = 2
 
@@ -40,7 +41,7 @@ def _records(grades: Path, ex_id: str) -> list[dict]:
     try:
         records = read_records(grades, ex_id)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(terminal(exc)) from None
     if not records:
         raise click.UsageError(f"no {ex_id} results in {grades / ex_id} "
                                f"(run `grader grade {ex_id} PATH... --out {grades}` first)")
@@ -69,9 +70,9 @@ def register(group: click.Group) -> click.Group:
         try:
             paths = write_feedback(grades, ex_id, out / ex_id, lang)
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(terminal(exc)) from None
         for path in paths:
-            click.echo(f"wrote {path}")
+            click.echo(f"wrote {terminal(path)}")
         click.echo(f"{len(paths)} feedback page(s) in {out / ex_id}")
 
     @group.command("report")
@@ -90,7 +91,7 @@ def register(group: click.Group) -> click.Group:
         ex_id = _exercise_id(exercise)
         records = _records(grades, ex_id)
         path = write_report(grades, ex_id, out or Path("reports") / f"{ex_id}.html", lang)
-        click.echo(f"wrote {path} ({len(records)} submission(s))")
+        click.echo(f"wrote {terminal(path)} ({len(records)} submission(s))")
 
     @group.command("export")
     @_grades_option
@@ -111,7 +112,7 @@ def register(group: click.Group) -> click.Group:
         try:
             paths = write_exports(grades, out, lang)
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(terminal(exc)) from None
         click.echo(f"wrote {paths[0]} ({', '.join(found)})")
         click.echo(f"wrote {len(paths) - 1} Gradescope results.json under {out / 'gradescope'}")
 

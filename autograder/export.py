@@ -31,6 +31,7 @@ from . import registry
 from .batch import atomic_write
 from .messages import Text
 from .redact import student_message
+from .sanitize import csv_row, terminal
 
 TEXTS = {
     "summary": Text("{ex} {title}: {score:g}/{max:g}. {passed} of {total} checks passed.",
@@ -87,6 +88,8 @@ def lms_csv(grades_dir) -> str:
     """CSV text: ``student, <one column per exercise found>, total``, one row per student, sorted.
 
     A student's cell is empty for an exercise with no record; total sums the scores present.
+    Cells go through ``sanitize.csv_cell`` (a student id such as ``=HYPERLINK(…)`` is written
+    ``'=HYPERLINK(…)``, so no spreadsheet or LMS import evaluates it).
     """
     exercises = exercise_folders(grades_dir)
     scores: dict[str, dict[str, float]] = {}
@@ -95,18 +98,19 @@ def lms_csv(grades_dir) -> str:
             scores.setdefault(rec["student"], {})[ex] = float(rec["score"])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *exercises, "total"])
+    writer.writerow(csv_row(["student", *exercises, "total"]))
     for student in sorted(scores):
         row = scores[student]
-        writer.writerow([student, *(f"{row[ex]:g}" if ex in row else "" for ex in exercises),
-                         f"{sum(row.values()):g}"])
+        writer.writerow(csv_row([student, *(f"{row[ex]:g}" if ex in row else "" for ex in exercises),
+                                 f"{sum(row.values()):g}"]))
     return buf.getvalue()
 
 
 def gradescope_results(record: dict, lang: str = "en") -> dict:
     """Gradescope's results.json object for one record (see the module docstring).
 
-    Never carries hidden data: each test's output is ``student_message``.
+    Never carries hidden data: each test's output is ``student_message``; control characters
+    and escape sequences from the submission are removed (``sanitize.terminal``).
     """
     ex = registry.get(record["exercise"])
     checks = record["checks"]
@@ -117,12 +121,12 @@ def gradescope_results(record: dict, lang: str = "en") -> dict:
     if hidden:
         output += TEXTS["hidden_note"](lang, hidden=len(hidden))
     if record.get("error"):
-        output += TEXTS["unloadable"](lang, error=record["error"])
+        output += TEXTS["unloadable"](lang, error=terminal(record["error"]))
     return {
         "score": float(record["score"]),
         "output": output,
         "tests": [{"name": c["name"], "score": float(c["points"]), "max_score": float(c["max_points"]),
-                   "output": student_message(c, lang, ex.id),
+                   "output": terminal(student_message(c, lang, ex.id)),
                    "visibility": "after_published" if c.get("hidden") else "visible"}
                   for c in checks],
     }

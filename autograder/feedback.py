@@ -16,10 +16,9 @@ values or test source (nbgrader issue 917). All text is HTML-escaped.
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from . import registry
+from . import registry, sanitize
 from .batch import atomic_write
 from .export import read_records, safe_name
 from .messages import Text
@@ -37,6 +36,7 @@ TEXTS = {
     "failed": Text("failed", "no superada"),
     "hidden": Text("hidden", "oculta"),
     "error_title": Text("Your submission could not be loaded", "No se pudo cargar tu entrega"),
+    "notes_title": Text("About your notebook", "Sobre tu cuaderno"),
     "summary": Text("{passed} of {total} checks passed.", "{passed} de {total} comprobaciones superadas."),
     "hidden_note": Text("Checks marked “hidden” ran on inputs you have not seen; their inputs and correct "
                         "outputs are not shown. Run <code>grader check {ex}</code> to repeat the public checks.",
@@ -67,8 +67,9 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def esc(value) -> str:
-    """``value`` as HTML text (quotes escaped too)."""
-    return html.escape(str(value), quote=True)
+    """``value`` as HTML text (quotes escaped too), without control characters or bidi overrides
+    (``sanitize.html``: ids, messages and errors come from submissions)."""
+    return sanitize.html(value)
 
 
 def fmt(x) -> str:
@@ -113,6 +114,9 @@ def feedback_html(record: dict, lang: str = "en") -> str:
     if record.get("error"):
         parts.append(f'<div class="error"><h2>{esc(TEXTS["error_title"](lang))}</h2>'
                      f'<p>{esc(record["error"])}</p></div>')
+    if record.get("notes"):  # what was wrong with the notebook itself (cells, nbgrader metadata)
+        items = "".join(f"<li>{esc(n)}</li>" for n in record["notes"] if isinstance(n, str))
+        parts.append(f'<div class="note"><h2>{esc(TEXTS["notes_title"](lang))}</h2><ul>{items}</ul></div>')
     if checks:
         head = "".join(f"<th>{esc(TEXTS[k](lang))}</th>" for k in ("check", "points", "verdict", "message"))
         rows = "\n".join(_check_row(c, ex.id, lang) for c in checks)

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from .registry import Exercise
 from .results import ExerciseResult
+from .sanitize import rich_markup, rich_text
 
 
 def exercises_table(exercises: tuple[Exercise, ...], lang: str = "en") -> Table:
@@ -27,7 +28,7 @@ def result_table(result: ExerciseResult) -> Table:
         table.add_column(col, overflow="fold")
     for c in result.checks:
         verdict = "[green]pass[/green]" if c.passed else "[red]FAIL[/red]"
-        table.add_row(c.name, f"{c.points:g}/{c.max_points:g}", verdict, c.message)
+        table.add_row(rich_text(c.name), f"{c.points:g}/{c.max_points:g}", verdict, rich_text(c.message))
     return table
 
 
@@ -35,10 +36,24 @@ def print_result(console: Console, result: ExerciseResult, path: str, lang: str 
     """A student's verdict: the error if it could not be loaded, else the checks table and total."""
     if result.error:
         label = "Could not grade" if lang == "en" else "No se pudo corregir"
-        console.print(f"[bold red]{label} {path}:[/bold red] {result.error}")
+        console.print(f"[bold red]{label} {rich_markup(path)}:[/bold red] {rich_markup(result.error)}")
     console.print(result_table(result))
-    total = "Total" if lang == "en" else "Total"
-    console.print(f"[bold]{total}: {result.score:g} / {result.max_score:g}[/bold]  ({path})")
+    from .registry import get
+
+    hidden = 0.0 if any(c.hidden for c in result.checks) else get(result.exercise).points - result.max_score
+    console.print(f"[bold]{rich_markup(points_line(result.checks, hidden, lang))}[/bold]  ({rich_markup(path)})")
+
+
+def points_line(checks, hidden_points: float, lang: str = "en") -> str:
+    """"Total: 8 / 8 public points (2 more are hidden and graded by your instructor)" for the checks
+    run (CheckResult objects) and the points of the hidden checks that were not run."""
+    from .messages import t
+
+    score = sum(c.points for c in checks)
+    shown = sum(c.max_points for c in checks)
+    if hidden_points <= 0:
+        return t("points_all" if any(c.hidden for c in checks) else "points_public", lang, score=score, max=shown)
+    return t("points_public", lang, score=score, max=shown) + t("points_hidden", lang, hidden=hidden_points)
 
 
 def class_table(records: list[dict], exercise: str) -> Table:
@@ -47,7 +62,7 @@ def class_table(records: list[dict], exercise: str) -> Table:
         table.add_column(col, overflow="fold")
     for r in sorted(records, key=lambda r: r["student"]):
         failed = r["error"] or ", ".join(c["name"] for c in r["checks"] if not c["passed"])
-        table.add_row(r["student"], f"{r['score']:g} / {r['max_score']:g}", failed[:200])
+        table.add_row(rich_text(r["student"]), f"{r['score']:g} / {r['max_score']:g}", rich_text(failed)[:200])
     return table
 
 

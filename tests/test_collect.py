@@ -68,6 +68,7 @@ def reasons(report) -> str:
 def course(tmp_path):
     root = tmp_path / "course"
     root.mkdir()
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")  # what makes a folder a course
     return root
 
 
@@ -242,7 +243,7 @@ def test_zip_slip_entries_are_refused(course, tmp_path):
     assert "ana" in report.students
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert not any("outside" in p for p in written)
-    assert all(p.startswith(("course/submitted/", "evil.zip")) for p in written), written
+    assert all(p.startswith(("course/submitted/", "evil.zip", "course/nbgrader_config.py")) for p in written), written
 
 
 def test_files_over_the_size_limit_are_skipped(course, tmp_path, monkeypatch):
@@ -431,3 +432,16 @@ def test_cli_exit_codes(cli, course, tmp_path, monkeypatch):
                  ["collect", "ex3", "--from-folder", str(src), "--course", str(tmp_path / "nope")]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "is not a course folder"), ("es", "no es la carpeta de un curso")])
+def test_cli_collect_outside_a_course_is_refused_and_creates_nothing(cli, tmp_path, monkeypatch, lang, words):
+    src = tmp_path / "class"
+    put(src / "ana" / "ex3_dropout.ipynb", nb("a"))
+    here = tmp_path / "not-a-course"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("GRADER_LANG", lang)
+    result = CliRunner().invoke(cli, ["collect", "ex3", "--from-folder", str(src)])
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert list(here.iterdir()) == []  # no stray ./submitted

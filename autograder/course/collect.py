@@ -750,8 +750,9 @@ def _console():
 
 def print_report(console, report: CollectReport, course_root: Path) -> None:
     """The report as rich tables: collected, skipped, then warnings and a summary line."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from ..sanitize import rich_markup as escape  # student ids, file names, LMS text: no markup, no controls
 
     def rel(p: Path) -> str:
         try:
@@ -764,8 +765,8 @@ def print_report(console, report: CollectReport, course_root: Path) -> None:
         for col in ("student", "from", "to", "submitted", "format"):
             table.add_column(col, overflow="fold")
         for c in report.collected:
-            table.add_row(escape(c.student), escape(c.source), escape(rel(c.destination)), c.timestamp,
-                          c.lms + (" (replaced)" if c.replaced else ""))
+            table.add_row(escape(c.student), escape(c.source), escape(rel(c.destination)), escape(c.timestamp),
+                          escape(c.lms) + (" (replaced)" if c.replaced else ""))
         console.print(table)
     if report.skipped:
         table = Table(title="skipped")
@@ -809,6 +810,11 @@ def collect_cmd(exercise: str, folder, zip_path, exchange: bool, course_dir: Pat
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --from-folder DIR, --from-zip FILE, --from-exchange"
                                + (f" (got {', '.join(chosen)})" if chosen else ""))
+    from ..messages import default_lang, t
+    from .setup import is_course
+
+    if not is_course(course_dir):  # as `release` does: never a stray ./submitted
+        raise click.UsageError(t("not_a_course", default_lang(), path=str(course_dir)))
     if folder is not None:
         report = collect_from_folder(course_dir, ex.id, folder, force=force)
     elif zip_path is not None:
