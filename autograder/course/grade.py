@@ -6,6 +6,14 @@ skipped unless ``force``; results are written one by one as they complete and
 recorded in the gradebook at once, so a run that is interrupted (Ctrl-C, kill)
 loses nothing already graded and the next run resumes where it stopped. One
 run at a time per course: a second one is refused (a lock file).
+
+Nothing one student submits stops the run: a malformed notebook is graded on
+the code that is there (or recorded as not loadable), its autograded copy is
+rebuilt with the instructor's test cells, and what was wrong with it is kept as
+``notes`` in its result. An unexpected failure while recording one student (the
+autograded notebook, the gradebook) is kept in that student's result as
+``record_error`` and counted in :attr:`CourseGrading.unrecorded`; the next run
+records it again.
 """
 from __future__ import annotations
 
@@ -17,7 +25,8 @@ from dataclasses import dataclass, field
 
 from .. import registry
 from ..batch import Submission, atomic_write, file_digest, find_submission_file, grade_batch, gradebook_csv
-from . import CourseDir
+from ..messages import t
+from . import CourseDir, notebook_name
 from .record import record_in_gradebook, write_autograded
 
 
@@ -44,6 +53,7 @@ class CourseGrading:
     records: list[dict] = field(default_factory=list)
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    unrecorded: list[str] = field(default_factory=list)  # graded, but not (fully) recorded: see record_error
 
 
 def _ensure_assignment(course: CourseDir, exercise: str) -> None:
@@ -77,6 +87,35 @@ def _previous(course: CourseDir, exercise: str, sub: Submission) -> dict | None:
     return rec if rec.get("sha256") and rec.get("sha256") == file_digest(sub.path) else None
 
 
+def _record_one(course: CourseDir, exercise: str, rec: dict, lang: str) -> None:
+    """Record one graded student: the gradebook, the autograded notebook (whose notes on a malformed
+    notebook join the record), then the result file again. Never raises: what fails is kept in the
+    record as ``record_error``, in the student's language."""
+    problems = []
+    try:
+        failed = record_in_gradebook(course, exercise, [rec])
+        problems.extend(failed.values())
+    except Exception as exc:  # noqa: BLE001 - e.g. a gradebook that cannot be opened
+        problems.append(f"gradebook: {type(exc).__name__}: {str(exc)[:300]}")
+    try:
+        _, notes = write_autograded(course, exercise, rec, lang)
+        if notes:
+            rec["notes"] = notes
+        else:
+            rec.pop("notes", None)
+    except Exception as exc:  # noqa: BLE001 - a bug met by one odd notebook must not stop the class
+        problems.append(f"autograded notebook: {type(exc).__name__}: {str(exc)[:300]}")
+    if problems:
+        rec["record_error"] = t("not_recorded", lang, detail="; ".join(problems))
+    else:
+        rec.pop("record_error", None)
+    try:
+        atomic_write(course.grades(exercise) / f"{rec['student']}.json",
+                     json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
+    except Exception as exc:  # noqa: BLE001 - the record in memory still says it
+        rec["record_error"] = t("not_recorded", lang, detail=f"result file: {type(exc).__name__}: {exc}")
+
+
 def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool = False, lang: str = "en",
                  progress=None, limits=None, hidden_key: str | None = None) -> CourseGrading:
     from ..secret import resolve
@@ -96,11 +135,19 @@ def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool
                 out.records.append(prev)
                 out.skipped.append(sub.student)
         if out.records:  # results of an interrupted run may not have reached the gradebook
-            record_in_gradebook(course, ex.id, out.records)
+            name = notebook_name(ex.id)
+            again = [r for r in out.records
+                     if r.get("record_error") or not (course.autograded(r["student"], ex.id) / name).is_file()]
+            rest = [r for r in out.records if not any(r is a for a in again)]
+            try:
+                failed = record_in_gradebook(course, ex.id, rest) if rest else {}
+            except Exception:  # noqa: BLE001 - each is tried again below, and its failure recorded
+                failed = {r["student"]: "" for r in rest}
+            for rec in again + [r for r in rest if r["student"] in failed]:
+                _record_one(course, ex.id, rec, lang)
 
         def done(rec):
-            record_in_gradebook(course, ex.id, [rec])
-            write_autograded(course, ex.id, rec)
+            _record_one(course, ex.id, rec, lang)
             if progress:
                 progress(rec)
 
@@ -110,5 +157,6 @@ def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool
             out.records.extend(fresh)
             out.graded.extend(r["student"] for r in fresh)
         out.records.sort(key=lambda r: r["student"])
+        out.unrecorded = [r["student"] for r in out.records if r.get("record_error")]
         atomic_write(course.grades(ex.id) / "gradebook.csv", gradebook_csv(out.records))
     return out

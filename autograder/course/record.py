@@ -7,16 +7,30 @@ autograded copy of the submitted notebook is written with each test cell's
 output (one line per check, hidden ones redacted, then the score), so the
 formgrader and ``nbgrader generate_feedback`` have a notebook to show.
 Recording is idempotent: a result recorded twice leaves the same rows.
+
+Scores never come from a submitted notebook: the gradebook's rows and their
+maximum points are made by nbgrader's ``add_submission`` from the assignment's
+source notebook (recorded by ``generate_assignment``), the points earned are the
+grader's checks'. The autograded notebook is rebuilt as valid nbformat whatever
+the submission holds (see :func:`autograded_notebook`): its test cells are the
+source's, exactly once each, so what nbgrader shows matches the gradebook.
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import math
+import re
 import warnings
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..batch import atomic_write
 from ..grading import exercise_module
+from ..loader import cell_text, is_check_cell_code, nbgrader_meta
+from ..messages import t
 from . import CourseDir, nb, notebook_name
 
 
@@ -31,35 +45,58 @@ def cell_scores(record: dict, exercise: str) -> dict[str, float]:
     return scores
 
 
-def _timestamp(course: CourseDir, student: str, exercise: str):
-    """The submission time from timestamp.txt (naive UTC, as nbgrader stores it), else now."""
+def _submission_time(course: CourseDir, student: str, exercise: str) -> datetime | None:
+    """The submission time from timestamp.txt (naive UTC, as nbgrader stores it); None when there is
+    none or it cannot be read (the file comes from the student's side of the exchange)."""
     from .collect import _parse_timestamp
 
     stamp = course.submitted(student, exercise) / "timestamp.txt"
-    parsed = _parse_timestamp(stamp.read_text()) if stamp.is_file() else None
-    when = parsed or datetime.now(timezone.utc)
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+    try:
+        with open(stamp, "rb") as fh:
+            text = fh.read(200).decode("utf-8", "replace")
+        parsed = _parse_timestamp(text)
+        return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed else None
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
-def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -> None:
-    """Write each record's per-cell scores into the gradebook (creating students and submissions)."""
+def _timestamp(course: CourseDir, student: str, exercise: str):
+    """The submission time (see :func:`_submission_time`), else now."""
+    return _submission_time(course, student, exercise) or datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -> dict[str, str]:
+    """Write each record's per-cell scores into the gradebook (creating students and submissions).
+
+    The scores are the grader's (each check's points); the rows and their maximum points are
+    nbgrader's, made by ``add_submission`` from the assignment's source notebook in the gradebook,
+    so nothing in a submitted notebook changes them. A record that cannot be recorded does not stop
+    the others: returns ``{student: what went wrong}`` for those.
+    """
+    failed: dict[str, str] = {}
     with warnings.catch_warnings(), nb.gradebook(course) as gb:
         # nbgrader's add_submission triggers SQLAlchemy autoflush warnings that mean nothing here
         warnings.simplefilter("ignore")
         gb.update_or_create_assignment(exercise)
         for record in records:
             student = record["student"]
-            gb.update_or_create_student(student)
             try:
-                submission = gb.find_submission(exercise, student)
-            except Exception:  # nbgrader raises MissingEntry
-                submission = gb.add_submission(exercise, student, timestamp=_timestamp(course, student, exercise))
-            scores = cell_scores(record, exercise)
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    if grade.name in scores:
-                        grade.auto_score = scores[grade.name]
-            gb.db.commit()
+                gb.update_or_create_student(student)
+                try:
+                    submission = gb.find_submission(exercise, student)
+                except Exception:  # nbgrader raises MissingEntry
+                    submission = gb.add_submission(exercise, student,
+                                                   timestamp=_timestamp(course, student, exercise))
+                scores = cell_scores(record, exercise)
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        if grade.name in scores:
+                            grade.auto_score = scores[grade.name]
+                gb.db.commit()
+            except Exception as exc:  # noqa: BLE001 - one student's failure is recorded, the rest go on
+                gb.db.rollback()
+                failed[student] = f"gradebook: {type(exc).__name__}: {str(exc)[:300]}"
+    return failed
 
 
 def _cell_outputs(exercise: str, cell: str, record: dict, score: float) -> list[dict]:
@@ -78,29 +115,334 @@ def _cell_outputs(exercise: str, cell: str, record: dict, score: float) -> list[
     return outputs
 
 
-def write_autograded(course: CourseDir, exercise: str, record: dict) -> Path | None:
-    """The submitted notebook with its test cells restored from the source and their outputs filled in."""
-    name = notebook_name(exercise)
-    submitted = course.submitted(record["student"], exercise) / name
-    source = course.source(exercise) / name
-    try:
-        sub = json.loads(submitted.read_text(encoding="utf-8"))
-        src = json.loads(source.read_text(encoding="utf-8"))
-        cells = sub["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # an unreadable notebook: the gradebook still holds its (zero) scores
-    tests = {c["metadata"]["nbgrader"]["grade_id"]: c for c in src["cells"]
-             if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"}
-    scores = cell_scores(record, exercise)
-    for cell in cells:
-        grade_id = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in tests:
-            cell["source"] = tests[grade_id]["source"]
-            cell["outputs"] = _cell_outputs(exercise, grade_id[len("test_"):], record, scores.get(grade_id, 0.0))
-    path = course.autograded(record["student"], exercise) / name
-    atomic_write(path, json.dumps(sub, indent=1, ensure_ascii=False) + "\n")
-    stamp = course.submitted(record["student"], exercise) / "timestamp.txt"
-    if stamp.is_file():
-        atomic_write(path.parent / "timestamp.txt", stamp.read_text())
-    return path
+# ------------------------------------------------------------------ the autograded notebook
+# A submitted notebook can be malformed in any way a student or an editor can make it: cells that are
+# not objects, nbgrader metadata that is null or of the wrong type, test cells deleted, duplicated
+# (nbgrader issue 1083), turned into markdown or given 1000 points. The autograded copy is rebuilt
+# as valid nbformat from what is usable, with every test cell exactly the instructor's (so the
+# formgrader and `nbgrader generate_feedback` show the source's points, and find every cell they look
+# up in the gradebook); what was wrong is said in notes kept with the student's result.
 
+_CELL_TYPES = ("code", "markdown", "raw")
+_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_CHECK_CALL = re.compile(r"check_cell\(\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+
+
+def _kind(value, lang: str) -> str:
+    """What a JSON value is, in words ("a string", "null" …)."""
+    if value is None:
+        return t("json_null", lang)
+    if isinstance(value, bool):
+        return t("json_boolean", lang)
+    if isinstance(value, (int, float)):
+        return t("json_number", lang)
+    return t({str: "json_string", list: "json_list", dict: "json_object"}.get(type(value), "json_object"), lang)
+
+
+def _nbgrader_problems(raw, lang: str) -> list[str]:
+    """What is wrong with a cell's ``metadata.nbgrader`` value (empty when it is usable)."""
+    if not isinstance(raw, dict):
+        return [t("nb_is", lang, what="metadata.nbgrader", kind=_kind(raw, lang))]
+    problems = []
+    gid = raw.get("grade_id")
+    if "grade_id" in raw and not isinstance(gid, str):
+        problems.append(t("nb_is", lang, what="grade_id", kind=_kind(gid, lang)))
+    elif isinstance(gid, str) and not gid.strip():
+        problems.append(t("nb_empty", lang, what="grade_id"))
+    for key in ("grade", "solution", "locked", "task"):
+        if key in raw and not isinstance(raw[key], bool):
+            problems.append(t("nb_not_bool", lang, what=key, kind=_kind(raw[key], lang)))
+    if "points" in raw:
+        points = raw["points"]
+        if not isinstance(points, (int, float)) or isinstance(points, bool):
+            problems.append(t("nb_is", lang, what="points", kind=_kind(points, lang)))
+        elif not math.isfinite(points):
+            problems.append(t("nb_not_finite", lang, what="points"))
+        elif points < 0:
+            problems.append(t("nb_negative", lang, what="points", value=points))
+    return problems
+
+
+def _grade_id(raw) -> str | None:
+    gid = raw.get("grade_id") if isinstance(raw, dict) else None
+    return gid if isinstance(gid, str) and gid.strip() else None
+
+
+def _is_test(cell: dict) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution") \
+        and _grade_id(meta) is not None
+
+
+def _norm(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+@dataclass
+class _Cell:
+    """One usable cell of the submission, before it is written back."""
+
+    number: int            # its position in the submitted list of cells (from 1), for the notes
+    cell_type: str
+    text: str
+    metadata: dict         # without "nbgrader"
+    grade_id: str | None   # the source's nbgrader cell it is (None: a plain cell)
+    original: dict
+
+
+def _usable_cells(items: list, source_ids: dict, test_ids: set, exercise: str, lang: str,
+                  notes: list[str]) -> list[_Cell]:
+    cells: list[_Cell] = []
+    odd: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            odd[_kind(item, lang)] = odd.get(_kind(item, lang), 0) + 1
+            continue
+        cell_type = item.get("cell_type")
+        if cell_type not in _CELL_TYPES:
+            notes.append(t("nb_cell_type", lang, number=number,
+                           detail=f"“{cell_type[:40]}”" if isinstance(cell_type, str) else _kind(cell_type, lang)))
+            cell_type = "raw"
+        src = item.get("source")
+        if not (isinstance(src, str) or isinstance(src, list) and all(isinstance(x, str) for x in src)):
+            notes.append(t("nb_cell_source", lang, number=number,
+                           detail=t("nb_missing", lang) if "source" not in item else
+                           t("nb_odd_lines", lang) if isinstance(src, list) else _kind(src, lang)))
+        text = cell_text(item)
+        meta = item.get("metadata", {})
+        grade_id = None
+        if not isinstance(meta, dict):
+            notes.append(t("nb_bad_metadata", lang, number=number,
+                           detail=t("nb_is", lang, what="metadata", kind=_kind(meta, lang))))
+            meta = {}
+        elif "nbgrader" in meta:
+            raw = meta["nbgrader"]
+            problems = _nbgrader_problems(raw, lang)
+            if problems:
+                notes.append(t("nb_bad_metadata", lang, number=number, detail="; ".join(problems)))
+            grade_id = _grade_id(raw)
+            if grade_id is not None and grade_id not in source_ids:
+                notes.append(t("nb_unknown_id", lang, number=number, grade_id=grade_id[:80]))
+                grade_id = None
+        if grade_id is None and is_check_cell_code(text):  # a check cell that lost its metadata
+            call = _CHECK_CALL.search(text)
+            if call and call.group(1) == exercise and f"test_{call.group(2)}" in test_ids:
+                grade_id = f"test_{call.group(2)}"
+        cells.append(_Cell(number, cell_type, text, {k: v for k, v in meta.items() if k != "nbgrader"},
+                           grade_id, item))
+    if odd:
+        notes.append(t("nb_not_cells", lang, count=sum(odd.values()),
+                       kinds=", ".join(f"{n} × {k}" for k, n in odd.items())))
+    return cells
+
+
+def _claimed_points(cell: _Cell):
+    meta = cell.original.get("metadata")
+    raw = meta.get("nbgrader") if isinstance(meta, dict) else None
+    points = raw.get("points") if isinstance(raw, dict) else None
+    ok = isinstance(points, (int, float)) and not isinstance(points, bool) and math.isfinite(points) and points >= 0
+    return points if ok else None
+
+
+def autograded_notebook(submitted: dict | None, source: dict, released: dict | None, exercise: str,
+                        record: dict, lang: str = "en", note: str | None = None) -> tuple[dict, list[str]]:
+    """The autograded notebook of a submission and the notes on what was wrong with it.
+
+    ``submitted``: the parsed submission (a dict with a list of cells), or None when it could not be
+    read, in which case the released notebook (else the source without its answer cells) stands in
+    for it; ``note``: a text for the grader's note cell at the top (why it could not be read).
+    """
+    src_cells = source["cells"]
+    source_ids = {_grade_id(nbgrader_meta(c)): i for i, c in enumerate(src_cells) if _grade_id(nbgrader_meta(c))}
+    tests = {_grade_id(nbgrader_meta(c)): c for c in src_cells if _is_test(c)}
+    released_tests = {_grade_id(nbgrader_meta(c)): _norm(cell_text(c)) for c in (released or {}).get("cells", [])
+                      if isinstance(c, dict) and _is_test(c)}
+    notes: list[str] = []
+    if submitted is None:
+        items = (released or {}).get("cells") or [c for c in src_cells if not nbgrader_meta(c).get("solution")]
+        cells = _usable_cells(copy.deepcopy(items), source_ids, set(tests), exercise, lang, [])
+    else:
+        cells = _usable_cells(submitted["cells"], source_ids, set(tests), exercise, lang, notes)
+
+    # one cell per nbgrader id: a test cell's extra copies go; an answer cell's copies keep their code
+    # (all of them were run) and the last one keeps the metadata, as nbgrader's own DeduplicateIds does
+    seen: dict[str, list[_Cell]] = {}
+    for cell in cells:
+        if cell.grade_id is not None:
+            seen.setdefault(cell.grade_id, []).append(cell)
+    for grade_id, copies in seen.items():
+        src_type = src_cells[source_ids[grade_id]].get("cell_type")
+        if grade_id in tests:
+            first = copies[0]
+            if len(copies) > 1:
+                notes.append(t("nb_test_duplicated", lang, grade_id=grade_id, count=len(copies)))
+                extra = {id(c) for c in copies[1:]}
+                cells = [c for c in cells if id(c) not in extra]
+            points = float(nbgrader_meta(tests[grade_id]).get("points", 0))
+            claimed = _claimed_points(first)
+            if first.cell_type != "code":
+                notes.append(t("nb_test_retyped", lang, grade_id=grade_id, cell_type=first.cell_type))
+            elif _norm(first.text) not in {_norm(cell_text(tests[grade_id])), released_tests.get(grade_id)}:
+                notes.append(t("nb_test_edited", lang, grade_id=grade_id))
+            if claimed is not None and float(claimed) != points:
+                notes.append(t("nb_test_points", lang, grade_id=grade_id, claimed=f"{claimed:g}", points=points))
+        else:
+            if len(copies) > 1:
+                notes.append(t("nb_answer_duplicated", lang, grade_id=grade_id, count=len(copies)))
+                for extra in copies[:-1]:
+                    extra.grade_id = None
+            last = copies[-1]
+            if last.cell_type != src_type and src_type == "code":
+                notes.append(t("nb_answer_retyped", lang, grade_id=grade_id, cell_type=last.cell_type))
+    if submitted is None:
+        notes = []
+
+    # deleted test cells go back after the nearest source nbgrader cell that is present
+    present = {c.grade_id for c in cells if c.grade_id is not None}
+    for grade_id in sorted(tests, key=lambda g: source_ids[g]):
+        if grade_id in present:
+            continue
+        if submitted is not None:
+            notes.append(t("nb_test_missing", lang, grade_id=grade_id))
+        placeholder = _Cell(0, "code", "", {}, grade_id, {})
+        before = [g for g, i in source_ids.items() if i < source_ids[grade_id] and g in present]
+        after = [g for g, i in source_ids.items() if i > source_ids[grade_id] and g in present]
+        if before:
+            anchor = max(before, key=lambda g: source_ids[g])
+            at = max(k for k, c in enumerate(cells) if c.grade_id == anchor) + 1
+        elif after:
+            anchor = min(after, key=lambda g: source_ids[g])
+            at = min(k for k, c in enumerate(cells) if c.grade_id == anchor)
+        else:
+            at = len(cells)
+        cells.insert(at, placeholder)
+        present.add(grade_id)
+
+    scores = cell_scores(record, exercise)
+    used_ids = {c.get("id") for c in tests.values() if isinstance(c.get("id"), str)}  # written as they are
+    out: list[dict] = []
+    for cell in cells:
+        if cell.grade_id in tests:
+            test = copy.deepcopy(tests[cell.grade_id])
+            test["outputs"] = _cell_outputs(exercise, cell.grade_id[len("test_"):], record,
+                                            scores.get(cell.grade_id, 0.0))
+            test["execution_count"] = None
+            out.append(test)
+            continue
+        new: dict = {"cell_type": cell.cell_type, "metadata": cell.metadata, "source": cell.text}
+        if cell.grade_id is not None:  # an answer cell: the source's type and nbgrader metadata
+            src = src_cells[source_ids[cell.grade_id]]
+            new["cell_type"] = src.get("cell_type", cell.cell_type)
+            new["metadata"] = {**cell.metadata, "nbgrader": copy.deepcopy(nbgrader_meta(src))}
+        cid = cell.original.get("id")
+        if not (isinstance(cid, str) and _CELL_ID.match(cid)) or cid in used_ids:
+            cid = next(f"cell-{cell.number}-{k}" for k in range(len(cells) + len(used_ids) + 1)
+                       if f"cell-{cell.number}-{k}" not in used_ids)
+        used_ids.add(cid)
+        new["id"] = cid
+        if new["cell_type"] == "code":
+            count = cell.original.get("execution_count")
+            new["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) \
+                and count >= 0 else None
+            outputs = cell.original.get("outputs") if cell.cell_type == "code" else None
+            new["outputs"] = outputs if isinstance(outputs, list) else []
+        elif isinstance(cell.original.get("attachments"), dict):
+            new["attachments"] = cell.original["attachments"]
+        out.append(new)
+
+    lines = [t("nb_note_title", lang)] + ([note] if note else []) + \
+        ([record["error"]] if record.get("error") and submitted is not None else []) + notes
+    if len(lines) > 1:  # plain comments in a code cell: shown as text, never rendered as HTML
+        body = "\n".join("# " + ln for text in lines for ln in str(text).splitlines() or [""])
+        out.insert(0, {"cell_type": "code", "execution_count": None, "id": "grader-note",
+                       "metadata": {"editable": False, "deletable": False}, "outputs": [], "source": body})
+        if "grader-note" in used_ids:
+            out[0]["id"] = "grader-note-" + hashlib.sha256(body.encode()).hexdigest()[:8]
+    nb = {"cells": out, "metadata": copy.deepcopy(source.get("metadata", {})),
+          "nbformat": source.get("nbformat", 4), "nbformat_minor": source.get("nbformat_minor", 5)}
+    from .. import sanitize
+
+    nb = sanitize.inert_notebook(nb)
+    by_id = {c["id"]: c for c in tests.values() if isinstance(c.get("id"), str)}
+    for cell in nb["cells"]:  # the instructor's own test cells stay exactly the source's (outputs: inert)
+        test = by_id.get(cell.get("id")) or tests.get(_grade_id(nbgrader_meta(cell)))
+        if test is not None and cell.get("cell_type") == "code":
+            cell["source"] = copy.deepcopy(test["source"])
+            cell["metadata"] = copy.deepcopy(test["metadata"])
+    return _valid(nb), notes
+
+
+def _valid(nb: dict) -> dict:
+    """``nb`` as valid nbformat: the cells that fail the schema lose their own metadata, then their
+    outputs, then become raw cells holding their text (the test cells are the source's and pass)."""
+    import nbformat
+    from nbformat.v4.nbbase import validate as validate_part
+
+    def ok(node, ref=None) -> bool:
+        try:
+            if ref is None:
+                nbformat.validate(node)
+            else:
+                validate_part(node, ref)
+            return True
+        except Exception:  # noqa: BLE001 - jsonschema's errors, or a structure it chokes on
+            return False
+
+    if ok(nb):
+        return nb
+    cells = []
+    for cell in nb.get("cells", []):
+        ref = f"{cell.get('cell_type')}_cell"
+        if not ok(cell, ref):
+            grade = (cell.get("metadata") or {}).get("nbgrader")
+            cell["metadata"] = {"nbgrader": grade} if grade is not None else {}
+            cell.pop("attachments", None)
+        if not ok(cell, ref) and cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        if not ok(cell, ref):
+            cell = {"cell_type": "raw", "id": cell.get("id") or "cell", "metadata": {},
+                    "source": cell_text(cell) if isinstance(cell, dict) else ""}
+        cells.append(cell)
+    nb["cells"] = cells
+    if not ok(nb):
+        nb["metadata"] = {}
+    nbformat.validate(nb)  # raises: the caller records the failure
+    return nb
+
+
+def _submission_path(course: CourseDir, exercise: str, record: dict) -> Path:
+    folder = course.submitted(record["student"], exercise)
+    graded = Path(record.get("path") or "")
+    return graded if graded.parent == folder else folder / notebook_name(exercise)
+
+
+def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str = "en") -> tuple[Path, list[str]]:
+    """Write the autograded notebook of ``record`` (see :func:`autograded_notebook`); returns its path and
+    the notes on what was wrong with the submitted notebook."""
+    from ..loader import LoadError, read_notebook
+
+    name = notebook_name(exercise)
+    source = json.loads((course.source(exercise) / name).read_text(encoding="utf-8"))
+    try:
+        released = json.loads((course.release(exercise) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        released = None
+    path = _submission_path(course, exercise, record)
+    submitted, note = None, None
+    if path.suffix != ".ipynb":
+        note = t("nb_py_submission", lang, path=path.name)
+    else:
+        try:
+            submitted = read_notebook(path)
+        except LoadError as exc:
+            note = t("nb_unreadable", lang, error=t(exc.key, lang, **exc.details))
+        except OSError as exc:
+            note = t("nb_unreadable", lang, error=f"{type(exc).__name__}: {exc.strerror or exc}.")
+    nb, notes = autograded_notebook(submitted, source, released, exercise, record, lang, note)
+    out = course.autograded(record["student"], exercise) / name
+    # a lone surrogate (legal in JSON text, not in UTF-8) is written back as its \u escape
+    atomic_write(out, (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace"))
+    when = _submission_time(course, record["student"], exercise)
+    if when is not None:
+        atomic_write(out.parent / "timestamp.txt", when.isoformat(sep=" ") + " UTC\n")
+    return out, notes
