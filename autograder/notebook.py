@@ -46,14 +46,28 @@ class CellScore(float):
 
 
 def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, lang: str | None = None) -> CellScore:
+    """Run the checks of one test cell on the notebook's own functions; print one line per check
+    and the cell's total; return the points (nbgrader reads them as the cell's score)."""
+    return _run_cells(exercise, [cell], namespace, hidden, lang)
+
+
+def check_all(exercise: str, namespace: dict, lang: str | None = None) -> CellScore:
+    """Every public check of the exercise on the notebook's own functions (as Otter's
+    ``grader.check_all()``): one line per check and the total, as ``grader check`` gives it."""
+    return _run_cells(exercise, None, namespace, False, lang)
+
+
+def _run_cells(exercise: str, cells, namespace: dict, hidden: bool, lang: str | None) -> CellScore:
     from . import registry
+    from .render import points_line
 
     lang = lang or default_lang()
     ex = registry.get(exercise)
     module = exercise_module(ex.id)
-    checks = [c for c in module.CHECKS if c.cell == cell and (hidden or not c.hidden)]
+    mine = [c for c in module.CHECKS if cells is None or c.cell in cells]
+    checks = [c for c in mine if hidden or not c.hidden]
     if not checks:
-        raise ValueError(f"{ex.id} has no checks in cell {cell!r}")
+        raise ValueError(f"{ex.id} has no checks in cell {cells!r}")
     impl = LocalImpl({k: v for k, v in namespace.items() if k in ex.names})
     key = _notebook_key() if hidden else ""
     if key is None:  # hidden checks asked for, no key: the hidden checks score nothing, and say why
@@ -63,7 +77,7 @@ def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, 
         checks = [c for c in checks if not c.hidden]
         key = ""
     source = CaseSource(key or None)
-    total = 0.0
+    results = []
     for check in checks:
         # nbgrader scores a cell zero when it writes to stderr: what the student's code writes
         # there while being checked goes to stdout instead, and warnings are recorded, not shown
@@ -71,9 +85,11 @@ def check_cell(exercise: str, cell: str, namespace: dict, hidden: bool = False, 
             warnings.simplefilter("always")
             r = run_check(check, impl, lang=lang, case_source=source, mistakes=module.MISTAKES,
                           hidden_key=key)
-        total += r.points
+        results.append(r)
         mark = "✓" if r.passed else "✗"
         # a notebook's outputs end up in nbgrader's feedback: hidden checks never show hidden data
         message = student_message(r.to_dict(), lang, ex.id)
         print(f"{mark} {r.name} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {message}"))
-    return CellScore(total)
+    not_run = sum(c.points for c in mine if c.hidden and c not in checks)
+    print(points_line(results, not_run, lang))
+    return CellScore(sum(r.points for r in results))

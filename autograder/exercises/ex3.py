@@ -63,7 +63,20 @@ def _forward(ctx, a, p, seed):
             raise Fail(ctx.text(Text("{label} should have the shape of a, {shape}; got {got}.",
                                      "{label} debería tener la forma de a, {shape}; se obtuvo {got}."),
                                 label=label, shape=a.shape, got=None if v is None else v.shape))
+        _finite(ctx, label, v)
     return out, mask
+
+
+def _finite(ctx, label, v):
+    """NaN or inf is said as such, before any other diagnosis (a NaN is never equal to itself)."""
+    bad = ~np.isfinite(v)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise Fail(ctx.text(Text("{label} contains {n} non-finite value(s) (NaN or inf), the first {value} at index "
+                                 "{index}.",
+                                 "{label} contiene {n} valor(es) no finito(s) (NaN o inf), el primero {value} en el "
+                                 "índice {index}."),
+                            label=label, n=int(bad.sum()), value=v[first], index=list(first)))
 
 
 def _assert_mixed(ctx, mask):
@@ -191,6 +204,7 @@ def check_default_rng(ctx):
     if mask is None or mask.shape != a.shape:
         raise Fail(ctx.text(Text("without rng, the mask should still have the shape of a.",
                                  "sin rng, la máscara debería seguir teniendo la forma de a.")))
+    _finite(ctx, "mask", mask)
     kept, n = int(np.count_nonzero(mask)), a.size
     if abs(kept - 0.6 * n) > Z * np.sqrt(n * 0.24):
         raise Fail(ctx.text(Text("without rng, kept {kept} of {n} units; expected about {e:.0f}.",
