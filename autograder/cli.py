@@ -115,12 +115,20 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
     ex3_dropout.ipynb). Exit code: 0 full marks, 1 some check failed,
     2 usage error, 3 the submission could not be loaded.
     """
-    from .batch import find_submission_file
+    from .batch import find_submission_file, same_code, submission_candidates
     from .grading import grade_file
+    from .messages import t
 
     ex = _exercise(exercise)
+    if path is not None and not path.is_file():
+        raise click.UsageError(t("check_no_file", lang, path=str(path)))
     if path is None:
-        path = find_submission_file(Path.cwd(), ex.id)
+        candidates = submission_candidates(Path.cwd(), ex.id)
+        path = candidates[0] if candidates else None
+        others = [p for p in candidates[1:] if same_code(path, p, ex.names) is not True]
+        if others:  # a notebook and a .py both here: say which one is graded, and that they differ
+            other = ", ".join(p.name for p in others)
+            click.echo(t("check_two_files", lang, graded=path.name, other=other, ex=ex.id), err=True)
         if path is None:
             raise click.UsageError(f"no {ex.id} submission in {Path.cwd()} "
                                    f"(looked for {ex.id}_*.ipynb / {ex.id}_*.py); pass its PATH")
@@ -173,6 +181,7 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
 
     from .batch import discover, grade_batch
     from .render import progress_bar
+    from .sanitize import rich_markup
     from .secret import MissingHiddenKey, resolve
 
     ex = _exercise(exercise)
@@ -204,13 +213,17 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
         records, expected = run.records, total
         out = course.root / "grades"
         err.print(f"graded {len(run.graded)}, already graded {len(run.skipped)} (use --force to regrade); "
-                  f"recorded in {course.gradebook}")
+                  f"recorded in {rich_markup(course.gradebook)}")
+        if run.unrecorded:  # graded, but the gradebook or the autograded notebook failed: said, never silent
+            names = ", ".join(run.unrecorded[:10]) + (" …" if len(run.unrecorded) > 10 else "")
+            err.print(f"[red]{len(run.unrecorded)} graded but not recorded[/red] (see record_error in their "
+                      f"results; run `grader grade` again to record them): {rich_markup(names)}")
     else:
         if not paths:
             raise click.UsageError("give the submissions' PATHs, or --course DIR")
         submissions, warnings = discover(paths, ex.id)
         for w in warnings:
-            err.print(f"[yellow]warning:[/yellow] {w}")
+            err.print(f"[yellow]warning:[/yellow] {rich_markup(w)}")
         if not submissions:
             raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
         out = out or Path("grades")
@@ -224,8 +237,10 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
         from .render import class_table
 
         ctx.console.print(class_table(records, ex.id))
-        ctx.console.print(f"results: {out / ex.id}/<student>.json, gradebook: {out / ex.id / 'gradebook.csv'}")
-    sys.exit(EXIT_FULL if len(records) == expected else EXIT_FAILED)
+        ctx.console.print(f"results: {rich_markup(out / ex.id)}/<student>.json, "
+                          f"gradebook: {rich_markup(out / ex.id / 'gradebook.csv')}")
+    unrecorded = [r for r in records if r.get("record_error")]
+    sys.exit(EXIT_FULL if len(records) == expected and not unrecorded else EXIT_FAILED)
 
 
 @main.command("generate")
@@ -263,7 +278,8 @@ def limits_cmd(exercise: str, as_json: bool):
     """Show the sandbox limits of EXERCISE and what confines student code on this machine.
 
     The confinement is measured: an empty submission is started and reports what held
-    (namespaces, covered paths, read-only file system, capabilities, user).
+    (namespaces, covered paths, read-only file system, capabilities, user, the seccomp filter and
+    how many system calls it refuses).
     """
     from dataclasses import asdict
 
@@ -280,12 +296,43 @@ def limits_cmd(exercise: str, as_json: bool):
         click.echo(f"{key:18} {value}")
     held = data["confinement"]
     click.echo("confinement        " + (", ".join(f"{k}={v}" for k, v in held.items()) if held else
-                                       "none (not Linux, or the grader is not root): timeouts, process-group "
-                                       "kill and rlimits only"))
+                                       "off (GRADER_CONFINE=0): timeouts, process-group kill and rlimits only"))
 
 
-# instructor commands kept in their own modules; each registers its click commands here
-from . import cli_course, cli_reports  # noqa: E402
+def _instructor_only(name: str) -> click.Command:
+    """An instructor command's stand-in in the student distribution: one line on stderr, exit code 2."""
 
-cli_course.register(main)
-cli_reports.register(main)
+    def callback(args):
+        from .messages import Text
+
+        lang = default_lang()
+        for i, arg in enumerate(args):  # `--lang es` / `--lang=es`, as the real command would take it
+            value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else \
+                arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+            lang = value if value in LANGS else lang
+        click.echo(Text("this is the student install; `grader {command}` needs the instructor package",
+                        "esta es la instalación del estudiante; `grader {command}` necesita el paquete del profesor")
+                   (lang, command=name), err=True)
+        sys.exit(EXIT_USAGE)
+
+    return click.Command(name, callback=callback, hidden=True, add_help_option=False,
+                         params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+                         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+                         help="Instructor command: not in the student install.")
+
+
+# instructor commands kept in their own modules; each registers its click commands here. The student
+# distribution (tools/student_dist.py) ships neither them nor the reference: it adds
+# autograder/_student.py, which lists the instructor commands, and each of them answers with one line.
+try:
+    from ._student import INSTRUCTOR_COMMANDS  # noqa: E402 - only in the student distribution
+except ModuleNotFoundError as exc:
+    if exc.name != f"{__package__}._student":
+        raise
+    from . import cli_course, cli_reports  # noqa: E402
+
+    cli_course.register(main)
+    cli_reports.register(main)
+else:
+    for _name in INSTRUCTOR_COMMANDS:
+        main.add_command(_instructor_only(_name))
