@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean student-dist
 
 install: $(STAMP)
 
@@ -27,6 +27,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the student distribution: the public checker, no reference, no solutions (tools/student_dist.py)
+student-dist: $(STAMP)
+	$(BIN)/python tools/student_dist.py --out dist/student
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

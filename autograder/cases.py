@@ -6,6 +6,9 @@
 * hidden (``grader grade``): inputs drawn with the course's secret key
   (:mod:`autograder.secret`; no default ships) and expected outputs computed by
   the reference in the grader's process, never in the student's.
+* a property check's own draws (:func:`reference_case`): the public fixture
+  holds the reference's outputs for what the public check asks
+  (``CaseSpec.asked_by``); other draws are computed by the reference.
 
 Fixture files are JSON: arrays as nested lists with dtype and shape (floats
 written with ``repr``, so they round-trip exactly), tuples, generators
@@ -19,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import Case, CaseSpec, seed_for
-from .sandbox import CatalogFunction, Rng, StudentRaised
+from .checks import Case, CaseSpec
+from .sandbox import CatalogFunction, Rng
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
@@ -33,28 +36,14 @@ def hidden_key() -> str:
 
 
 # ------------------------------------------------------------------ live cases
-def _run(procedure, namespace, inputs):
-    from .impl import LocalImpl
-
-    return procedure(LocalImpl(namespace), inputs)
-
-
 def live_cases(spec: CaseSpec, key: str) -> list[Case]:
-    """Draw inputs with seed (key, spec.key) and compute accepted and mistake outputs with the reference."""
-    from reference_impl import variants
+    """Draw inputs with seed (key, spec.key) and compute accepted and mistake outputs with the reference.
 
-    rng = np.random.default_rng(seed_for(key, spec.key))
-    cases = []
-    for inputs in spec.make_inputs(rng):
-        accepted = {form: _run(spec.procedure, variants.namespace(form), inputs) for form in spec.forms}
-        outputs = {}
-        for mistake in spec.mistakes:
-            try:
-                outputs[mistake] = _run(spec.procedure, variants.namespace(mistake=mistake), inputs)
-            except StudentRaised:
-                continue  # this mistake crashes on these inputs: nothing to recognise
-        cases.append(Case(inputs, accepted, outputs))
-    return cases
+    Instructor install only: the computation lives in :mod:`autograder.reference_cases`, which the
+    student distribution does not ship."""
+    from .reference_cases import live_cases as compute
+
+    return compute(spec, key)
 
 
 # ------------------------------------------------------------------ JSON form
@@ -171,6 +160,54 @@ def public_cases(spec: CaseSpec) -> list[Case]:
     except (FileNotFoundError, KeyError):
         raise RuntimeError(f"no public fixture for {spec.key}; run `grader fixtures {exercise}`") from None
     return [Case(from_json(c["inputs"]), from_json(c["accepted"]), from_json(c["variants"])) for c in raw]
+
+
+# ------------------------------------------------------------------ a property check's own draws
+#: the inputs asked so far while ``grader fixtures`` runs a check on the reference to find what it asks
+#: (:func:`autograder.reference_cases.asked`); None otherwise
+_recording: list | None = None
+
+
+def reference_case(spec: CaseSpec, inputs: dict) -> Case:
+    """The reference's outputs (and its known mistakes') on inputs a property check drew itself.
+
+    On the public check's draws they come from the public fixture (``spec.asked_by`` names the check);
+    on any other draw (another seed, as tests use) the reference computes them, which only the
+    instructor install can do."""
+    if _recording is None:
+        for case in _fixture_cases(spec):
+            if same_inputs(case.inputs, inputs):
+                return case
+    try:
+        from .reference_cases import reference_case as compute
+    except ModuleNotFoundError:
+        raise RuntimeError(f"no public fixture for these inputs of {spec.key}; "
+                           f"run `grader fixtures {spec.key.split('.')[0]}`") from None
+    return compute(spec, inputs)
+
+
+def _fixture_cases(spec: CaseSpec) -> list[Case]:
+    try:
+        return public_cases(spec)
+    except RuntimeError:  # no fixture for this spec (yet): nothing to find
+        return []
+
+
+def same_inputs(a: dict, b: dict) -> bool:
+    """The same inputs: equal keys (metadata "_…" aside) and values, arrays equal in shape and every entry."""
+    keys = {k for k in a if not k.startswith("_")}
+    return keys == {k for k in b if not k.startswith("_")} and all(_same(a[k], b[k]) for k in keys)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
+        a, b = np.asarray(a), np.asarray(b)  # a NumPy scalar comes back from JSON as a 0-d array
+        return a.shape == b.shape and bool(np.array_equal(a, b))
+    return type(a) is type(b) and a == b
 
 
 class CaseSource:

@@ -45,17 +45,24 @@ class CaseSpec:
 
     key: unique name, also the fixture key ("ex1.softmax");
     make_inputs(rng) -> list of input dicts (keys starting with "_" are
-    metadata, e.g. "_label" describing the case in messages);
+    metadata, e.g. "_label" describing the case in messages, or "_trace",
+    reference values a check reads besides the outputs); it runs where the
+    reference is (live cases, ``grader fixtures``), so it may use it;
     procedure(impl, inputs) -> outputs dict (label -> value);
     forms: accepted implementations, names in ``reference_impl.variants.FORMS``;
-    mistakes: ids in ``reference_impl.variants.MISTAKES`` to try on a miss.
+    mistakes: ids in ``reference_impl.variants.MISTAKES`` to try on a miss;
+    asked_by: instead of make_inputs, the name of a property check that draws
+    its own inputs and asks for the reference's outputs on them
+    (:func:`autograder.cases.reference_case`): the cases are what it asks when
+    it runs on the reference, so the public fixture answers the public check.
     """
 
     key: str
-    make_inputs: Callable
+    make_inputs: Callable | None
     procedure: Callable
     forms: tuple[str, ...] = ("reference",)
     mistakes: tuple[str, ...] = ()
+    asked_by: str = ""
 
 
 @dataclass(frozen=True)

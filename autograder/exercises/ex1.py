@@ -8,22 +8,28 @@ rtol 1e-4). Inputs include zeros, negatives and large values: |z| up to 40
 for sigmoid and tanh (their naive formulas are still exact there), up to 1000
 for relu, leaky_relu and softmax (softmax must be stable there: SPEC).
 
-Property checks (no reference): softmax's columns are probability
-distributions (shape kept, finite, non-negative, columns sum to 1 within
-1e-6, float32 within 1e-4); TwoLayerNet's constructor makes W1 (n_hidden,
+Property checks (not compared with the reference's outputs): softmax's
+columns are probability distributions (shape kept, finite, non-negative,
+columns sum to 1 within 1e-6, float32 within 1e-4; an unnormalised softmax is
+named from its output on the check's own draws, in the fixtures); TwoLayerNet's constructor makes W1 (n_hidden,
 n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1), the same
 arrays for the same seed, and weights that are not all equal. The grader
 then assigns W1, b1, W2, b2 itself before calling ``forward``.
 
 When a layer's output is wrong only because the submission's own activation
 function (or its own ``dense_forward``) is wrong, the message says so: the
-check re-runs the layers in this process with the student's functions and
-the formula ``z = W a + b`` and names the function at fault.
+check re-runs the layers with the student's functions (``z = W a + b`` on the
+student's own activations, or the student's ``dense_forward``) and names the
+first function that is wrong on the reference's input to its layer. The
+reference's (z, a) of every layer come with the case (``"_trace"``, computed
+with the reference when the case is made, in the public fixtures for public
+cases); nothing here computes an activation.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..cases import reference_case
 from ..checks import Case, CaseSpec, Check, Fail, compare_check, judge
 from ..compare import as_float_array, compare
 from ..messages import Text, t
@@ -117,27 +123,6 @@ def _unpack(got, n: int, call: str, expected: str):
     if isinstance(got, (tuple, list)) and len(got) == n:
         return got
     raise WrongReturn(call, expected, got)
-
-
-# ------------------------------------------------------------------ trusted formulas (no reference needed)
-def _sigmoid(z):
-    with np.errstate(invalid="ignore", over="ignore"):  # z may come from a student's NaN
-        return np.exp(-np.logaddexp(0.0, -z))
-
-
-def _softmax(z):
-    with np.errstate(invalid="ignore", over="ignore"):
-        e = np.exp(z - z.max(axis=0, keepdims=True))
-        return e / e.sum(axis=0, keepdims=True)
-
-
-FORMULAS = {
-    "linear": lambda z: z,
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "softmax": _softmax,
-}
 
 
 # ------------------------------------------------------------------ inputs
@@ -297,6 +282,32 @@ def run_two_layer_net(impl, inputs):
     return {"z1": z1, "a1": a1, "z2": z2, "y": y}
 
 
+def _dense_layers(inputs):
+    return inputs["a_prev"], [(inputs["W"], inputs["b"], inputs["activation"])]
+
+
+def _mlp_layers(inputs):
+    return inputs["x"], [(W, b, act) for (W, b), act in zip(inputs["params"], inputs["activations"])]
+
+
+def _tln_layers(inputs):
+    return inputs["x"], [(inputs["W1"], inputs["b1"], "sigmoid"), (inputs["W2"], inputs["b2"], "linear")]
+
+
+def _traced(make_inputs, layers_of):
+    """make_inputs, each case with "_trace": the reference's (z, a) per layer, for the blame below."""
+
+    def make(rng):
+        from ..reference_cases import layer_trace  # where cases are made: live cases, `grader fixtures`
+
+        cases = make_inputs(rng)
+        for case in cases:
+            case["_trace"] = layer_trace(*layers_of(case))
+        return cases
+
+    return make
+
+
 SIGMOID = CaseSpec("ex1.sigmoid", inputs_sigmoid_tanh, run_sigmoid, mistakes=("forward_sigmoid_sign",))
 TANH = CaseSpec("ex1.tanh", inputs_sigmoid_tanh, run_tanh, mistakes=("forward_tanh_via_sigmoid",))
 RELU = CaseSpec("ex1.relu", inputs_relu, run_relu)
@@ -304,61 +315,79 @@ LEAKY_RELU = CaseSpec("ex1.leaky_relu", inputs_leaky_relu, run_leaky_relu,
                       mistakes=("forward_leaky_relu_fixed_alpha",))
 SOFTMAX = CaseSpec("ex1.softmax", inputs_softmax, run_softmax, mistakes=SOFTMAX_MISTAKES)
 SOFTMAX_LARGE = CaseSpec("ex1.softmax_large", inputs_softmax_large, run_softmax, mistakes=SOFTMAX_MISTAKES)
-DENSE = CaseSpec("ex1.dense_forward", inputs_dense, run_dense,
+DENSE = CaseSpec("ex1.dense_forward", _traced(inputs_dense, _dense_layers), run_dense,
                  mistakes=("forward_dense_transposed", "forward_dense_no_bias", "forward_dense_swapped"))
-MLP = CaseSpec("ex1.mlp_forward", inputs_mlp, run_mlp,
+MLP = CaseSpec("ex1.mlp_forward", _traced(inputs_mlp, _mlp_layers), run_mlp,
                mistakes=("forward_mlp_last_linear", "forward_mlp_first_activation"))
-TWO_LAYER_NET = CaseSpec("ex1.two_layer_net", inputs_two_layer_net, run_two_layer_net,
+TWO_LAYER_NET = CaseSpec("ex1.two_layer_net", _traced(inputs_two_layer_net, _tln_layers), run_two_layer_net,
                          mistakes=("forward_tln_sigmoid_output", "forward_tln_tanh_hidden"))
 
-SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TWO_LAYER_NET]
+CHECK_SOFTMAX_INVARIANTS = "softmax: columns are probability distributions"
+#: the outputs of an unnormalised softmax on that check's own draws, to name the mistake
+SOFTMAX_INVARIANTS = CaseSpec("ex1.softmax_invariants", None, run_softmax, mistakes=("forward_softmax_not_normalised",),
+                              asked_by=CHECK_SOFTMAX_INVARIANTS)
+
+SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TWO_LAYER_NET, SOFTMAX_INVARIANTS]
 
 
 # ------------------------------------------------------------------ "your other function is at fault"
 LOW_PRECISION = {"float32", "float16"}
 
-def _own_layers(ctx, x, layers, via):
-    """Run layers [(W, b, activation)] with the submission's own pieces.
 
-    via "activations": z = W a + b here, a = the student's activation function of z;
-    via "dense_forward": the student's dense_forward, layer by layer.
-    Returns ([(z, a)], culprit, low): culprit names the first student function whose
-    output differs from the formula, low the first whose output is right at float32
-    precision only (its float32 rounding then reaches the layers after it);
+def _own_layer(ctx, via, a, W, b, act):
+    """One layer with the submission's own pieces: (z, a, dtypes it returned), or None when a piece is
+    missing or does not return arrays of the layer's shape.
+
+    via "activations": the statement's z = W a + b on the submission's own a (what depends on the
+    submission cannot come from a fixture), then its activation function of z; via "dense_forward":
+    its dense_forward."""
+    shape = (W.shape[0], a.shape[1])
+    if via == "dense_forward":
+        if "dense_forward" not in ctx.impl.names:
+            return None
+        got = ctx.impl.call("dense_forward", a, W, b, act)
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            return None
+        (z_own, z_dtype), (a_own, a_dtype) = as_float_array(got[0]), as_float_array(got[1])
+        dtypes = {z_dtype, a_dtype}
+    else:
+        z_own = W @ a + b
+        if act == "linear":
+            return z_own, z_own, set()
+        if act not in ctx.impl.names:
+            return None
+        a_own, a_dtype = as_float_array(ctx.impl.call(act, z_own))
+        dtypes = {a_dtype}
+    if z_own is None or a_own is None or z_own.shape != shape or a_own.shape != shape:
+        return None
+    return z_own, a_own, dtypes
+
+
+def _own_layers(ctx, x, layers, trace, via):
+    """Run layers [(W, b, activation)] with the submission's own pieces (:func:`_own_layer`), from x.
+
+    Returns ([(z, a)], culprit, low): culprit names the first of its functions that is wrong on the
+    reference's own input to its layer (``trace``: the reference's (z, a) per layer), low the first whose
+    output is right at float32 precision only (its float32 rounding then reaches the layers after it);
     ([], None, None) when a piece is missing or fails.
     """
     a = np.asarray(x, dtype=np.float64)
+    reference_inputs = [a] + [a_ref for _, a_ref in trace[:-1]]
     outs, culprit, low = [], None, None
-    for W, b, act in layers:
-        z_ok = W @ a + b
-        a_ok = FORMULAS[act](z_ok)
-        if via == "dense_forward":
-            if "dense_forward" not in ctx.impl.names:
+    for (W, b, act), (z_ref, a_ref), a_in in zip(layers, trace, reference_inputs):
+        own = _own_layer(ctx, via, a, W, b, act)
+        if own is None:
+            return [], None, None
+        z, a_new, dtypes = own
+        name = "dense_forward" if via == "dense_forward" else act
+        if culprit is None:
+            on_reference = own if np.array_equal(a, a_in) else _own_layer(ctx, via, a_in, W, b, act)
+            if on_reference is None:
                 return [], None, None
-            got = ctx.impl.call("dense_forward", a, W, b, act)
-            if not isinstance(got, (tuple, list)) or len(got) != 2:
-                return [], None, None
-            (z, z_dtype), (a_new, a_dtype) = as_float_array(got[0]), as_float_array(got[1])
-            if z is None or a_new is None or z.shape != z_ok.shape or a_new.shape != z_ok.shape:
-                return [], None, None
-            if culprit is None and (compare(z, z_ok) or compare(a_new, a_ok)):
-                culprit = "dense_forward"
-            if low is None and LOW_PRECISION & {z_dtype, a_dtype}:
-                low = "dense_forward"
-        else:
-            z = z_ok
-            if act == "linear":
-                a_new = z
-            else:
-                if act not in ctx.impl.names:
-                    return [], None, None
-                a_new, a_dtype = as_float_array(ctx.impl.call(act, z))
-                if a_new is None or a_new.shape != z.shape:
-                    return [], None, None
-                if culprit is None and compare(a_new, a_ok):
-                    culprit = act
-                if low is None and a_dtype in LOW_PRECISION:
-                    low = act
+            if compare(on_reference[0], z_ref) or compare(on_reference[1], a_ref):
+                culprit = name
+        if low is None and LOW_PRECISION & dtypes:
+            low = name
         outs.append((z, a_new))
         a = a_new
     return outs, culprit, low
@@ -372,7 +401,7 @@ def _explainer(layers_of, select, vias):
         x, layers = layers_of(case.inputs)
         for via in vias:
             try:
-                outs, culprit, low = _own_layers(ctx, x, layers, via)
+                outs, culprit, low = _own_layers(ctx, x, layers, case.inputs["_trace"], via)
             except SandboxError:
                 continue
             if culprit is None and low is None:
@@ -390,18 +419,6 @@ def _explainer(layers_of, select, vias):
         return None
 
     return explain
-
-
-def _dense_layers(inputs):
-    return inputs["a_prev"], [(inputs["W"], inputs["b"], inputs["activation"])]
-
-
-def _mlp_layers(inputs):
-    return inputs["x"], [(W, b, act) for (W, b), act in zip(inputs["params"], inputs["activations"])]
-
-
-def _tln_layers(inputs):
-    return inputs["x"], [(inputs["W1"], inputs["b1"], "sigmoid"), (inputs["W2"], inputs["b2"], "linear")]
 
 
 EXPLAIN_DENSE = _explainer(_dense_layers, lambda outs: {"z": outs[0][0], "a": outs[0][1]}, ("activations",))
@@ -452,6 +469,7 @@ _SOFTMAX_SUMS = Text("the columns of softmax(z) for z of shape {shape} should ea
 def check_softmax_invariants(ctx):
     for shape in ((4, 7), (6, 3), (1, 5)):
         z = ctx.rng.normal(0.0, 4.0, shape)
+        unnormalised = reference_case(SOFTMAX_INVARIANTS, {"z": z}).variants["forward_softmax_not_normalised"]
         s, dtype = as_float_array(ctx.impl.call("softmax", z))
         if s is None:
             raise Fail(ctx.text(_SOFTMAX_NOT_ARRAY, shape=shape, got=dtype))
@@ -470,7 +488,7 @@ def check_softmax_invariants(ctx):
                 message += ctx.mistake("forward_softmax_axis1")
             elif np.isclose(s.sum(), 1.0):
                 message += ctx.mistake("forward_softmax_sum_all")
-            elif np.allclose(s, np.exp(z - z.max(axis=0, keepdims=True))) or np.allclose(s, np.exp(z)):
+            elif np.allclose(s, unnormalised["softmax(z)"]) or np.allclose(s, np.exp(z)):
                 message += ctx.mistake("forward_softmax_not_normalised")
             raise Fail(message)
 
@@ -542,8 +560,7 @@ CHECKS = [
     compare_check("relu: fixtures", RELU, 0.5, ("relu",), cell=_ACT),
     compare_check("leaky_relu: fixtures", LEAKY_RELU, 0.5, ("leaky_relu",), cell=_ACT),
     compare_check("softmax: fixtures", SOFTMAX, 0.5, ("softmax",), cell="softmax"),
-    Check("softmax: columns are probability distributions", 0.5, check_softmax_invariants, ("softmax",),
-          cell="softmax"),
+    Check(CHECK_SOFTMAX_INVARIANTS, 0.5, check_softmax_invariants, ("softmax",), cell="softmax"),
     compare_check("softmax: stable for |z| up to 1000", SOFTMAX_LARGE, 0.5, ("softmax",), cell="softmax"),
     structured_check("dense_forward: fixtures, every activation", DENSE, 1.0, ("dense_forward",),
                      cell="dense_forward", explain=EXPLAIN_DENSE),

@@ -20,7 +20,10 @@ What is checked
   (over 40 seeds; tests/exercises/test_ex2.py) while any error in a
   directional derivative above ≈ 2e-9·|J| is caught. ReLU pre-activations are
   kept at least 1e-2 away from 0 (1e-3 in the comparisons), so no step
-  crosses the kink.
+  crosses the kink. Those pre-activations, and the y that the student's
+  forward must give first (else it is blamed), are the reference's on the
+  check's own draws (``FORWARD_SPEC``, ``NET_FORWARD_SPEC``; the public draws'
+  are in the fixtures): this module computes no forward pass.
 * ``gradient_step``: the parameters afterwards equal ``θ − η·(the student's own
   backward)``, so the update rule scores apart from the gradients.
 * ``numerical_gradient`` on ``f(x) = Σ a⊙sin(x) + ½ Σ b⊙x²`` (the sandbox
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..cases import reference_case
 from ..checks import CaseSpec, Check, Fail, compare_check
 from ..compare import as_float_array, compare
 from ..messages import Text, t
@@ -147,28 +151,28 @@ LOSSES = ("mse_loss", "cross_entropy_loss", "binary_cross_entropy_loss", "softma
 NET_PARAMS = ("W1", "b1", "W2", "b2")
 
 
-# ------------------------------------------------------------------ grader-side NumPy (not the reference)
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
+# ------------------------------------------------------------------ the reference's values (no formula here)
+def _reference(name):
+    """The reference's function ``name``, for input generators (they run where the reference is)."""
+    from ..reference_cases import reference
+
+    return reference(name)
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+def forward_procedure(impl, inputs):
+    """y and z(1), …, z(L) of an MLP; run on the reference only (its caches are (a_prev, z) pairs)."""
+    y, caches = impl.call("mlp_forward", inputs["x"], inputs["params"], inputs["activations"])
+    return {"y": y, **{f"z{k}": z for k, (_, z) in enumerate(caches, 1)}}
 
 
-_ACT = {"linear": lambda z: z, "sigmoid": _sigmoid, "tanh": np.tanh,
-        "relu": lambda z: np.maximum(z, 0.0), "softmax": _softmax}
+#: the reference's forward passes of the MLP gradient check's own draws (the public ones in the fixtures)
+FORWARD_SPEC = CaseSpec("ex2.mlp_gradient_forward", None, forward_procedure, asked_by=CHECK_MLP_GRAD)
 
 
 def _preactivations(x, params, activations):
-    """[z(1), …, z(L)] and y of the MLP, computed here with the lecture's formula."""
-    zs, a = [], x
-    for (W, b), name in zip(params, activations):
-        z = W @ a + b
-        zs.append(z)
-        a = _ACT[name](z)
-    return zs, a
+    """[z(1), …, z(L)] and y of the MLP: the reference's (:func:`autograder.cases.reference_case`)."""
+    out = reference_case(FORWARD_SPEC, {"x": x, "params": params, "activations": activations}).accepted["reference"]
+    return [out[f"z{k}"] for k in range(1, len(params) + 1)], out["y"]
 
 
 def _relu_clear(x, params, activations, margin):
@@ -245,7 +249,7 @@ def mse_inputs(rng):
 
 
 def cross_entropy_inputs(rng):
-    return [{"y": _softmax(2.0 * rng.standard_normal((n, m))), "t": _one_hot(rng, n, m),
+    return [{"y": _reference("softmax")(2.0 * rng.standard_normal((n, m))), "t": _one_hot(rng, n, m),
              "_label": f"softmax outputs y and one-hot t of shape {(n, m)}"} for n, m in ((4, 6), (3, 5))]
 
 
@@ -254,7 +258,7 @@ def binary_cross_entropy_inputs(rng):
     for shape in ((3, 6), (1, 8)):
         t_ = (rng.random(shape) < 0.5).astype(float)
         t_.flat[:2] = (0.0, 1.0)  # both classes appear
-        cases.append({"y": _sigmoid(2.0 * rng.standard_normal(shape)), "t": t_,
+        cases.append({"y": _reference("sigmoid")(2.0 * rng.standard_normal(shape)), "t": t_,
                       "_label": f"y in (0, 1) and t in {{0, 1}} of shape {shape}"})
     return cases
 
@@ -286,8 +290,8 @@ def losses_hidden_inputs(rng):
     t_bin = (rng.random((n, m)) < 0.5).astype(float)
     t_bin.flat[:2] = (0.0, 1.0)
     return [{"y": rng.standard_normal((n, m)), "t": rng.standard_normal((n, m)),
-             "y_soft": _softmax(2.0 * rng.standard_normal((n, m))), "t_hot": _one_hot(rng, n, m),
-             "y_bin": _sigmoid(2.0 * rng.standard_normal((n, m))), "t_bin": t_bin,
+             "y_soft": _reference("softmax")(2.0 * rng.standard_normal((n, m))), "t_hot": _one_hot(rng, n, m),
+             "y_bin": _reference("sigmoid")(2.0 * rng.standard_normal((n, m))), "t_bin": t_bin,
              "z": 2.0 * rng.standard_normal((n, m)),
              "_label": f"fresh inputs of shape {(n, m)}"}]
 
@@ -402,6 +406,10 @@ def net_backward_procedure(impl, inputs):
     return _labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward")
 
 
+def net_forward_procedure(impl, inputs):
+    return {"y": impl.method(_new_net(impl, inputs), "forward", inputs["x"])[3]}
+
+
 def net_hidden_procedure(impl, inputs):
     out = net_backward_procedure(impl, inputs)
     net = _new_net(impl, inputs)
@@ -427,6 +435,8 @@ MLP_MISTAKES = ("backprop_mlp_transposed_dW", "backprop_mlp_db_mean", "backprop_
                 "backprop_mlp_no_last_fprime")
 MLP_SPEC = CaseSpec("ex2.mlp_backward", mlp_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
 NET_SPEC = CaseSpec("ex2.two_layer_net_backward", net_inputs, net_backward_procedure, mistakes=("backprop_net_no_m",))
+#: the reference's forward of the TwoLayerNet gradient check's own draws
+NET_FORWARD_SPEC = CaseSpec("ex2.two_layer_net_gradient_forward", None, net_forward_procedure, asked_by=CHECK_NET_GRAD)
 
 # hidden only (fresh inputs, never in the fixtures)
 DERIVATIVES_HIDDEN_SPEC = CaseSpec("ex2.derivatives_hidden", derivatives_hidden_inputs, derivatives_procedure,
@@ -441,7 +451,7 @@ NET_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_hidden", net_hidden_inputs, net_hi
                            mistakes=("backprop_net_no_m", "backprop_net_ascent"))
 
 SPECS = [SIGMOID_SPEC, TANH_SPEC, RELU_SPEC, MSE_SPEC, CE_SPEC, BCE_SPEC, DELTA_SPEC,
-         MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC]
+         MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC, FORWARD_SPEC, NET_FORWARD_SPEC]
 
 
 # ------------------------------------------------------------------ gradient checks (the student's own functions)
@@ -572,7 +582,8 @@ def check_net_gradient(ctx):
     n_in, n_hidden, n_out, m = 3, 5, 2, 6
     net, values, x, target = _net_setup(ctx, n_in, n_hidden, n_out, m)
     y = _net_forward_y(ctx, net, x)
-    y_expected = values["W2"] @ _sigmoid(values["W1"] @ x + values["b1"]) + values["b2"]
+    y_expected = reference_case(NET_FORWARD_SPEC, {"sizes": (n_in, n_hidden, n_out), **values, "x": x}) \
+        .accepted["reference"]["y"]
     mismatch = compare(y, y_expected)
     if mismatch is not None:
         raise Fail(t("depends", ctx.lang, other="TwoLayerNet.forward", detail=mismatch.describe("y", ctx.lang)))

@@ -7,14 +7,16 @@ Comparisons use the project's rule (float64: rtol 1e-6, atol 1e-10·max|expected
 float32 results at rtol 1e-4); penalties are read with ``np.asarray(out, float64)``,
 so a float, an ``np.float64`` or a 0-d array are all accepted.
 
-Property checks (no reference needed):
+Property checks (no comparison with the reference's own l2_grad or update):
 
 * ``l2_grad`` against centered differences (h = 1e-5, float64) of the
   student's own ``l2_penalty`` applied to ``[W]``; the penalty is quadratic, so
   the differences are exact up to rounding and the bound is the usual relative
   error 1e-6. When the student's ``l2_penalty`` is not λΣw² (or cannot run),
   the differences are taken of λΣw² instead and the feedback says so, so a
-  wrong penalty costs only the penalty's own checks.
+  wrong penalty costs only the penalty's own checks (λΣw² and its differences
+  are the reference's on the check's own W, ``PENALTY_SPEC``, from the
+  fixtures for the public draw).
 * ``regularized_update`` returns one ``(W, b)`` pair per layer (list or tuple
   pairs, in a list or tuple) shaped like the input, with biases that take the
   plain step ``b − η db`` (weight decay must not reach them), and with λ = 0 it
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..cases import reference_case
 from ..checks import CaseSpec, Check, Fail, compare_check
 from ..compare import as_float_array, compare
 from ..messages import Text
@@ -215,13 +218,42 @@ REGULARIZED_UPDATE = CaseSpec("ex4.regularized_update", _update_inputs, _regular
                               mistakes=("wd_update_decay_biases", "wd_update_decay_factor",
                                         "wd_update_weights_only", "wd_update_unchanged"))
 
-SPECS = [L2_PENALTY, L2_GRAD, WEIGHT_DECAY_STEP, L1_PENALTY, L1_STEP, REGULARIZED_UPDATE]
-
 
 # ------------------------------------------------------------------ property checks
 H = 1e-5
 GRAD_RTOL = 1e-6
 OWN_PENALTY = Text("your l2_penalty([W], lam)", "tu l2_penalty([W], lam)")
+CHECK_GRAD_PENALTY = "l2_grad: matches centered differences of your l2_penalty"
+
+
+def _centered(penalty, W):
+    """(index, centered difference with step H of penalty(V) in that entry of W), entry by entry; the
+    difference is None where penalty gives None."""
+    for idx in np.ndindex(W.shape):
+        plus, minus = W.copy(), W.copy()
+        plus[idx] += H
+        minus[idx] -= H
+        f_plus, f_minus = penalty(plus), penalty(minus)
+        yield idx, None if f_plus is None or f_minus is None else (f_plus - f_minus) / (2 * H)
+
+
+def _penalty_differences(impl, inputs):
+    """l2_penalty([W], lam) and its centered differences in every entry of W (run on the reference only)."""
+    W, lam = inputs["W"], inputs["lam"]
+
+    def penalty(V):
+        return float(impl.call("l2_penalty", [V], lam))
+
+    numeric = np.zeros_like(W)
+    for idx, difference in _centered(penalty, W):
+        numeric[idx] = difference
+    return {"l2_penalty([W], lam)": penalty(W), "centered differences": numeric}
+
+
+#: the reference's λ Σ w² (and its differences) on the check's own W, for when the student's penalty is wrong
+PENALTY_SPEC = CaseSpec("ex4.l2_grad_penalty", None, _penalty_differences, asked_by=CHECK_GRAD_PENALTY)
+
+SPECS = [L2_PENALTY, L2_GRAD, WEIGHT_DECAY_STEP, L1_PENALTY, L1_STEP, REGULARIZED_UPDATE, PENALTY_SPEC]
 
 
 def _student_penalty(ctx, W, lam):
@@ -248,23 +280,17 @@ def check_l2_grad_matches_penalty(ctx):
                                  "l2_grad(W, lam) debería devolver un array con la forma de W, {shape}; se obtuvo {got}."),
                             shape=W.shape, got=kind if arr is None else arr.shape))
 
-    def contract(V):
-        return lam * float(np.sum(V ** 2))
-
+    contract = reference_case(PENALTY_SPEC, {"W": W, "lam": lam}).accepted["reference"]  # λ Σ w², the reference's
+    penalty = contract["l2_penalty([W], lam)"]
     own = _student_penalty(ctx, W, lam)
-    use_own = own is not None and abs(own - contract(W)) <= 1e-10 * abs(contract(W)) + 1e-12
-    numeric = np.zeros_like(W)
-    for idx in np.ndindex(W.shape):
-        plus, minus = W.copy(), W.copy()
-        plus[idx] += H
-        minus[idx] -= H
-        if use_own:
-            f_plus, f_minus = _student_penalty(ctx, plus, lam), _student_penalty(ctx, minus, lam)
-            if f_plus is None or f_minus is None:  # it ran at W, so this is a change of behaviour: use λΣw²
+    use_own = own is not None and abs(own - penalty) <= 1e-10 * abs(penalty) + 1e-12
+    numeric = np.array(contract["centered differences"], dtype=np.float64)
+    if use_own:
+        for idx, difference in _centered(lambda V: _student_penalty(ctx, V, lam), W):
+            if difference is None:  # it ran at W, so this is a change of behaviour: λΣw²'s from here on
                 use_own = False
-        if not use_own:
-            f_plus, f_minus = contract(plus), contract(minus)
-        numeric[idx] = (f_plus - f_minus) / (2 * H)
+                break
+            numeric[idx] = difference
     note = "" if use_own else ctx.text(Text(
         " (Your l2_penalty is not λ Σ w² here, so l2_grad was compared with centered differences of λ Σ w²; l2_penalty's own checks report its error.)",
         " (Tu l2_penalty no es λ Σ w² aquí, así que l2_grad se comparó con diferencias centradas de λ Σ w²; los checks de l2_penalty informan de su error.)"))
@@ -371,7 +397,7 @@ _UPDATE = ("regularized_update",)
 CHECKS = [
     compare_check("l2_penalty: fixtures", L2_PENALTY, 1, _L2, cell="l2"),
     compare_check("l2_grad: fixtures", L2_GRAD, 0.5, _GRAD, cell="l2"),
-    Check("l2_grad: matches centered differences of your l2_penalty", 0.5, check_l2_grad_matches_penalty, _GRAD, cell="l2"),
+    Check(CHECK_GRAD_PENALTY, 0.5, check_l2_grad_matches_penalty, _GRAD, cell="l2"),
     compare_check("sgd_weight_decay_step: fixtures", WEIGHT_DECAY_STEP, 1, _STEP, cell="l2"),
     compare_check("l1_penalty: fixtures", L1_PENALTY, 0.5, _L1, cell="l1"),
     compare_check("sgd_l1_step: fixtures (W with exact zeros)", L1_STEP, 1, _L1_STEP, cell="l1"),

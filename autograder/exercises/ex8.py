@@ -34,7 +34,9 @@ What is checked
 * **Batch normalisation backward** (train mode, called with the cache of the
   student's own forward; a wrong ``out`` is reported as the forward's fault):
   against the reference, and against centered differences of the student's
-  own forward along two random unit directions D of each of x, γ and β, for
+  own forward (first compared with the reference's train-mode output on the
+  check's own draws, ``GRAD_FORWARD_SPEC``, from the fixtures for the public
+  draws) along two random unit directions D of each of x, γ and β, for
   ``J = Σ dout ⊙ out``: relative error ``|⟨dP, D⟩ − (J(P+hD) − J(P−hD))/2h| /
   max(|⟨dP, D⟩| + |num|, floor)``, floor = max(1e-3·‖dP‖, margin·ε·Σ|dout ⊙ out|/(h·tol))
   (ε·Σ|dout ⊙ out|/h bounds the rounding error of the difference). In float64:
@@ -55,6 +57,7 @@ import math
 
 import numpy as np
 
+from ..cases import reference_case
 from ..checks import CaseSpec, Check, Fail, compare_check
 from ..compare import as_float_array, compare
 from ..messages import Text, t
@@ -515,8 +518,10 @@ FORWARD_HIDDEN_SPEC = CaseSpec("ex8.batchnorm_forward_hidden", forward_hidden_in
                                mistakes=FORWARD_MISTAKES)
 BACKWARD_HIDDEN_SPEC = CaseSpec("ex8.batchnorm_backward_hidden", backward_hidden_inputs, backward_procedure,
                                 mistakes=BACKWARD_MISTAKES)
+#: the reference's train-mode output on the gradient check's own draws (the public ones in the fixtures)
+GRAD_FORWARD_SPEC = CaseSpec("ex8.batchnorm_gradient_forward", None, train_procedure, asked_by=CHECK_GRAD)
 
-SPECS = [TRAIN_SPEC, RUNNING_SPEC, TEST_SPEC, BACKWARD_SPEC]
+SPECS = [TRAIN_SPEC, RUNNING_SPEC, TEST_SPEC, BACKWARD_SPEC, GRAD_FORWARD_SPEC]
 
 
 # ------------------------------------------------------------------ missing running statistics (own vs own)
@@ -585,13 +590,6 @@ def check_missing_running_stats(ctx):
 
 
 # ------------------------------------------------------------------ gradient check of the student's own forward
-def _bn_train(x, gamma, beta, eps):
-    """Training-mode batch normalisation, computed here with the lecture's formula."""
-    mean = x.mean(axis=1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=1, keepdims=True)
-    return gamma * (x - mean) / np.sqrt(var + eps) + beta
-
-
 def _unit(rng, shape):
     d = rng.standard_normal(shape)
     return d / np.linalg.norm(d)
@@ -638,7 +636,8 @@ def check_backward_gradient(ctx):
         return out
 
     out, cache, _ = _forward_checked(ctx, x, gamma, beta, bn_param)
-    mismatch = compare(out, _bn_train(x, gamma, beta, eps))
+    expected = reference_case(GRAD_FORWARD_SPEC, {"x": x, "gamma": gamma, "beta": beta, "bn_param": bn_param})
+    mismatch = compare(out, expected.accepted["reference"]["out (train mode)"])
     if mismatch is not None:
         raise Fail(t("depends", ctx.lang, other="batchnorm_forward",
                      detail=mismatch.describe("out (train mode)", ctx.lang)))
