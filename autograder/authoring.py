@@ -38,10 +38,26 @@ _SOLUTION = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n", re.S | re.M)
 STUB = "{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()\n"
 
+#: what a check cell says in a kernel without the checker (JupyterHub, Colab): how to install the
+#: student wheel (README "Install by hand", tools/student_dist.py), in one line, English / Spanish
+INSTALL_HINT_EN = ("The checker is not installed in this kernel: run %pip install nn_grader_student-*.whl "
+                   "(the wheel from your instructor), then restart the kernel.")
+INSTALL_HINT_ES = ("El corrector no está instalado en este kernel: ejecuta %pip install nn_grader_student-*.whl "
+                   "(el wheel de tu profesor) y reinicia el kernel.")
+
 #: the code of every check cell. The hidden-test region only switches the hidden checks on, so
 #: nbgrader's feedback (which shows hidden test source, nbgrader issue 917) reveals nothing; the
-#: last expression is the cell's points, which nbgrader records as partial credit.
-TEST_CELL = """from autograder.notebook import check_cell
+#: last expression is the cell's points, which nbgrader records as partial credit. Without the
+#: checker the cell raises, saying how to install it: the cell fails visibly (Run All stops there)
+#: and nbgrader scores a cell that raises 0 whatever its stderr settings (printing alone would
+#: leave the cell "passing", and stderr output zeroes a cell only while nbgrader is told to).
+TEST_CELL = """try:
+    from autograder.notebook import check_cell
+except ModuleNotFoundError:  # no checker in this kernel: say how to install it
+    raise ModuleNotFoundError(
+        "{hint_en} / "
+        "{hint_es}"
+    ) from None
 hidden = False
 ### BEGIN HIDDEN TESTS
 hidden = True
@@ -156,7 +172,8 @@ def notebook(exercise_id: str, cells: list[SourceCell], student: bool) -> dict:
             cid = cell.attrs["id"]
             if cid not in points:
                 raise ValueError(f"{exercise_id}: test cell {cid!r} carries no check (see autograder/exercises)")
-            code = TEST_CELL.format(exercise=registry.get(exercise_id).id, cell=cid)
+            code = TEST_CELL.format(exercise=registry.get(exercise_id).id, cell=cid, hint_en=INSTALL_HINT_EN,
+                                     hint_es=INSTALL_HINT_ES)
             code = strip_hidden(code) if student else code
             nb_cells.append(_nb_cell("code", code, f"test-{cid}", {"grade": True, "solution": False, "locked": True,
                                                                   "grade_id": f"test_{cid}", "points": points[cid]}))

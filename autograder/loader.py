@@ -15,6 +15,12 @@ syntax is tolerated and not executed: ``%magic``, ``!shell`` and
 ``%%writefile`` …) drop the cell. Each cell is compiled here, in the grader's
 process (compiling runs nothing), so a syntax error is reported with its cell
 and line before any process starts.
+
+One broken cell does not zero a notebook (nbgrader scores cell by cell): a cell
+with a syntax error is left out and listed in :attr:`Source.skipped`, the other
+cells are graded; only a notebook none of whose code cells compiles is a
+:class:`LoadError`. A ``.py`` file is one unit, as Python runs it: a syntax
+error anywhere is a :class:`LoadError` (``# %%`` markers do not split it).
 """
 from __future__ import annotations
 
@@ -31,7 +37,10 @@ _LINE_MAGIC = re.compile(r"^(\s*)(?:[%!?]|[A-Za-z_][\w.]*\s*=\s*[%!]|[A-Za-z_][\
 
 
 class LoadError(Exception):
-    """The file cannot be turned into code: ``key`` names the problem for :mod:`.messages`."""
+    """The file cannot be turned into code: ``key`` names the problem for :mod:`.messages`;
+    ``skipped``: other cells of the notebook with a syntax error too."""
+
+    skipped: tuple = ()
 
     def __init__(self, key: str, **details):
         self.key, self.details = key, details
@@ -39,13 +48,67 @@ class LoadError(Exception):
 
 
 @dataclass(frozen=True)
+class SkippedCell:
+    """A notebook cell left out because it does not compile: where (``<cell 4>``), the syntax error,
+    and the names its source would define (so a check can say why one of them is missing)."""
+
+    filename: str
+    line: int
+    detail: str
+    text: str
+    defines: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return self.filename.strip("<>")
+
+    def error(self) -> LoadError:
+        return LoadError("syntax_error", where=self.where, line=self.line, detail=self.detail, text=self.text)
+
+
+@dataclass(frozen=True)
 class Source:
-    """A submission's code: ``cells`` are (filename, code) pairs, filenames like ``<cell 3>``."""
+    """A submission's code: ``cells`` are (filename, code) pairs, filenames like ``<cell 3>``;
+    ``skipped``: the notebook cells left out for a syntax error."""
 
     path: str
     kind: str
     cells: tuple[tuple[str, str], ...]
     removed_lines: int = 0
+    skipped: tuple[SkippedCell, ...] = ()
+
+
+# a top-level definition or import, read from code that may not compile
+_DEFINES = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)|^import\s+(.+)$|^from\s+\S+\s+import\s+(.+)$", re.M)
+
+
+def defined_names(code: str) -> tuple[str, ...]:
+    """The names ``code`` binds at top level (functions, classes, imports, assignments), in order:
+    from its syntax tree when it parses, else from its ``def``/``class``/``import`` lines."""
+    import ast
+
+    names: list[str] = []
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        for m in _DEFINES.finditer(code):
+            if m.group(1):
+                names.append(m.group(1))
+            else:
+                for part in (m.group(2) or m.group(3) or "").strip("()\\ ").split(","):
+                    words = part.split()
+                    if words:
+                        names.append(words[-1] if len(words) == 3 and words[1] == "as" else words[0].split(".")[0])
+        return tuple(n for n in dict.fromkeys(names) if n.isidentifier())
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.extend((a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*")
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                names.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return tuple(dict.fromkeys(names))
 
 
 def _strip_ipython(code: str) -> tuple[str | None, int]:
@@ -78,6 +141,11 @@ MAX_SUBMISSION_MB = 32
 _CHECK_LINE = re.compile(r"^(\s*)(?:from\s+autograder(?:\.\w+)*\s+import\b.*|import\s+autograder\b.*"
                          r"|check_cell\s*\(.*\)\s*(?:#.*)?)$")
 _HIDDEN_SWITCH = re.compile(r"^\s*hidden\s*=\s*(?:True|False)\s*$")
+# the guard around the import (``authoring.TEST_CELL``): ``try:``, ``except ModuleNotFoundError:`` and the
+# ``raise ModuleNotFoundError(`` of the install hint, its string lines and its ``) from None``
+_IMPORT_GUARD = re.compile(r"""^\s*(?:try:|except\s+(?:ModuleNotFoundError|ImportError)\s*:"""
+                           r"""|raise\s+(?:ModuleNotFoundError|ImportError)\(.*|(?:"[^"]*"\s*)+"""
+                           r"""(?:\)\s*from\s+None)?|\)\s*from\s+None)\s*(?:#.*)?$""")
 
 
 def max_submission_bytes() -> int:
@@ -109,15 +177,15 @@ def cell_text(cell: dict) -> str:
 
 
 def is_check_cell_code(code: str) -> bool:
-    """Code made only of a grader check cell's lines (``from autograder.notebook import check_cell``,
-    the ``hidden`` switch, ``check_cell(...)``), comments and blank lines."""
+    """Code made only of a grader check cell's lines (``from autograder.notebook import check_cell``
+    and the guard around it, the ``hidden`` switch, ``check_cell(...)``), comments and blank lines."""
     seen = False
     for line in code.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):  # the hidden-tests markers are comments
             continue
         if _CHECK_LINE.match(line):
             seen = True
-        elif not _HIDDEN_SWITCH.match(line):
+        elif not _HIDDEN_SWITCH.match(line) and not _IMPORT_GUARD.match(line):
             return False
     return seen
 
@@ -198,12 +266,22 @@ def load_source(path) -> Source:
         kind = "py"
     else:
         raise LoadError("bad_suffix", path=path.name)
+    compiled, skipped = [], []
     for filename, code in cells:
         try:
             compile(code, filename, "exec")
         except SyntaxError as exc:
-            raise LoadError("syntax_error", where=filename.strip("<>"), line=exc.lineno or 0,
-                            detail=exc.msg, text=(exc.text or "").strip()) from None
+            skipped.append(SkippedCell(filename, exc.lineno or 0, str(exc.msg), (exc.text or "").strip()[:200],
+                                       defined_names(code)))
         except ValueError as exc:  # e.g. null bytes
-            raise LoadError("syntax_error", where=filename.strip("<>"), line=0, detail=str(exc), text="")
-    return Source(str(path), kind, tuple(cells), removed)
+            skipped.append(SkippedCell(filename, 0, str(exc), "", defined_names(code)))
+        except (RecursionError, MemoryError):  # e.g. an expression of 100 000 terms
+            skipped.append(SkippedCell(filename, 0, "too deeply nested to compile", "", defined_names(code)))
+        else:
+            compiled.append((filename, code))
+    if skipped and (kind == "py" or not compiled):
+        # a .py is one unit; a notebook none of whose cells compiles cannot be loaded at all
+        error = skipped[0].error()
+        error.skipped = tuple(skipped[1:])
+        raise error
+    return Source(str(path), kind, tuple(compiled), removed, tuple(skipped))

@@ -27,6 +27,7 @@ class ExerciseResult:
     checks: tuple[CheckResult, ...] = field(default_factory=tuple)
     error: str | None = None
     extras: dict = field(default_factory=dict)  # data for feedback plots, from public checks only
+    notes: tuple[str, ...] = ()  # what was wrong with the submission that did not stop its grading (broken cells)
 
     @property
     def score(self) -> float:
@@ -42,7 +43,7 @@ class ExerciseResult:
 
     def to_dict(self) -> dict:
         """{"exercise", "score", "max_score", "checks": [...], "error"} as in the SPEC, plus
-        "extras" (plot data) only when a check attached some."""
+        "extras" (plot data) only when a check attached some and "notes" only when there are some."""
         data = {
             "exercise": self.exercise,
             "score": self.score,
@@ -52,4 +53,6 @@ class ExerciseResult:
         }
         if self.extras:
             data["extras"] = self.extras
+        if self.notes:
+            data["notes"] = list(self.notes)
         return data

@@ -89,11 +89,18 @@ def test_broken_notebook_json_is_a_clear_load_error(tmp_path):
 
 
 def test_syntax_error_names_cell_and_line(tmp_path):
+    # one broken cell is skipped and named (tests/test_per_cell.py); a notebook none of whose cells
+    # compiles cannot be loaded at all
     path = _notebook(tmp_path, [_code("x = 1\n"), _code("def f(:\n    pass\n")])
+    src = load_source(path)
+    assert [name for name, _ in src.cells] == ["<cell 1>"]
+    assert [(c.where, c.line, c.defines) for c in src.skipped] == [("cell 2", 1, ("f",))]
+    path = _notebook(tmp_path, [_code("y = (\n"), _code("def f(:\n    pass\n")])
     with pytest.raises(LoadError) as info:
         load_source(path)
     assert info.value.key == "syntax_error"
-    assert info.value.details["where"] == "cell 2" and info.value.details["line"] == 1
+    assert info.value.details["where"] == "cell 1" and info.value.details["line"] == 1
+    assert [c.where for c in info.value.skipped] == ["cell 2"]
 
 
 def test_py_file_and_empty_file(tmp_path):

@@ -228,21 +228,29 @@ def main(payload=None):
         # last: after every mount and capability change above (which the filter forbids), before any
         # of the student's code; threads and processes it starts inherit it
         confine.restrict_syscalls(report)
+    # cell by cell, as a notebook runs: a cell whose top level raises (SystemExit included) stops
+    # there and is reported, the next cells still run; only when no cell ran to its end is the
+    # submission not loaded. Before each cell the grader is told which one runs, so a load that
+    # times out or crashes names it.
+    broken = []
     for filename, source in cells:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        send({"kind": "cell", "cell": filename})
         try:
             code = compile(source, filename, "exec")
             exec(code, namespace)
         except BaseException as exc:  # noqa: BLE001 - everything the code raises is reported
-            send({"kind": "load_error", "error": error_info(exc)})
-            return
+            broken.append({"cell": filename, "error": error_info(exc)})
+    if cells and len(broken) == len(cells):
+        send({"kind": "load_error", "error": broken[0]["error"], "broken": broken[1:wire.MAX_BROKEN + 1]})
+        return
     names = {k: ("class" if isinstance(v, type) else "module" if type(v).__name__ == "module"
                  else "function" if callable(v) else "value")
              for k, v in namespace.items() if not k.startswith("__") and len(k) <= short}
     if len(names) > wire.MAX_NAMES:  # the grader takes no more: functions and classes first
         ranked = sorted(names, key=lambda k: names[k] not in ("function", "class"))
         names = {k: names[k] for k in ranked[:wire.MAX_NAMES]}
-    send({"kind": "ready", "names": names, "confinement": report})
+    send({"kind": "ready", "names": names, "confinement": report, "broken": broken[:wire.MAX_BROKEN]})
 
     while True:
         try:

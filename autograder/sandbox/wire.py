@@ -71,6 +71,8 @@ MAX_TEXT = 2000
 MAX_SHORT = 200
 #: names a submission's ``ready`` message may list
 MAX_NAMES = 10_000
+#: notebook cells whose top level raised that a ``ready`` or ``load_error`` message may list
+MAX_BROKEN = 32
 
 # Bound once at import, before any student code runs, so monkeypatching the
 # numpy namespace later cannot change how values are encoded.
