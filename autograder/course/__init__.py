@@ -4,6 +4,7 @@ Layout of a course folder (nbgrader's, plus the grader's own outputs)::
 
     nbgrader_config.py           written by `grader init`
     gradebook.db                 nbgrader's SQLite gradebook
+    roster.json                  who each student is, as `grader collect` read it from the LMS (course/roster.py)
     source/<ex>/<ex>_<slug>.ipynb        copied from solutions/
     release/<ex>/...             student versions (nbgrader generate_assignment)
     exchange/                    nbgrader's exchange (inside the course folder)
@@ -12,7 +13,8 @@ Layout of a course folder (nbgrader's, plus the grader's own outputs)::
     grades/<ex>/<student>.json   the grader's result per student; grades/<ex>/gradebook.csv
     feedback_html/<ex>/<student>.html    the grader's feedback pages
     reports/<ex>.html            the instructor's class report
-    exports/                     grades.csv for the LMS, gradescope/<ex>/<student>/results.json
+    exports/                     grades.csv, moodle/<ex>_grading_worksheet.csv, canvas/grades.csv,
+                                 gradescope/<ex>/<student>/results.json (autograder/export.py)
 """
 from __future__ import annotations
 

@@ -8,6 +8,17 @@ output (one line per check, hidden ones redacted, then the score), so the
 formgrader and ``nbgrader generate_feedback`` have a notebook to show.
 Recording is idempotent: a result recorded twice leaves the same rows.
 
+The rows are those ``nbgrader autograde`` writes, so nbgrader's formgrader shows a submission graded
+here as it shows one nbgrader graded (see :func:`record_in_gradebook`): the grade's ``auto_score``
+and ``needs_manual_grade`` (``SaveAutoGrades._add_score``), the answer cells' ``auto_comment``
+(``SaveAutoGrades._add_comment``), the late penalty (``AssignLatePenalties``, with the course's
+plugin), the submission's timestamp as nbgrader reads it from
+``timestamp.txt`` (``NbGraderAPI.get_autograded_students`` calls a submission autograded only when the
+two are equal and ``autograded/<student>/<ex>/`` exists), and the autograded notebook, named as the
+source, with the submission's ``timestamp.txt`` and ``submission_secret.txt`` beside it (nbgrader copies
+them; ``release_feedback`` reads them). ``failed_tests`` follows from the scores (nbgrader computes it);
+``flagged`` and manual scores are the graders' and are never touched.
+
 Scores never come from a submitted notebook: the gradebook's rows and their
 maximum points are made by nbgrader's ``add_submission`` from the assignment's
 source notebook (recorded by ``generate_assignment``), the points earned are the
@@ -60,9 +71,95 @@ def _submission_time(course: CourseDir, student: str, exercise: str) -> datetime
         return None
 
 
-def _timestamp(course: CourseDir, student: str, exercise: str):
-    """The submission time (see :func:`_submission_time`), else now."""
-    return _submission_time(course, student, exercise) or datetime.now(timezone.utc).replace(tzinfo=None)
+def _nbgrader_time(course: CourseDir, student: str, exercise: str) -> datetime | None:
+    """The submission time exactly as nbgrader reads it from timestamp.txt (``parse_utc`` of the stripped
+    text, as ``NbGraderAPI.get_submitted_timestamp`` and ``CourseDirectory.get_existing_timestamp`` do):
+    the formgrader shows a submission as autograded only when the gradebook holds this same value. None
+    without the file; a text nbgrader cannot parse falls back to :func:`_submission_time`."""
+    from nbgrader.utils import parse_utc
+
+    stamp = course.submitted(student, exercise) / "timestamp.txt"
+    if not stamp.is_file():
+        return None
+    try:
+        with open(stamp, "rb") as fh:
+            text = fh.read(4096).decode("utf-8").strip()
+        return parse_utc(text) if text else None
+    except (OSError, ValueError, OverflowError, TypeError):
+        return _submission_time(course, student, exercise)
+
+
+# nbgrader's own files in a submission folder, which `nbgrader autograde` copies into autograded/
+_NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
+_NBGRADER_FILE_LIMIT = 64 * 1024
+
+
+def _copy_nbgrader_files(course: CourseDir, exercise: str, student: str) -> None:
+    """Copy the submission's timestamp.txt and submission_secret.txt into autograded/, byte for byte, as
+    nbgrader does (``release_feedback`` reads them there); a copy whose original is gone is removed."""
+    src, dest = course.submitted(student, exercise), course.autograded(student, exercise)
+    for name in _NBGRADER_FILES:
+        original = src / name
+        if original.is_file() and not original.is_symlink() and original.stat().st_size <= _NBGRADER_FILE_LIMIT:
+            data = original.read_bytes()
+            target = dest / name
+            if not target.is_file() or target.is_symlink() or target.read_bytes() != data:
+                atomic_write(target, data)
+        elif (dest / name).exists() or (dest / name).is_symlink():
+            (dest / name).unlink()
+
+
+STAND_IN = "nn_grader_stand_in"  # notebook metadata: the released notebook stands in for the submission
+
+
+def _auto_comments(course: CourseDir, exercise: str, student: str, gb, notebook_name_: str) -> dict:
+    """grade id of each answer (solution) cell -> its ``auto_comment``, as nbgrader's
+    ``SaveAutoGrades._add_comment`` sets it: "No response." when the answer cell left the student
+    unchanged (its checksum, computed on the autograded notebook where its nbgrader metadata is the
+    source's, equals the one ``generate_assignment`` recorded), else None. None for every cell when no
+    notebook was read (a .py submission, an unreadable notebook: like nbgrader's missing notebook)."""
+    import nbformat
+    from nbgrader import utils
+
+    path = course.autograded(student, exercise) / f"{notebook_name_}.ipynb"
+    try:
+        node = nbformat.reads(path.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
+    except Exception:  # noqa: BLE001 - no autograded notebook (yet): nothing to comment on
+        return {}
+    if node.metadata.get(STAND_IN):
+        return {}
+    out = {}
+    for cell in node.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if not isinstance(meta, dict) or not utils.is_solution(cell) or utils.is_task(cell):
+            continue
+        try:
+            expected = gb.find_source_cell(meta["grade_id"], notebook_name_, exercise).checksum
+            out[meta["grade_id"]] = "No response." if utils.compute_checksum(cell) == expected else None
+        except Exception:  # noqa: BLE001 - a cell the gradebook does not know: no comment
+            continue
+    return out
+
+
+def _late_penalties(course: CourseDir):
+    """nbgrader's ``AssignLatePenalties`` configured by the course (its late submission plugin: by
+    default ``LateSubmissionPlugin`` with ``penalty_method = "none"``)."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    late = AssignLatePenalties(config=nb.load_config(course))
+    late.init_plugin()
+    return late
+
+
+def _late_penalty(late, submission, notebook, student: str) -> None:
+    """The notebook's late submission penalty, as ``AssignLatePenalties.preprocess`` sets it after the
+    grades: reset, then the plugin's penalty (kept within [0, score]) when the submission is late."""
+    notebook.late_submission_penalty = None
+    seconds = submission.total_seconds_late
+    if seconds > 0:
+        penalty = late.plugin_inst.late_submission_penalty(student, notebook.score, seconds)
+        if penalty is not None:
+            notebook.late_submission_penalty = late._check_late_penalty(notebook, penalty)
 
 
 def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -> dict[str, str]:
@@ -70,10 +167,15 @@ def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -
 
     The scores are the grader's (each check's points); the rows and their maximum points are
     nbgrader's, made by ``add_submission`` from the assignment's source notebook in the gradebook,
-    so nothing in a submitted notebook changes them. A record that cannot be recorded does not stop
-    the others: returns ``{student: what went wrong}`` for those.
+    so nothing in a submitted notebook changes them. Each row is set as ``nbgrader autograde`` sets it
+    (see the module docstring): ``needs_manual_grade`` False unless a grader had already given a manual
+    score, the answer cells' auto comments, the submission's time as nbgrader reads it, the late
+    submission penalty of the course's nbgrader configuration. The comments
+    are read from the autograded notebook: write it first (:func:`write_autograded`). A record that
+    cannot be recorded does not stop the others: returns ``{student: what went wrong}`` for those.
     """
     failed: dict[str, str] = {}
+    late = _late_penalties(course)
     with warnings.catch_warnings(), nb.gradebook(course) as gb:
         # nbgrader's add_submission triggers SQLAlchemy autoflush warnings that mean nothing here
         warnings.simplefilter("ignore")
@@ -82,17 +184,28 @@ def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -
             student = record["student"]
             try:
                 gb.update_or_create_student(student)
+                when = _nbgrader_time(course, student, exercise)
                 try:
                     submission = gb.find_submission(exercise, student)
                 except Exception:  # nbgrader raises MissingEntry
-                    submission = gb.add_submission(exercise, student,
-                                                   timestamp=_timestamp(course, student, exercise))
+                    submission = gb.add_submission(exercise, student)
+                submission.timestamp = when  # what the formgrader compares with timestamp.txt
                 scores = cell_scores(record, exercise)
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
                         if grade.name in scores:
                             grade.auto_score = scores[grade.name]
+                            # nbgrader's SaveAutoGrades: a manual score already given is marked for review
+                            grade.needs_manual_grade = grade.manual_score is not None
+                    comments = _auto_comments(course, exercise, student, gb, notebook.name)
+                    for comment in notebook.comments:
+                        comment.auto_comment = comments.get(comment.name)
                 gb.db.commit()
+                for notebook in submission.notebooks:  # on the scores just committed
+                    _late_penalty(late, submission, notebook, student)
+                gb.db.commit()
+                if course.autograded(student, exercise).is_dir():
+                    _copy_nbgrader_files(course, exercise, student)
             except Exception as exc:  # noqa: BLE001 - one student's failure is recorded, the rest go on
                 gb.db.rollback()
                 failed[student] = f"gradebook: {type(exc).__name__}: {str(exc)[:300]}"
@@ -363,6 +476,8 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
     from .. import sanitize
 
     nb = sanitize.inert_notebook(nb)
+    if submitted is None:  # no notebook was read: nbgrader comments on no answer (see _auto_comments)
+        nb.setdefault("metadata", {})[STAND_IN] = True
     by_id = {c["id"]: c for c in tests.values() if isinstance(c.get("id"), str)}
     for cell in nb["cells"]:  # the instructor's own test cells stay exactly the source's (outputs: inert)
         test = by_id.get(cell.get("id")) or tests.get(_grade_id(nbgrader_meta(cell)))
@@ -442,7 +557,5 @@ def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str =
     out = course.autograded(record["student"], exercise) / name
     # a lone surrogate (legal in JSON text, not in UTF-8) is written back as its \u escape
     atomic_write(out, (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace"))
-    when = _submission_time(course, record["student"], exercise)
-    if when is not None:
-        atomic_write(out.parent / "timestamp.txt", when.isoformat(sep=" ") + " UTC\n")
+    _copy_nbgrader_files(course, exercise, record["student"])
     return out, notes
