@@ -13,7 +13,11 @@ import hashlib
 import io
 import json
 import os
+import signal
+import sys
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -121,11 +125,13 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:  # a failed write names no file: this one
+            exc.filename = str(path)
         raise
 
 
@@ -184,6 +190,108 @@ def gradebook_csv(records: list[dict]) -> str:
     return buf.getvalue()
 
 
+# ------------------------------------------------------------------ stopping at once (Ctrl-C)
+# A run stops within a second or two of Ctrl-C: the parent drops what is queued, tells its workers to stop
+# (SIGTERM: each kills its student processes and exits), kills what is left, and the KeyboardInterrupt goes
+# on to the caller, which says what was saved. Workers ignore SIGINT (a terminal sends it to the whole
+# process group; stopping is the parent's job) and die with the parent (PR_SET_PDEATHSIG on Linux), so a
+# parent that is killed leaves neither workers nor student processes behind.
+
+_live_pools: set = set()
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:  # the parent died before the line above took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+    except PermissionError:
+        pass
+
+
+def _worker_init(parent: int) -> None:
+    """Each pool worker: SIGTERM kills its student processes and ends it at once; SIGINT is ignored."""
+    from .sandbox import stop_now
+
+    def stop(signum, frame):
+        stop_now(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+    _die_with_parent(parent)
+
+
+def _group_leaders_under(parents: set[int]) -> list[int]:
+    """Children of ``parents`` that lead their own process group (student processes), from /proc (Linux)."""
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[1]) in parents and int(fields[2]) == int(name):
+            found.append(int(name))
+    return found
+
+
+def _stop_pool(pool) -> None:
+    """Stop ``pool`` now: queued submissions are dropped, workers get SIGTERM (see :func:`_worker_init`)
+    and are killed if still there a second later."""
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # a second Ctrl-C: let this finish
+    try:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        # their student processes, each the leader of its own group: killed here too, in case a worker
+        # busy in C code could not do it before it was killed
+        groups = _group_leaders_under({p.pid for p in procs if p.pid})
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            try:
+                proc.terminate()
+            except (OSError, ValueError, AttributeError):
+                pass
+        deadline = time.monotonic() + 1.0
+        for proc in procs:
+            try:
+                proc.join(max(0.0, deadline - time.monotonic()))
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(0.5)
+            except (OSError, ValueError, AssertionError, AttributeError):
+                pass
+        for pid in groups:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, old)
+
+
+def stop_all() -> None:
+    """Stop every pool of this process (see :func:`_stop_pool`) and kill this process's student processes."""
+    from .sandbox import kill_children
+
+    for pool in list(_live_pools):
+        _stop_pool(pool)
+    kill_children()
+
+
 def _internal_error(exercise_id: str, sub: Submission, exc: BaseException) -> dict:
     return {"exercise": exercise_id, "score": 0.0, "max_score": 0.0, "checks": [],
             "error": f"internal grader error: {type(exc).__name__}: {exc}",
@@ -194,7 +302,9 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
     """Grade ``indices`` in a pool of ``workers`` processes; returns those lost when the pool broke
     (a worker process died: killed from outside, or by a submission that could reach it)."""
     lost = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),))
+    _live_pools.add(pool)
+    try:
         futures = {pool.submit(_grade_one, exercise_id, submissions[i].student, str(submissions[i].path), lang,
                                limits, private, key): i for i in indices}
         for fut in as_completed(futures):
@@ -207,6 +317,12 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
             except Exception as exc:  # noqa: BLE001 - a grader failure is recorded, the batch goes on
                 rec = _internal_error(exercise_id, submissions[i], exc)
             finish(i, rec)
+    except BaseException:  # Ctrl-C (KeyboardInterrupt), or a result that could not be written: stop now
+        _stop_pool(pool)
+        raise
+    finally:
+        _live_pools.discard(pool)
+    pool.shutdown(wait=True)
     return sorted(lost)
 
 
@@ -221,13 +337,18 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
     from .grading import not_graded
 
     lock = threading.Lock()
+    stopping = threading.Event()  # Ctrl-C in the main thread: the solo pools' threads record nothing more
 
     def finish_locked(i: int, rec: dict):  # solo pools report from several threads
         with lock:
-            finish(i, rec)
+            if not stopping.is_set():
+                finish(i, rec)
 
     def alone(i: int):
-        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, key, finish_locked):
+        if stopping.is_set():
+            return
+        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, key, finish_locked) \
+                and not stopping.is_set():
             result = not_graded(exercise_id, t("killed_worker", lang), hidden=True, lang=lang)
             finish_locked(i, record(result, submissions[i]))
 
@@ -240,19 +361,56 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
         shared = [i for i in lost if strikes[i] < 2]
         suspects = [i for i in lost if strikes[i] >= 2]
         if suspects:
-            with ThreadPoolExecutor(max_workers=jobs) as threads:
+            threads = ThreadPoolExecutor(max_workers=jobs)
+            try:
                 list(threads.map(alone, suspects))
+            except BaseException:  # Ctrl-C: the threads' pools are stopped, then the threads end
+                with lock:
+                    stopping.set()
+                for pool in list(_live_pools):
+                    _stop_pool(pool)
+                raise
+            finally:
+                threads.shutdown(wait=True)
+
+
+#: in OUT/<exercise>/ while a resumable run (``grade_batch(previous=…)``) goes on: a run that did not finish
+#: (Ctrl-C, killed) leaves it, and the next one takes what that run saved instead of grading it again
+UNFINISHED = ".unfinished"
+
+
+def saved_result(folder: Path, sub: Submission) -> dict | None:
+    """The result saved in ``folder`` for ``sub``'s file as it is now (same sha256), or None."""
+    try:
+        rec = json.loads((Path(folder) / f"{sub.student}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(rec, dict) and rec.get("sha256") and rec.get("sha256") == file_digest(sub.path)
+    return rec if ok else None
+
+
+def unfinished_results(out: Path, exercise_id: str, submissions: list[Submission]) -> dict[int, dict]:
+    """``{index: record}`` of the submissions an unfinished run into ``out`` already graded (their files
+    unchanged since); {} when the last run into ``out`` finished (or there was none)."""
+    folder = Path(out) / registry.get(exercise_id).id
+    if not (folder / UNFINISHED).is_file():
+        return {}
+    found = {i: saved_result(folder, sub) for i, sub in enumerate(submissions)}
+    return {i: rec for i, rec in found.items() if rec is not None}
 
 
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
-                lang: str = "en", progress=None, limits=None, hidden_key: str | None = None) -> list[dict]:
+                lang: str = "en", progress=None, limits=None, hidden_key: str | None = None,
+                previous: dict[int, dict] | None = None) -> list[dict]:
     """Grade every submission (in ``jobs`` processes), writing each result as it comes.
 
     ``progress(record)`` is called after each submission; ``limits`` overrides the
     exercise's sandbox limits; ``hidden_key`` seeds the hidden inputs (default
     ``$GRADER_HIDDEN_KEY``; :class:`~autograder.secret.MissingHiddenKey`, before
-    anything is graded, when there is none). Returns the records in the order of
-    ``submissions``.
+    anything is graded, when there is none). ``previous`` (e.g. from
+    :func:`unfinished_results`) makes the run resumable: those records are taken
+    as they are, and :data:`UNFINISHED` marks the folder until the run ends.
+    Returns the records in the order of ``submissions``.
     """
     from .cases import hidden_key as env_key
 
@@ -260,7 +418,10 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
     key = hidden_key or env_key()
     folder = Path(out) / ex.id
     folder.mkdir(parents=True, exist_ok=True)
-    done: dict[int, dict] = {}
+    done: dict[int, dict] = dict(previous or {})
+    if previous is not None:
+        atomic_write(folder / UNFINISHED, "a `grader grade` run into this folder has not finished (yet)\n")
+    todo = [i for i in range(len(submissions)) if i not in done]
     # what a confined submission must not see: the results, and every student's folder
     private = tuple(dict.fromkeys(str(p.resolve()) for p in
                                   [Path(out), Path(out).parent, *(s.path.parent.parent for s in submissions)]))
@@ -271,11 +432,15 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
         if progress:
             progress(rec)
 
-    if jobs <= 1 or len(submissions) <= 1:
-        for i, sub in enumerate(submissions):
+    if jobs <= 1 or len(todo) <= 1:
+        for i in todo:
+            sub = submissions[i]
             finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits, private, key))
-    else:
-        _grade_in_pools(ex.id, submissions, jobs, lang, limits, private, key, finish)
+    elif todo:
+        _grade_in_pools(ex.id, [submissions[i] for i in todo], jobs, lang, limits, private, key,
+                        lambda j, rec: finish(todo[j], rec))
     records = [done[i] for i in range(len(submissions))]
     atomic_write(folder / "gradebook.csv", gradebook_csv(records))
+    if previous is not None:
+        (folder / UNFINISHED).unlink(missing_ok=True)
     return records

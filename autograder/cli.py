@@ -7,7 +7,9 @@ nbgrader) are never imported at module level.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -36,7 +38,28 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Grader(click.Group):
+    """``grader``: an OSError that means a place cannot be written (read-only, full, a file where a folder
+    is expected) ends a command with one line and exit code 2, not a traceback
+    (:func:`autograder.preflight.os_problem`; the commands check what they will write first)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            problem = None
+            try:
+                from .preflight import os_problem
+            except ImportError:  # the student install has no instructor modules
+                pass
+            else:
+                problem = os_problem(exc)
+            if problem is None:
+                raise
+            raise problem from None
+
+
+@click.group(cls=_Grader, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 def main():
     """nn-grader: exercises and autograding for the feedforward-networks course."""
@@ -158,7 +181,8 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
 @click.option("--course", "course_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Grade the course's collected submissions and record them in its nbgrader gradebook "
                    "(the default when no PATH is given and the current folder is a course).")
-@click.option("--force", is_flag=True, help="With a course: regrade submissions already graded.")
+@click.option("--force", is_flag=True, help="Regrade submissions already graded (in a course, or by a run into "
+                                            "--out that did not finish).")
 @click.option("--hidden-key-file", "key_file", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="File holding the hidden checks' key (owner-only). Default: the course's key, "
@@ -175,11 +199,14 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
     folders. Without PATH, grades the course in --course (or the current
     folder): submitted/<student>/<ex>/, skipping what is already graded, and
     records the scores in nbgrader's gradebook. Exit code 0 when every
-    submission has a recorded result.
+    submission has a recorded result; Ctrl-C stops at once (exit code 130),
+    keeping every result saved, and the same command resumes.
     """
     from rich.console import Console
 
-    from .batch import discover, grade_batch
+    from .batch import discover, grade_batch, unfinished_results
+    from .messages import t
+    from .preflight import Problem, check_gradebook, check_writable, require_nbgrader
     from .render import progress_bar
     from .sanitize import rich_markup
     from .secret import MissingHiddenKey, resolve
@@ -201,15 +228,24 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
         course = CourseDir(course_dir)
         if not course.config.is_file():
             raise click.UsageError(f"{course_dir} is not a course folder (no nbgrader_config.py)")
-        total = len(course_submissions(course, ex.id))
+        subs = course_submissions(course, ex.id)
+        total = len(subs)
         if total == 0:
             raise click.UsageError(f"no {ex.id} submissions under {course.submitted()}")
+        check_gradebook(course.gradebook, lang)  # each check before anything is written
+        check_writable([course.root, course.grades(ex.id), course.root / "autograded"], [course.gradebook], lang)
+        require_nbgrader("grade", lang)
         try:
-            with progress_bar(err, total, f"grading {ex.id}") as advance:
+            with _ctrl_c_kept(), progress_bar(err, total, ex.id, lang) as advance:
                 run = grade_course(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance,
                                    hidden_key=key)
         except CourseBusy as exc:
             raise click.ClickException(str(exc)) from None
+        except Problem as exc:  # met while grading (e.g. the gradebook broke meanwhile): in the run's language
+            exc.lang = lang
+            raise
+        except KeyboardInterrupt:
+            _stopped(course.grades(ex.id), subs, lang)
         records, expected = run.records, total
         out = course.root / "grades"
         err.print(f"graded {len(run.graded)}, already graded {len(run.skipped)} (use --force to regrade); "
@@ -227,20 +263,77 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
         if not submissions:
             raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
         out = out or Path("grades")
-        with progress_bar(err, len(submissions), f"grading {ex.id}") as advance:
-            records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance,
-                                  hidden_key=key)
+        check_writable([out / ex.id], lang=lang)
+        previous = {} if force else unfinished_results(out, ex.id, submissions)
+        if previous:
+            click.echo(t("grade_resumed", lang, n=len(previous), total=len(submissions), folder=out / ex.id),
+                       err=True)
+        try:
+            with _ctrl_c_kept(), progress_bar(err, len(submissions) - len(previous), ex.id, lang) as advance:
+                records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance,
+                                      hidden_key=key, previous=previous)
+        except KeyboardInterrupt:
+            _stopped(out / ex.id, submissions, lang)
         expected = len(submissions)
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False))
     else:
         from .render import class_table
 
-        ctx.console.print(class_table(records, ex.id))
+        ctx.console.print(class_table(records, ex.id, lang))
         ctx.console.print(f"results: {rich_markup(out / ex.id)}/<student>.json, "
                           f"gradebook: {rich_markup(out / ex.id / 'gradebook.csv')}")
     unrecorded = [r for r in records if r.get("record_error")]
     sys.exit(EXIT_FULL if len(records) == expected and not unrecorded else EXIT_FAILED)
+
+
+@contextmanager
+def _ctrl_c_kept():
+    """Python drops an exception raised inside a finalizer or a weakref callback ("Exception ignored in …"),
+    and SQLAlchemy (the gradebook) runs many: a Ctrl-C landing in one would be lost and the run go on. Here
+    a KeyboardInterrupt dropped so is raised again: SIGINT is sent once more, and lands elsewhere."""
+    import signal
+
+    old = sys.unraisablehook
+
+    def hook(unraisable):
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+        else:
+            old(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = old
+
+
+def _stopped(folder: Path, submissions, lang: str):
+    """After Ctrl-C: stop the workers and student processes still running, say what is saved in ``folder``
+    (the results on disk for the files as they are now) and how to resume; exit code 130."""
+    import signal
+
+    from .batch import saved_result, stop_all
+    from .messages import t
+    from .sanitize import terminal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the message short
+    stop_all()
+    saved = sum(saved_result(folder, sub) is not None for sub in submissions)
+    total = len(submissions)
+    where = terminal(f"{folder}{os.sep}")
+    click.echo(t("grade_stopped", lang, saved=saved, total=total, folder=where, left=total - saved)
+               if saved < total else t("grade_stopped_all", lang, total=total, folder=where), err=True)
+    try:
+        real = sys.stderr.fileno() == 2  # not click's CliRunner
+    except (AttributeError, ValueError, OSError):
+        real = False
+    if real:  # the process ends now: tearing down nbgrader's modules as Python exits would take a second or more
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(130)
 
 
 @main.command("generate")

@@ -31,9 +31,18 @@ course_option = click.option("--course", "course_dir", default=".", show_default
 @click.option("--timeout", default=300, show_default=True, help="nbgrader's per-cell execution timeout (s).")
 def init_cmd(course_dir: Path, exercises, course_id: str, timeout: int):
     """Lay out an nbgrader course in COURSE_DIR from solutions/ (config, source/, gradebook)."""
-    from .course.setup import course_exercises, init_course
+    from .course.setup import course_exercises, init_course, init_paths
+    from .preflight import check_gradebook, check_writable, require_nbgrader
 
-    course = init_course(course_dir, _ids(exercises) or None, course_id, timeout)
+    ids = _ids(exercises) or None
+    check_gradebook(Path(course_dir) / "gradebook.db")  # each check before anything is written: nothing is
+    folders, files = init_paths(course_dir, ids)        # left half-made (the cheap ones first)
+    check_writable(folders, files)
+    require_nbgrader("init")
+    try:
+        course = init_course(course_dir, ids, course_id, timeout)
+    except FileNotFoundError as exc:  # an exercise without its source notebook: found before any write
+        raise click.UsageError(str(exc)) from None
     click.echo(f"course {course_id} in {course.root}: {', '.join(course_exercises(course))}")
 
 
@@ -80,14 +89,42 @@ def release_cmd(exercises, course_dir: Path, no_exchange: bool):
     from .course.release import release
     from .course.setup import course_exercises, is_course
 
+    from .preflight import check_gradebook, check_writable, require_nbgrader
+
     if not is_course(course_dir):
         raise click.UsageError(f"{course_dir} is not a course folder; run `grader init` first")
     course = CourseDir(course_dir)
-    results = [release(course, e, to_exchange=not no_exchange) for e in (_ids(exercises) or course_exercises(course))]
+    ids = _ids(exercises) or course_exercises(course)
+    check_gradebook(course.gradebook)  # before the validation's minutes, and before anything is written
+    check_writable([course.root, course.root / "release", *(course.release(e) for e in ids)]
+                   + ([course.exchange] if not no_exchange else []), [course.gradebook])
+    require_nbgrader("release")
+    results = [release(course, e, to_exchange=not no_exchange) for e in ids]
     Console().print(_validation_table(results))
     for v in results:
         click.echo(f"{v.exercise}: {'released' if v.ok else 'NOT released'}")
     sys.exit(0 if all(v.ok for v in results) else 1)
+
+
+def demo_table(result, seconds: float):
+    """The demo's class: one row per student, readable at 80 columns (ids whole, the exercise columns
+    narrow, what each student handed in one item per line, wrapped at spaces)."""
+    from rich.table import Table
+
+    from .course.demo import EXERCISES
+
+    table = Table(title=f"demo class: {len(result.scores)} students, graded in {seconds:.0f} s")
+    table.add_column("student", overflow="fold")
+    for ex in EXERCISES:
+        table.add_column(f"{ex}\n/{result.max_scores[ex]:g}", justify="right", no_wrap=True)
+    table.add_column(f"total\n/{sum(result.max_scores.values()):g}", justify="right", no_wrap=True)
+    table.add_column("what they handed in", overflow="fold")
+    for student in sorted(result.scores):
+        row = result.scores[student]
+        notes = sorted({f"{ex}: {p}" for ex, p in result.profiles[student].items() if p != "correct"})
+        table.add_row(student, *(f"{row.get(ex, 0):g}" for ex in EXERCISES), f"{sum(row.values()):g}",
+                      "\n".join(notes) or "all correct")
+    return table
 
 
 @click.command("demo")
@@ -96,38 +133,39 @@ def release_cmd(exercises, course_dir: Path, no_exchange: bool):
 def demo_cmd(course_dir: Path, jobs: int):
     """Build a demo course in COURSE_DIR, grade a generated class of 30 students end to end
     (release, grade into the gradebook, feedback, reports, LMS export) and print a summary.
-    COURSE_DIR must be absent, empty, or a demo course made by this command (then it is replaced)."""
+    COURSE_DIR must be absent, empty, or a demo course made by this command (then it is replaced).
+    Each stage prints a line as it ends; the grading shows a bar per exercise on a terminal and
+    "ex3: 30/30 submissions graded (12 s)" lines in a pipe or a log."""
     import time
 
     from rich.console import Console
-    from rich.table import Table
 
-    from .course.demo import EXERCISES, DemoRefused, run_demo
-    from .messages import default_lang
+    from .course.demo import DemoRefused, run_demo
+    from .messages import default_lang, t
+    from .render import progress_bar
 
     console = Console()
+    lang = default_lang()
+    from .preflight import check_writable, require_nbgrader
+
+    check_writable([course_dir], lang=lang)  # before anything is written
+    require_nbgrader("demo", lang)
     start = time.perf_counter()
+
+    def say(key: str, **fields) -> None:
+        console.print(t(key, lang, **fields), markup=False, highlight=False, soft_wrap=True)
+
     try:
-        with console.status("building and grading the demo course…"):
-            result = run_demo(course_dir, jobs=jobs)
+        result = run_demo(course_dir, jobs=jobs, say=say,
+                          progress=lambda ex, total: progress_bar(console, total, ex, lang))
     except DemoRefused as exc:  # refused before anything was written
-        raise click.UsageError(exc.text(default_lang())) from None
-    table = Table(title=f"demo class: {len(result.scores)} students, graded in {time.perf_counter() - start:.0f} s")
-    table.add_column("student")
-    for ex in EXERCISES:
-        table.add_column(f"{ex} /{result.max_scores[ex]:g}", justify="right")
-    table.add_column(f"total /{sum(result.max_scores.values()):g}", justify="right")
-    table.add_column("what they handed in", overflow="fold")
-    for student in sorted(result.scores):
-        row = result.scores[student]
-        notes = sorted({f"{ex}: {p}" for ex, p in result.profiles[student].items() if p != "correct"})
-        table.add_row(student, *(f"{row.get(ex, 0):g}" for ex in EXERCISES), f"{sum(row.values()):g}",
-                      ", ".join(notes) or "all correct")
-    console.print(table)
+        raise click.UsageError(exc.text(lang)) from None
+    console.print(demo_table(result, time.perf_counter() - start))
     course = result.course
     console.print(f"course: {course.root}\n  gradebook: {course.gradebook} (nbgrader export, formgrader)\n"
                   f"  results: {course.grades()}\n  feedback: {course.root / 'feedback_html'}\n"
-                  f"  reports: {course.reports()}\n  LMS export: {course.exports() / 'grades.csv'}")
+                  f"  reports: {course.reports()}\n  LMS export: {course.exports() / 'grades.csv'}",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def register(group: click.Group) -> None:

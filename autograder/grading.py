@@ -13,7 +13,7 @@ from . import registry
 from .cases import CaseSource
 from .checks import Check, Context, Fail
 from .impl import KERNEL_CELL
-from .loader import LoadError, load_source
+from .loader import LoadError, defined_names, load_source
 from .messages import default_lang, t
 from .results import CheckResult, ExerciseResult
 from .sandbox import (
@@ -66,31 +66,91 @@ def describe_error(exc: SandboxError, lang: str, call: str) -> str:
     return t("bad_reply", lang, call=call, reason=str(exc))
 
 
+def _cell_label(filename: str) -> str:
+    """``<cell 7>`` → ``7`` (messages say "cell 7"); another file name without its brackets."""
+    cell = re.fullmatch(r"<cell (\d+)>", filename)
+    return cell.group(1) if cell else filename.strip("<>")
+
+
+def _cell_order(filename: str) -> tuple:
+    cell = re.fullmatch(r"<cell (\d+)>", filename)
+    return (int(cell.group(1)), "") if cell else (0, filename)
+
+
+def _import_hint(exc_type: str, lang: str, numpy_only: bool) -> str:
+    return t("numpy_only", lang) if numpy_only and exc_type in ("ModuleNotFoundError", "ImportError") else ""
+
+
+def broken_cells(skipped, raised, codes: dict, lang: str, numpy_only: bool = False,
+                 graded: bool = True) -> tuple[list[str], dict[str, str]]:
+    """What a notebook's broken cells did, for its result: a note per cell, in notebook order (``skipped``:
+    loader.SkippedCell, a syntax error, the cell was left out; ``raised``: sandbox.BrokenCell, its top
+    level raised, the rest of it did not run), and for each name such a cell would have defined (from
+    its source, ``codes[filename]`` for a cell that ran) why it may be missing. ``graded``: the other
+    cells were graded (else the notes say "too", after the error that stopped the load)."""
+    items = []
+    for cell in skipped:
+        text = f" (`{cell.text}`)" if cell.text else ""
+        at = t("at_line", lang, line=cell.line) if cell.line else ""
+        note = t("cell_syntax_skipped" if graded else "cell_syntax_too", lang, cell=_cell_label(cell.filename),
+                 at=at, detail=cell.detail, text=text)
+        reason = t("broken_syntax", lang, cell=_cell_label(cell.filename), at=at)
+        items.append((_cell_order(cell.filename), note, reason, cell.defines))
+    for cell in raised:
+        where = cell.where[-1] if cell.where else None
+        loc = t("at_line", lang, line=where[1]) if where and where[0] == cell.filename else _location(cell.where, lang)
+        note = t("cell_raised_skipped" if graded else "cell_raised_too", lang, cell=_cell_label(cell.filename),
+                 exc=cell.exc_type, loc=loc, detail=cell.detail) + _import_hint(cell.exc_type, lang, numpy_only)
+        reason = t("broken_raised", lang, cell=_cell_label(cell.filename), exc=cell.exc_type)
+        items.append((_cell_order(cell.filename), note, reason, defined_names(codes.get(cell.filename, ""))))
+    items.sort(key=lambda item: item[0])
+    reasons: dict[str, str] = {}
+    for _, _, reason, names in items:
+        for name in names:
+            reasons.setdefault(name, reason)
+    return [wire.clip(note, MAX_MESSAGE) for _, note, _, _ in items], reasons
+
+
 def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> str:
     if isinstance(exc, LoadError):
         return t(exc.key, lang, **exc.details)
     if isinstance(exc, LoadFailed) and exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:
         return t("load_output_cap", lang)  # EFBIG: RLIMIT_FSIZE on its printed output
     if isinstance(exc, LoadFailed):
-        message = t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail)
-        if exc.exc_type in ("ModuleNotFoundError", "ImportError") and numpy_only:
-            message += t("numpy_only", lang)
-        return message
+        return t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail) + \
+            _import_hint(exc.exc_type, lang, numpy_only)
     if isinstance(exc, TimedOut):
+        if exc.cell and re.fullmatch(r"<cell \d+>", exc.cell):  # a notebook: the cell that was running
+            return t("load_timeout_cell", lang, seconds=exc.seconds, cell=_cell_label(exc.cell))
         return t("load_timeout", lang, seconds=exc.seconds)
     if isinstance(exc, BadReply):
         return t("load_bad_reply", lang, reason=exc.text(lang))
     if isinstance(exc, Crashed):
+        if exc.cell and re.fullmatch(r"<cell \d+>", exc.cell):
+            return t("load_crash_cell", lang, reason=str(exc), cell=_cell_label(exc.cell))
         return t("load_crash", lang, reason=str(exc))
     raise exc
 
 
+def _name_error_note(message: str, broken: dict, lang: str) -> str:
+    """A NameError on a name a broken cell would have defined: say so."""
+    match = re.search(r"NameError\b.*?name '(\w+)' is not defined", message)
+    if match and match.group(1) in broken:
+        return t("name_broken", lang, name=match.group(1), reason=broken[match.group(1)])
+    return ""
+
+
 def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hidden_key: str,
-              extras: dict | None = None) -> CheckResult:
-    """Run one check against an implementation; never raises for anything the submission does."""
+              extras: dict | None = None, broken: dict | None = None) -> CheckResult:
+    """Run one check against an implementation; never raises for anything the submission does.
+    ``broken``: name -> why a broken notebook cell did not define it (see :func:`broken_cells`)."""
+    broken = broken or {}
     missing = [n for n in check.needs if n not in impl.names]
     if missing:
-        return CheckResult(check.name, 0.0, check.points, False, check.hidden, t("not_defined", lang, name=missing[0]))
+        name = missing[0]
+        message = t("not_defined_broken", lang, name=name, reason=broken[name]) if name in broken \
+            else t("not_defined", lang, name=name)
+        return CheckResult(check.name, 0.0, check.points, False, check.hidden, message)
     impl.warnings.clear()
     begin = getattr(impl, "begin_check", None)
     if begin is not None:  # a sandbox: this check's requests share one time budget
@@ -107,6 +167,8 @@ def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hid
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as exc:
         # a returned value of an unexpected kind tripped the check itself
         passed, message = False, f"{check.name}: {type(exc).__name__}: {exc}"
+    if not passed and broken:
+        message += _name_error_note(message, broken, lang)
     if impl.warnings:
         message += t("warnings_note", lang, detail="; ".join(dict.fromkeys(impl.warnings))[:300])
     # whatever a returned value put into it (an exception's text quoting a huge string), a message stays short
@@ -115,8 +177,9 @@ def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hid
 
 
 def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=None,
-               hidden_key: str | None = None) -> ExerciseResult:
-    """Run the exercise's checks against an implementation already loaded (sandbox or local)."""
+               hidden_key: str | None = None, notes=(), broken: dict | None = None) -> ExerciseResult:
+    """Run the exercise's checks against an implementation already loaded (sandbox or local);
+    ``notes`` and ``broken``: the notebook's broken cells (:func:`broken_cells`)."""
     from .cases import hidden_key as default_hidden_key
 
     ex = registry.get(exercise_id)
@@ -127,12 +190,15 @@ def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=N
     case_source = case_source or CaseSource(key or None)
     checks = checks_for(ex.id, hidden)
     if not any(name in impl.names for name in ex.names):
-        msg = t("none_defined", lang, names=", ".join(ex.names)) + _looks_like(ex, impl.names, lang)
-        return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, msg) for c in checks))
+        msg = " ".join([t("none_defined", lang, names=", ".join(ex.names)) + _looks_like(ex, impl.names, lang),
+                        *notes])
+        msg = wire.clip(msg, MAX_MESSAGE)
+        return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, msg) for c in checks),
+                              notes=tuple(notes))
     extras: dict = {}
     results = tuple(run_check(c, impl, lang=lang, case_source=case_source, mistakes=module.MISTAKES,
-                              hidden_key=key, extras=extras) for c in checks)
-    return ExerciseResult(ex.id, results, extras=extras)
+                              hidden_key=key, extras=extras, broken=broken) for c in checks)
+    return ExerciseResult(ex.id, results, extras=extras, notes=tuple(notes))
 
 
 def _looks_like(ex: registry.Exercise, defined, lang: str) -> str:
@@ -162,7 +228,12 @@ def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None
                limits: Limits | None = None, case_source=None, private=(),
                hidden_key: str | None = None) -> ExerciseResult:
     """Grade a submission file (.ipynb or .py) in a sandbox; ``private``: folders its code must not
-    see besides the sandbox's defaults (the class's folders, the output folder)."""
+    see besides the sandbox's defaults (the class's folders, the output folder).
+
+    A notebook is graded cell by cell: a cell with a syntax error is left out, a cell whose top level
+    raises stops there, and the others are graded; each is said in the result's ``notes`` and in the
+    message of a check whose function it would have defined. Only a submission none of whose cells
+    runs to its end (a .py is one cell), or whose load times out or crashes, is not graded (``error``)."""
     lang = lang or default_lang()
     ex = registry.get(exercise_id)
     limits = limits or limits_for(ex)
@@ -170,14 +241,21 @@ def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None
         from .cases import hidden_key as default_hidden_key
 
         hidden_key = default_hidden_key()  # before any work: no key, no hidden grading (MissingHiddenKey)
+    numpy_only = ex.needs == "numpy"
+    source = None
     try:
         source = load_source(path)
         with Sandbox(list(source.cells), limits, private=private) as sandbox:
             sandbox.start()
+            notes, broken = broken_cells(source.skipped, sandbox.broken, dict(source.cells), lang, numpy_only)
             return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source,
-                              hidden_key=hidden_key)
+                              hidden_key=hidden_key, notes=notes, broken=broken)
     except (LoadError, LoadFailed, TimedOut, Crashed, BadReply) as exc:
-        return not_graded(ex.id, _load_error_message(exc, lang, numpy_only=ex.needs == "numpy"),
+        # the other broken cells, after the error that stopped the load
+        skipped = exc.skipped if isinstance(exc, LoadError) else source.skipped if source else ()
+        notes, _ = broken_cells(skipped, getattr(exc, "broken", ()), dict(source.cells) if source else {}, lang,
+                                numpy_only, graded=False)
+        return not_graded(ex.id, " ".join([_load_error_message(exc, lang, numpy_only=numpy_only), *notes]),
                           hidden=hidden, lang=lang)
 
 

@@ -138,6 +138,31 @@ MESSAGES: dict[str, Text] = {
                          "Tu código no terminó de cargarse en {seconds:g} s (¿un bucle infinito o un cálculo largo en el nivel superior?)."),
     "load_crash": Text("Your code stopped the Python process while loading: {reason}.",
                        "Tu código detuvo el proceso de Python al cargarse: {reason}."),
+    # a notebook's broken cells: skipped (syntax error) or stopped (raised at top level), the others graded
+    "load_timeout_cell": Text("Your code did not finish loading within {seconds:g} s: cell {cell} was still running "
+                              "(an infinite loop or a long computation at top level?).",
+                              "Tu código no terminó de cargarse en {seconds:g} s: la celda {cell} seguía ejecutándose "
+                              "(¿un bucle infinito o un cálculo largo en el nivel superior?)."),
+    "load_crash_cell": Text("Your code stopped the Python process while loading, in cell {cell}: {reason}.",
+                            "Tu código detuvo el proceso de Python al cargarse, en la celda {cell}: {reason}."),
+    "cell_syntax_skipped": Text("Cell {cell} has a syntax error{at}: {detail}{text}; it was skipped, the other cells "
+                                "were graded.",
+                                "La celda {cell} tiene un error de sintaxis{at}: {detail}{text}; se omitió y se "
+                                "corrigieron las demás celdas."),
+    "cell_raised_skipped": Text("Cell {cell} raised {exc}{loc}: {detail}; the rest of that cell did not run, the other "
+                                "cells were graded.",
+                                "La celda {cell} lanzó {exc}{loc}: {detail}; el resto de esa celda no se ejecutó y se "
+                                "corrigieron las demás celdas."),
+    "cell_syntax_too": Text("Cell {cell} also has a syntax error{at}: {detail}{text}.",
+                            "La celda {cell} también tiene un error de sintaxis{at}: {detail}{text}."),
+    "cell_raised_too": Text("Cell {cell} also raised {exc}{loc}: {detail}.",
+                            "La celda {cell} también lanzó {exc}{loc}: {detail}."),
+    "at_line": Text(" at line {line}", " en la línea {line}"),
+    "broken_syntax": Text("cell {cell} was skipped: syntax error{at}", "se omitió la celda {cell}: error de sintaxis{at}"),
+    "broken_raised": Text("cell {cell} raised {exc} before defining it",
+                          "la celda {cell} lanzó {exc} antes de definirlo"),
+    "not_defined_broken": Text("`{name}` is not defined ({reason}).", "`{name}` no está definido ({reason})."),
+    "name_broken": Text("; `{name}` is missing because {reason}.", "; falta `{name}` porque {reason}."),
     "not_loaded": Text("Not run: the submission could not be loaded.",
                        "No ejecutado: no se pudo cargar la entrega."),
     "none_defined": Text("None of the names this exercise asks for is defined ({names}).",
@@ -167,11 +192,52 @@ MESSAGES: dict[str, Text] = {
                          "or pass --course DIR.",
                          "{path} no es la carpeta de un curso (no tiene nbgrader_config.py): ejecuta antes "
                          "`grader init {path}`, o usa --course CARPETA."),
+    # grader grade stopped by Ctrl-C, and the run after it
+    "grade_stopped": Text("Stopped: {saved} of {total} graded and saved in {folder}; run the same command again to "
+                          "grade the other {left} (already graded ones are skipped; --force regrades all).",
+                          "Detenido: {saved} de {total} corregidas y guardadas en {folder}; vuelve a ejecutar la "
+                          "misma orden para corregir las otras {left} (las ya corregidas se omiten; --force las "
+                          "vuelve a corregir todas)."),
+    "grade_stopped_all": Text("Stopped: all {total} graded and saved in {folder}; run the same command again to "
+                              "finish (nothing is graded twice).",
+                              "Detenido: las {total} corregidas y guardadas en {folder}; vuelve a ejecutar la misma "
+                              "orden para terminar (nada se corrige dos veces)."),
+    "grade_resumed": Text("Resuming an unfinished run: {n} of {total} already graded in {folder} are kept "
+                          "(--force regrades them).",
+                          "Se reanuda una ejecución sin terminar: se conservan las {n} de {total} ya corregidas en "
+                          "{folder} (--force las vuelve a corregir)."),
     # grader demo
     "demo_refused": Text("{path} exists and is not a demo course made by `grader demo`: nothing was changed. "
                          "Give a new folder (`grader demo my-demo`) or remove {path} yourself.",
                          "{path} existe y no es un curso de demostración creado por `grader demo`: no se ha cambiado "
                          "nada. Indica una carpeta nueva (`grader demo mi-demo`) o borra {path} tú mismo."),
+    "demo_course": Text("{path}: creating an nbgrader course for {exercises}, then validating (solution, student "
+                        "version, known mistakes) and releasing each exercise…",
+                        "{path}: creando un curso de nbgrader para {exercises}; después se valida (solución, versión "
+                        "del estudiante, errores conocidos) y se publica cada ejercicio…"),
+    "demo_created": Text("{path}: nbgrader course and gradebook ready ({seconds:.0f} s)",
+                         "{path}: curso de nbgrader y libro de calificaciones listos ({seconds:.0f} s)"),
+    "demo_released": Text("{ex}: validated and released ({seconds:.0f} s)", "{ex}: validado y publicado ({seconds:.0f} s)"),
+    "demo_class": Text("{n} students' submissions generated and collected; grading them ({jobs} in parallel):",
+                       "Entregas de {n} estudiantes generadas y recogidas; corrigiéndolas ({jobs} en paralelo):"),
+    "demo_reports": Text("feedback pages, class reports and the LMS export written ({seconds:.0f} s)",
+                         "páginas de retroalimentación, informes de la clase y exportación al LMS escritos "
+                         "({seconds:.0f} s)"),
+    # progress of a batch (`grader grade`, `grader demo`): a bar on a terminal, these lines elsewhere
+    "progress_grading": Text("grading {what}", "corrigiendo {what}"),
+    "progress_graded": Text("{what}: {done}/{total} submissions graded ({seconds:.0f} s)",
+                            "{what}: {done}/{total} entregas corregidas ({seconds:.0f} s)"),
+    # the class table of `grader grade`
+    "class_title": Text("{exercise}: {n} submissions", "{exercise}: {n} entregas"),
+    "class_student": Text("student", "estudiante"),
+    "class_score": Text("score", "nota"),
+    "class_failed": Text("failed checks / error", "comprobaciones fallidas / error"),
+    "class_none_passed": Text("no check passed ({n} of {n} failed)", "ninguna comprobación superada ({n} de {n} fallidas)"),
+    "class_more": Text("… and {n} more", "… y {n} más"),
+    "class_summary": Text("{full} at full marks, {partial} with failed checks, {errors} not loaded; mean {mean:.1f} / "
+                          "{max:g}",
+                          "{full} con la nota máxima, {partial} con comprobaciones fallidas, {errors} sin cargar; "
+                          "media {mean:.1f} / {max:g}"),
     # the course secret (hidden checks' key)
     "no_hidden_key": Text("No key for the hidden checks: grade inside a course made by `grader init` (it holds one), "
                           "or set $GRADER_HIDDEN_KEY, or pass --hidden-key-file FILE.",

@@ -1,5 +1,6 @@
 """`grader check` and `grader grade` as the SPEC's CLI contract states them (exit codes, JSON, outputs)."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -138,8 +139,10 @@ def test_grade_a_class_writes_results_and_gradebook(runner, tmp_path):
     out = tmp_path / "grades"
     result = runner.invoke(main, ["grade", "ex3", str(klass), "--jobs", "2", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    records = {r["student"]: r for r in json.loads(result.output)}  # stdout carries only the JSON
+    records = {r["student"]: r for r in json.loads(result.stdout)}  # stdout carries only the JSON
     assert set(records) == {"alice", "bob", "carol", "dave"}
+    # stderr is no terminal here (a pipe, a log): the progress is a count there, never on stdout
+    assert re.search(r"^ex3: 4/4 submissions graded \(\d+ s\)$", result.stderr, re.M), result.stderr
     assert records["alice"]["score"] == records["alice"]["max_score"] == 10
     assert any(c["hidden"] for c in records["alice"]["checks"])
     assert records["dave"]["score"] == 10
@@ -158,13 +161,13 @@ def test_grade_accepts_files_and_single_student_folders(runner, tmp_path):
     result = runner.invoke(main, ["grade", "ex3", str(klass / "alice" / "ex3_dropout.ipynb"), str(klass / "bob"),
                                   "--out", str(tmp_path / "g"), "--json"])
     assert result.exit_code == 0
-    assert sorted(r["student"] for r in json.loads(result.output)) == ["alice", "bob"]
+    assert sorted(r["student"] for r in json.loads(result.stdout)) == ["alice", "bob"]
 
 
 def test_grading_is_deterministic(runner, tmp_path):
     klass = _class_folder(tmp_path)
-    first = runner.invoke(main, ["grade", "ex3", str(klass), "--out", str(tmp_path / "a"), "--json"]).output
-    second = runner.invoke(main, ["grade", "ex3", str(klass), "--jobs", "2", "--out", str(tmp_path / "b"), "--json"]).output
+    first = runner.invoke(main, ["grade", "ex3", str(klass), "--out", str(tmp_path / "a"), "--json"]).stdout
+    second = runner.invoke(main, ["grade", "ex3", str(klass), "--jobs", "2", "--out", str(tmp_path / "b"), "--json"]).stdout
     assert json.loads(first) == json.loads(second)
 
 

@@ -1,6 +1,7 @@
 """The instructor workflow on a real nbgrader course with a real kernel: init, release (and its
 refusal), grading into the gradebook, resume, the same scores as `nbgrader autograde`, export."""
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -226,6 +227,12 @@ def test_the_demo_runs_end_to_end(tmp_path):
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "30 students" in result.output and "student30" in result.output
+    # its output is not a terminal here (as in a pipe or a log): each stage says so as it ends, and
+    # the grading of each exercise ends with its count (no spinner, no bar)
+    assert "ex3: validated and released" in result.output
+    for ex in ("ex1", "ex2", "ex3", "ex4", "ex5"):
+        assert re.search(rf"^{ex}: 30/30 submissions graded \(\d+ s\)$", result.output, re.M), result.output
+    assert "feedback pages, class reports and the LMS export written" in result.output
     course = CourseDir(tmp_path / "demo")
     assert (course.exports() / "grades.csv").read_text().count("\n") == 31
     for ex in ("ex1", "ex2", "ex3", "ex4", "ex5"):
@@ -289,7 +296,7 @@ def test_a_duplicated_graded_cell_does_not_break_grading(course, tmp_path):
     (folder / NAME).write_text(json.dumps(source))
     result = CliRunner().invoke(main, ["grade", EX, str(folder), "--out", str(tmp_path / "g"), "--json"])
     assert result.exit_code == 0, result.output
-    record = json.loads(result.output)[0]
+    record = json.loads(result.stdout)[0]
     assert record["error"] is None and record["score"] == record["max_score"] == 10
 
 
@@ -310,7 +317,7 @@ def test_the_course_key_is_owner_only_never_released_and_grading_needs_nothing_e
     monkeypatch.chdir(course.root)
     result = CliRunner().invoke(main, ["grade", EX, "--force", "--json"])
     assert result.exit_code == 0, result.output
-    scores = {r["student"]: r["score"] for r in json.loads(result.output.splitlines()[-1])}
+    scores = {r["student"]: r["score"] for r in json.loads(result.stdout)}
     assert scores["alice"] == 10 and os.environ.get(secret.ENV) is None
 
 

@@ -139,8 +139,9 @@ def test_the_lms_export_neutralises_formulas(hostile_class, tmp_path):
     assert "\x1b" not in result.output
     rows = _csv(tmp_path / "grades.csv")
     for sid in FORMULA_IDS:
-        assert rows["'" + sid] == ["'" + sid, "10", "10"]
-    assert rows["good"] == ["good", "10", "10"] and rows["top-raiser"] == ["top-raiser", "0", "0"]
+        assert rows["'" + sid] == ["'" + sid, "", "", "", "10", "10"]
+    assert rows["good"] == ["good", "", "", "", "10", "10"]
+    assert rows["top-raiser"] == ["top-raiser", "", "", "", "0", "0"]
     assert not any(bad in (tmp_path / "grades.csv").read_text(encoding="utf-8") for bad in CONTROL)
 
 

@@ -116,7 +116,7 @@ def test_grade_with_a_key_file_grades_and_a_correct_submission_gets_full_marks(t
     result = CliRunner().invoke(main, ["grade", "ex3", str(klass), "--out", str(tmp_path / "grades"),
                                        "--hidden-key-file", str(key_file), "--json"])
     assert result.exit_code == 0, result.output
-    (record,) = json.loads(result.output)
+    (record,) = json.loads(result.stdout)
     assert record["score"] == record["max_score"] == 10 and any(c["hidden"] for c in record["checks"])
 
 

@@ -37,13 +37,13 @@ def test_the_file_worked_on_last_is_checked_and_the_other_is_named(folder):
     os.utime(folder / "ex3_dropout.ipynb", (old, old))
     result = _run("ex3")
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "ex3_dropout.py" in result.stdout  # the total line names the file checked
+    assert "ex3_dropout.py" in "".join(result.stdout.split())  # the total line names the file (rich may wrap it)
     assert "ex3_dropout.ipynb" in result.stderr and "differs" in result.stderr
     # the other way round: the notebook edited last is the one checked, and it is still the stub
     os.utime(folder / "ex3_dropout.ipynb", None)
     os.utime(folder / "ex3_dropout.py", (old, old))
     result = _run("ex3", "--lang", "es")
-    assert result.exit_code == 1 and "ex3_dropout.ipynb" in result.stdout
+    assert result.exit_code == 1 and "ex3_dropout.ipynb" in "".join(result.stdout.split())
     assert "su código es distinto" in result.stderr
 
 
@@ -137,3 +137,16 @@ def test_nan_is_diagnosed_as_nan_not_as_a_mistake(folder):
     failed = [c for c in json.loads(result.stdout)["checks"] if not c["passed"]]
     assert failed and all("NaN" in c["message"] for c in failed if c["name"].startswith("dropout_forward")), failed
     assert not any("global generator" in c["message"] for c in failed)
+
+
+def test_grader_check_shows_a_broken_cell_beside_the_table(folder):
+    import json
+
+    nb = json.loads((authoring.SOLUTIONS / "ex3_dropout.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "def dropout_backward" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace("return", "return (", 1)
+    (folder / "ex3_dropout.ipynb").write_text(json.dumps(nb))
+    result = _run("ex3")
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.split())
+    assert "syntax error" in text and "it was skipped, the other cells were graded" in text

@@ -253,16 +253,26 @@ def test_printed_output_is_read_back_bounded():
 
 
 # ------------------------------------------------------------------ attacks as graded submissions
+# The peak RSS is the process's own high-water mark (VmHWM). Not ru_maxrss: Linux carries that over
+# exec from the process that forked it, so a grader started by a big pytest worker (xdist, after
+# TensorFlow or a course) would report the worker's memory as its own.
 GRADER = r"""
 import json, resource, sys
 from autograder.grading import grade_file
 from autograder.sandbox import Limits
+
+def peak_mb():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):  # no /proc (macOS): ru_maxrss is in bytes there
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
 limits = Limits(load_timeout_s=10.0, call_timeout_s=2.0, check_timeout_s=6.0, total_timeout_s=30.0)
 for line in sys.stdin:
     name, path, lang = json.loads(line)
     result = grade_file("ex3", path, hidden=False, lang=lang, limits=limits).to_dict()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"name": name, "result": result, "rss_mb": rss}), flush=True)
+    print(json.dumps({"name": name, "result": result, "rss_mb": peak_mb()}), flush=True)
 """
 
 #: attack: texts one of which every failed check's message (or the load error) holds
@@ -351,7 +361,7 @@ def test_the_spanish_message_is_translated(graded):
 
 
 def test_the_grader_process_memory_stays_bounded(graded):
-    """ru_maxrss of the grader process after each submission: the 100 MB, 150 MB and 500 MB frames,
+    """Peak RSS of the grader process after each submission: the 100 MB, 150 MB and 500 MB frames,
     deep nesting and shared blobs never reach its memory (before these bounds, one 100 MB frame of
     nested lists took a worker to 2.8 GB)."""
     base = graded["correct_a"]["rss_mb"]

@@ -44,6 +44,18 @@ wrapper folder around the class (``submissions/<student>/…``) is looked
 through; an exercise-named file at the top of a *folder* source is that
 folder's own student (as ``grader grade`` reads a one-student folder).
 
+Who they are: each LMS name also carries an identity, kept in the course by
+:mod:`autograder.course.roster` (``roster.json``, and nbgrader's gradebook
+``first_name``/``last_name``/``lms_user_id`` when the course has one) for
+``grader export``: Moodle's full name as written and its participant number
+for this assignment (``_123456_``; a blind-marking ``Participant_123456``
+folder gives no name), Canvas' user id (the number after the name and an
+optional ``late``/``LATE``) and ``lastfirst`` name, Blackboard's username and
+the full name on its receipt (``Name: John Doe (jdoe)``). It is kept for every
+person found, also when their file was not taken. Two same-named Moodle
+participants keep ``<id>_<participant number>``; Moodle numbers participants
+per assignment, so such a person has a different id in each exercise.
+
 Choosing among several files of one student: files named for this exercise
 (``ex3*``, ``dropout*``) win over other notebooks; files named for another
 exercise are skipped; then the latest wins: Blackboard attempt time, then
@@ -85,7 +97,7 @@ import click
 
 from .. import registry
 from ..batch import atomic_write
-from . import CourseDir, notebook_name
+from . import CourseDir, notebook_name, roster
 
 __all__ = ["MAX_FILE_BYTES", "CollectReport", "Collected", "Skipped", "collect_cmd", "collect_from_exchange",
            "collect_from_folder", "collect_from_zip", "sanitize_student_id"]
@@ -109,6 +121,8 @@ class Collected:
     timestamp: str
     lms: str
     replaced: bool = False
+    lms_id: str | None = None       # Moodle participant number, Canvas user id, Blackboard username
+    full_name: str | None = None    # the name as the LMS wrote it (see :mod:`autograder.course.roster`)
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,7 @@ def sanitize_student_id(raw: str) -> str:
 
 
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<num>\d+)_assignsubmission_(?P<plugin>[a-z]+)(?:_(?P<rest>.*))?$")
-_CANVAS = re.compile(r"^(?P<login>[^_]+)_(?:(?P<late>LATE)_)?(?P<num>\d+)_(?P<sid>\d+)_(?P<rest>.+)$")
+_CANVAS = re.compile(r"^(?P<login>[^_]+)_(?:(?P<late>(?i:late))_)?(?P<num>\d+)_(?P<sid>\d+)_(?P<rest>.+)$")
 _BLACKBOARD = re.compile(r"^(?P<assignment>.+?)_(?P<user>[^_]+)_attempt_"
                          r"(?P<ts>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<rest>.+)|(?P<ext>\.\w+))?$")
 _RESUBMISSION = re.compile(r"^(?P<base>.+)-(?P<n>\d+)$")
@@ -217,6 +231,8 @@ class _Candidate:
     attempt: datetime | None = None
     resubmission: int = 0
     student: str = ""
+    full_name: str | None = None  # as the LMS wrote it (Moodle's full name, Canvas' lastfirst, Blackboard's receipt)
+    lms_id: str | None = None     # Moodle participant number, Canvas user id, Blackboard username
 
     @property
     def suffix(self) -> str:
@@ -320,19 +336,41 @@ def _identify(entry: _Entry) -> _Candidate | None:
         resub = _RESUBMISSION.match(stem)
         n = int(resub["n"]) if resub else 0
         name = (resub["base"] if resub else stem) + suffix
-        return _Candidate(entry, "canvas", m["login"], m["num"], name, resubmission=n)
+        return _Candidate(entry, "canvas", m["login"], m["num"], name, resubmission=n,
+                          full_name=m["login"], lms_id=m["num"])
     m = _BLACKBOARD.match(fname)
     if m:
         attempt = datetime.strptime(m["ts"], "%Y-%m-%d-%H-%M-%S").astimezone()
-        return _Candidate(entry, "blackboard", m["user"], None, m["rest"] or fname, attempt=attempt)
+        return _Candidate(entry, "blackboard", m["user"], None, m["rest"] or fname, attempt=attempt,
+                          lms_id=m["user"])
     m = _MOODLE.match(fname)
-    if m and m["rest"]:
-        return _Candidate(entry, "moodle", m["name"], m["num"], m["rest"])
-    for part in entry.parts[:-1]:
-        m = _MOODLE.match(part)
-        if m:
-            return _Candidate(entry, "moodle", m["name"], m["num"], fname)
-    return None
+    if not (m and m["rest"]):
+        m = next((mm for part in entry.parts[:-1] if (mm := _MOODLE.match(part))), None)
+        if m is None:
+            return None
+        fname = entry.parts[-1]
+    else:
+        fname = m["rest"]
+    name = None if roster.is_anonymous(m["name"]) else m["name"]
+    return _Candidate(entry, "moodle", m["name"], m["num"], fname, full_name=name, lms_id=m["num"])
+
+
+_RECEIPT_NAME = re.compile(r"^\s*Name:\s*(?P<name>.+?)\s*\((?P<user>[^()\s]+)\)\s*$", re.MULTILINE)
+
+
+def _receipt_name(entry: _Entry) -> tuple[str, str] | None:
+    """(username, full name) from a Blackboard receipt (``Name: John Doe (jdoe)``), or None."""
+    m = _BLACKBOARD.match(entry.parts[-1])
+    if not (m and m["ext"] and m["ext"].lower() == ".txt") or entry.size > 256 * 1024:
+        return None
+    try:
+        text = entry.read().decode("utf-8", errors="replace")
+    except (_TooLarge, zipfile.BadZipFile, OSError, EOFError):
+        return None
+    found = _RECEIPT_NAME.search(text)
+    if not found or found["user"] != m["user"]:
+        return None
+    return m["user"], found["name"]
 
 
 def _lms_junk(entry: _Entry) -> bool:
@@ -451,9 +489,13 @@ def _collect(course: CourseDir, ex: registry.Exercise, entries: Iterable[_Entry]
              force: bool, folder_name: str | None) -> CollectReport:
     lms: list[_Candidate] = []
     plain: list[_Entry] = []
+    receipt_names: dict[str, str] = {}
     for entry in entries:
         if _is_junk(entry.parts) or _lms_junk(entry):
             report.ignored.append(entry.label)
+            named = None if _is_junk(entry.parts) else _receipt_name(entry)
+            if named:
+                receipt_names[named[0]] = named[1]
             continue
         suffix = PurePosixPath(entry.parts[-1]).suffix.lower()
         if suffix not in SUFFIXES:
@@ -508,6 +550,13 @@ def _collect(course: CourseDir, ex: registry.Exercise, entries: Iterable[_Entry]
                 if cand.student == sid and cand.number is not None:
                     cand.student = f"{sid}_{cand.number}"
 
+    identities: dict[str, roster.Identity] = {}
+    for cand in kept:
+        if cand.lms == "blackboard":
+            cand.full_name = receipt_names.get(cand.raw_student)
+        if cand.lms != "plain" and cand.student not in identities:
+            identities[cand.student] = roster.Identity(cand.student, cand.lms, ex.id, cand.lms_id, cand.full_name)
+
     by_student: dict[str, list[_Candidate]] = {}
     for cand in kept:
         other = _other_exercise(PurePosixPath(cand.name).stem, ex)
@@ -528,6 +577,8 @@ def _collect(course: CourseDir, ex: registry.Exercise, entries: Iterable[_Entry]
                       else _skip_reason(best, c))
             report.skipped.append(Skipped(c.entry.label, reason))
         _write_one(course, ex, best, report, force)
+    # who they are, even for those whose file was not taken (an older copy kept, a file for another exercise)
+    report.warnings.extend(roster.remember(course, identities.values()))
     return report
 
 
@@ -560,7 +611,8 @@ def _write_one(course: CourseDir, ex: registry.Exercise, cand: _Candidate, repor
             old.unlink()
     _write_bytes(dest, data, when)
     _write_bytes(dest_dir / "timestamp.txt", _iso(when).encode("ascii"))
-    report.collected.append(Collected(cand.student, cand.entry.label, dest, _iso(when), cand.lms, exists))
+    report.collected.append(Collected(cand.student, cand.entry.label, dest, _iso(when), cand.lms, exists,
+                                      cand.lms_id, cand.full_name))
 
 
 def collect_from_folder(course_dir, exercise: str, src, *, force: bool = False) -> CollectReport:
@@ -815,6 +867,13 @@ def collect_cmd(exercise: str, folder, zip_path, exchange: bool, course_dir: Pat
 
     if not is_course(course_dir):  # as `release` does: never a stray ./submitted
         raise click.UsageError(t("not_a_course", default_lang(), path=str(course_dir)))
+    from ..preflight import check_gradebook, check_writable, require_nbgrader
+
+    course = CourseDir(course_dir)
+    check_gradebook(course.gradebook)  # each check before anything is written
+    check_writable([course.root, course.submitted()], [course.gradebook] if course.gradebook.exists() else [])
+    if exchange:
+        require_nbgrader("collect --from-exchange")
     if folder is not None:
         report = collect_from_folder(course_dir, ex.id, folder, force=force)
     elif zip_path is not None:

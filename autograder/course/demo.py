@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,31 +143,51 @@ def build_class(course: CourseDir, n: int = N_STUDENTS, pathological: bool = Tru
     return profiles
 
 
-def run_demo(root, jobs: int = 2, progress=None) -> DemoResult:
+def run_demo(root, jobs: int = 2, progress=None, say=None) -> DemoResult:
+    """Build, grade and report the demo course in ``root``.
+
+    ``say(key, **fields)`` hears each stage (``key`` names a text of
+    :mod:`autograder.messages`); ``progress(exercise, total)`` is entered around the grading of
+    each exercise and yields the callback called after each submission
+    (:func:`autograder.render.progress_bar` fits). Both are optional.
+    """
     root = Path(root)
     _clear_demo_folder(root)
+    tell = say or (lambda key, **fields: None)
+    tell("demo_course", path=str(root), exercises=f"{EXERCISES[0]}–{EXERCISES[-1]}")
+    start = time.perf_counter()
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text("made by `grader demo`: rerunning it replaces this folder\n", encoding="utf-8")
     course = init_course(root, EXERCISES, course_id="nn-demo")
+    tell("demo_created", path=str(root), seconds=time.perf_counter() - start)
     for ex in EXERCISES:
+        start = time.perf_counter()
         validation = release(course, ex)
         if not validation.ok:
             raise RuntimeError(f"{ex} failed validation: {validation.problems}")
+        tell("demo_released", ex=ex, seconds=time.perf_counter() - start)
     result = DemoResult(course, profiles=build_class(course))
+    tell("demo_class", n=len(result.profiles), jobs=jobs)
     from ..export import write_exports
     from ..feedback import write_feedback
     from ..report import write_report
 
     from .. import registry
 
+    writing = 0.0
     for ex in EXERCISES:
-        graded = grade_course(course, ex, jobs=jobs, progress=progress)
+        with (progress(ex, len(result.profiles)) if progress else nullcontext(None)) as advance:
+            graded = grade_course(course, ex, jobs=jobs, progress=advance)
         result.max_scores[ex] = registry.get(ex).points
         for rec in graded.records:
             result.scores.setdefault(rec["student"], {})[ex] = rec["score"]
+        start = time.perf_counter()
         result.files += write_feedback(course.grades(), ex, course.feedback_html(ex), "en")
         report = course.reports() / f"{ex}.html"
         write_report(course.grades(), ex, report, "en")
         result.files.append(report)
+        writing += time.perf_counter() - start
+    start = time.perf_counter()
     result.files += write_exports(course.grades(), course.exports())
+    tell("demo_reports", seconds=writing + time.perf_counter() - start)
     return result

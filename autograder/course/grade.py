@@ -88,23 +88,25 @@ def _previous(course: CourseDir, exercise: str, sub: Submission) -> dict | None:
 
 
 def _record_one(course: CourseDir, exercise: str, rec: dict, lang: str) -> None:
-    """Record one graded student: the gradebook, the autograded notebook (whose notes on a malformed
-    notebook join the record), then the result file again. Never raises: what fails is kept in the
+    """Record one graded student: the autograded notebook (whose notes on a malformed notebook join the
+    record), the gradebook, then the result file again. Never raises: what fails is kept in the
     record as ``record_error``, in the student's language."""
     problems = []
+    try:  # first: the gradebook's answer comments are read from the autograded notebook
+        _, notes = write_autograded(course, exercise, rec, lang)
+        # grading's own notes (cells skipped) and the notebook's (malformed cells), each said once
+        merged = list(dict.fromkeys([*(n for n in rec.get("notes") or () if isinstance(n, str)), *notes]))
+        if merged:
+            rec["notes"] = merged
+        else:
+            rec.pop("notes", None)
+    except Exception as exc:  # noqa: BLE001 - a bug met by one odd notebook must not stop the class
+        problems.append(f"autograded notebook: {type(exc).__name__}: {str(exc)[:300]}")
     try:
         failed = record_in_gradebook(course, exercise, [rec])
         problems.extend(failed.values())
     except Exception as exc:  # noqa: BLE001 - e.g. a gradebook that cannot be opened
         problems.append(f"gradebook: {type(exc).__name__}: {str(exc)[:300]}")
-    try:
-        _, notes = write_autograded(course, exercise, rec, lang)
-        if notes:
-            rec["notes"] = notes
-        else:
-            rec.pop("notes", None)
-    except Exception as exc:  # noqa: BLE001 - a bug met by one odd notebook must not stop the class
-        problems.append(f"autograded notebook: {type(exc).__name__}: {str(exc)[:300]}")
     if problems:
         rec["record_error"] = t("not_recorded", lang, detail="; ".join(problems))
     else:

@@ -70,11 +70,22 @@ def api(course: CourseDir):
 
 @contextmanager
 def gradebook(course: CourseDir):
-    """nbgrader's Gradebook of the course (the database is created on first use)."""
+    """nbgrader's Gradebook of the course (the database is created on first use; one that is not a
+    database raises :class:`autograder.preflight.Problem`, which says what to do)."""
     _ensure_path()
     from nbgrader.api import Gradebook
+    from sqlalchemy.exc import DatabaseError
 
-    with Gradebook(f"sqlite:///{course.gradebook}", course_id=load_config(course).CourseDirectory.course_id) as gb:
+    try:
+        book = Gradebook(f"sqlite:///{course.gradebook}", course_id=load_config(course).CourseDirectory.course_id)
+    except DatabaseError:
+        from ..preflight import Problem, gradebook_problem
+
+        detail = gradebook_problem(course.gradebook)
+        if detail is None:  # locked, or another database error that a rerun may not meet: as it is
+            raise
+        raise Problem("broken_gradebook", path=str(course.gradebook), detail=detail) from None
+    with book as gb:
         yield gb
 
 

@@ -15,14 +15,16 @@ def init_course(root, exercises=None, course_id: str = "nn-course", timeout: int
     from .. import secret
 
     course = CourseDir(root)
-    nb.write_config(course, course_id, timeout)
-    secret.generate(course.root)
-    course.exchange.mkdir(parents=True, exist_ok=True)
     ids = list(exercises or authoring.authored_exercises())
-    for ex in ids:
+    for ex in ids:  # before anything is written
         src = authoring.SOLUTIONS / notebook_name(ex)
         if not src.is_file():
             raise FileNotFoundError(f"{src} does not exist; run `grader generate {ex}`")
+    nb.write_config(course, course_id, timeout)
+    secret.generate(course.root)
+    course.exchange.mkdir(parents=True, exist_ok=True)
+    for ex in ids:
+        src = authoring.SOLUTIONS / notebook_name(ex)
         dest = course.source(ex)
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest / src.name)
@@ -36,6 +38,18 @@ def course_exercises(course: CourseDir) -> list[str]:
     """Exercises with a source notebook in the course."""
     folder = course.root / "source"
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def init_paths(root, exercises=None) -> tuple[list[Path], list[Path]]:
+    """(folders, files) that :func:`init_course` writes, for :func:`autograder.preflight.check_writable`."""
+    from .. import secret
+
+    course = CourseDir(root)
+    ids = list(exercises or authoring.authored_exercises())
+    folders = [course.root, course.root / secret.FOLDER, course.exchange, course.root / "source",
+               *(course.source(ex) for ex in ids)]
+    files = [course.config, course.gradebook, *(course.source(ex) / notebook_name(ex) for ex in ids)]
+    return folders, files
 
 
 def is_course(path) -> bool:

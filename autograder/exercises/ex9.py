@@ -331,9 +331,12 @@ def _require_search(ctx, info: dict):
 
 
 def _predict(ctx, run: Run, which: str):
-    """Labels predicted by the returned object for X_test or X_train (plain data), or Fail."""
+    """Labels predicted by the returned object for X_test, X_train or X_train standardised by the grader
+    ("train_scaled": what a search fitted on a scaled copy of X expects), or Fail."""
     handle = _handle(ctx, run)
     X = run.split.X_test if which == "test" else run.split.X_train
+    if which == "train_scaled":
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
     try:
         out = _ask(run, f"predict_{which}",
                    lambda: ctx.impl.helper("sklearn_predict", handle, X, timeout=PREDICT_TIMEOUT_S))
@@ -430,15 +433,26 @@ def check_candidates(ctx):
 
 
 def _fitted_on_other_inputs(ctx, run: Run, info: dict) -> tuple[bool, float]:
-    """(whether the search fits its own training inputs much worse than its CV score says, training accuracy)."""
+    """(whether the search was fitted on other inputs than the X it received, training accuracy): it fits
+    its own training inputs much worse than its CV score says, that score shows it learned more than the
+    majority class, and it fits a standardised copy of its inputs as well as that score says (an unscaled
+    network stuck near the majority class, whose predictions swing between classes, is none of this)."""
     best = info.get("best_score")
     try:
         train_acc = float(np.mean(_predict(ctx, run, "train") == run.split.y_train))
     except Fail:
         return False, math.nan
-    if not isinstance(best, float) or not math.isfinite(best):
+    majority = float(max(np.mean(run.split.y_train), 1.0 - np.mean(run.split.y_train)))
+    if not isinstance(best, float) or not math.isfinite(best) or train_acc >= best - MISMATCH_GAP \
+            or best < majority + MISMATCH_GAP / 3:
         return False, train_acc
-    return train_acc < best - MISMATCH_GAP, train_acc
+    try:
+        scaled_acc = float(np.mean(_predict(ctx, run, "train_scaled") == run.split.y_train))
+    except Fail:
+        return False, train_acc
+    # a network fitted on a scaled copy fits that copy at least about as well as its CV score (training
+    # accuracy is rarely below it); an erratic unscaled one with a lucky fold does not
+    return scaled_acc >= best - MISMATCH_GAP / 3, train_acc
 
 
 def _scaler_output_std(ctx, run: Run, upto: int) -> float:

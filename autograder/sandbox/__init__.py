@@ -60,6 +60,35 @@ BOOTSTRAP = (f"# {CHILD_MARK}\n"
 #: the student process's PATH: the grader's may name private folders (an activated venv, $HOME)
 CHILD_PATH = "/usr/local/bin:/usr/bin:/bin"
 
+#: the student processes this process started and has not closed yet: process id -> their temporary folder
+_LIVE: dict[int, str] = {}
+
+
+def kill_children() -> None:
+    """Kill (SIGKILL, the whole process group) every student process this process started and has not
+    closed, and remove their temporary folders: for a grader process told to stop now (Ctrl-C), which has
+    no time to close its sandboxes."""
+    for pid, folder in list(_LIVE.items()):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_STOP = {"starting": 0, "code": None}
+
+
+def stop_now(code: int) -> None:
+    """:func:`kill_children` and exit with ``code`` at once; while a student process is being started, as
+    soon as its id is known, so that none is missed. For a grader worker's SIGTERM handler."""
+    if _STOP["starting"]:
+        _STOP["code"] = code
+        return
+    kill_children()
+    os._exit(code)
+
+
 #: top-level packages a submission may not import.
 BLOCKED = ("autograder", "reference_impl", "solutions", "tests", "nbgrader")
 
@@ -81,9 +110,11 @@ class Limits:
 
 
 class SandboxError(Exception):
-    """Something the submission did that ended a request. ``kind`` names it for messages."""
+    """Something the submission did that ended a request. ``kind`` names it for messages;
+    ``cell``: while loading, the cell that was running (``<cell 5>``), when known."""
 
     kind = "error"
+    cell: str | None = None
 
 
 class StudentRaised(SandboxError):
@@ -98,9 +129,21 @@ class StudentRaised(SandboxError):
 
 
 class LoadFailed(StudentRaised):
-    """The submission's top-level code raised (syntax error included)."""
+    """The submission's top-level code raised (syntax error included): in every one of its cells
+    (the first one's error; ``broken``: the others, as :class:`BrokenCell`)."""
 
     kind = "load"
+    broken: tuple = ()
+
+
+@dataclass(frozen=True)
+class BrokenCell:
+    """A cell whose top-level code raised while loading (the next cells still ran)."""
+
+    filename: str
+    exc_type: str
+    detail: str
+    where: list
 
 
 class TimedOut(SandboxError):
@@ -214,6 +257,15 @@ def _names(value) -> dict[str, str]:
                                                                 limit=wire.MAX_NAMES))
     return {k: (v if isinstance(v, str) and v in NAME_KINDS else "value") for k, v in value.items()
             if isinstance(k, str) and len(k) <= wire.MAX_SHORT}
+
+
+def _broken(value, filenames) -> tuple[BrokenCell, ...]:
+    """A ``broken`` list of a first message: at most wire.MAX_BROKEN cells among ``filenames``."""
+    out = []
+    for entry in (value[:wire.MAX_BROKEN] if type(value) is list else []):
+        if type(entry) is dict and isinstance(entry.get("cell"), str) and entry["cell"] in filenames:
+            out.append(BrokenCell(entry["cell"], *_error_fields(entry.get("error"))))
+    return tuple(out)
 
 
 def _confinement_report(value) -> dict:
@@ -422,6 +474,7 @@ class Sandbox:
         self.warnings: list[str] = []
         self.timed_out: set[str] = set()  # functions that hit the timeout are not called again
         self._deadline = None
+        self.broken: tuple[BrokenCell, ...] = ()  # cells whose top level raised in the last start
 
     # ------------------------------------------------------------ lifecycle
     def __enter__(self):
@@ -433,9 +486,11 @@ class Sandbox:
     def start(self) -> dict[str, str]:
         """Start the process and run the student's code; returns the names it defined.
 
-        Raises LoadFailed, TimedOut or Crashed.
+        Raises LoadFailed (no cell ran to its end), TimedOut or Crashed (``cell``: the one running);
+        the cells that raised while others ran are in :attr:`broken`.
         """
         self.close()
+        self.broken = ()
         self._dir = tempfile.mkdtemp(prefix="grader-run-")
         work = Path(self._dir) / "work"
         work.mkdir()
@@ -471,21 +526,31 @@ class Sandbox:
                                          "cells": [[str(f), str(src)] for f, src in self.cells],
                                          "modules": {n: code[n] for n in CHILD_MODULES}}))
             payload.seek(0)
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-u", "-c", BOOTSTRAP],
-                stdin=payload, stdout=self._out, stderr=subprocess.STDOUT,
-                cwd=str(work), env=env, pass_fds=(req_r, resp_w), start_new_session=True,
-            )
+            _STOP["starting"] += 1  # a stop_now() meanwhile waits until the new process is in _LIVE
+            try:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-u", "-c", BOOTSTRAP],
+                    stdin=payload, stdout=self._out, stderr=subprocess.STDOUT,
+                    cwd=str(work), env=env, pass_fds=(req_r, resp_w), start_new_session=True,
+                )
+                _LIVE[self._proc.pid] = self._dir
+            finally:
+                _STOP["starting"] -= 1
+                if _STOP["code"] is not None:
+                    stop_now(_STOP["code"])
         finally:
             payload.close()
             os.close(req_r)
             os.close(resp_w)
         self.generation += 1
         self.starts += 1
-        header, _ = self._read(self.limits.load_timeout_s, "loading your code", FIRST_MESSAGE)
+        header = self._first_message()
+        filenames = {str(f) for f, _ in self.cells}
         if header.get("kind") == "load_error":
             self.close()
-            raise LoadFailed(*_error_fields(header.get("error")))
+            failed = LoadFailed(*_error_fields(header.get("error")))
+            failed.broken = _broken(header.get("broken"), filenames)
+            raise failed
         if header.get("kind") != "ready":
             self.close()
             raise BadReply("reply_first")
@@ -495,7 +560,30 @@ class Sandbox:
             self.close()
             raise
         self.confinement = _confinement_report(header.get("confinement"))
+        self.broken = _broken(header.get("broken"), filenames)
         return self.names
+
+    def _first_message(self) -> dict:
+        """``ready`` or ``load_error``, after one ``cell`` message per cell saying which one runs
+        (a load that times out or crashes names it); all within ``limits.load_timeout_s``."""
+        deadline = time.monotonic() + self.limits.load_timeout_s
+        filenames = {str(f) for f, _ in self.cells}
+        running, announced = None, 0
+        while True:
+            try:
+                header, _ = self._read(deadline - time.monotonic(), "loading your code", FIRST_MESSAGE)
+            except TimedOut:
+                timed_out = TimedOut(self.limits.load_timeout_s, "loading your code")
+                timed_out.cell = running
+                raise timed_out from None
+            except Crashed as exc:
+                exc.cell = running
+                raise
+            if header.get("kind") != "cell" or announced >= len(self.cells):
+                return header
+            announced += 1  # a forged one names no cell of this submission or is one too many
+            cell = header.get("cell")
+            running = cell if isinstance(cell, str) and cell in filenames else None
 
     def close(self):
         if self._proc is not None:
@@ -504,6 +592,7 @@ class Sandbox:
             except (ProcessLookupError, PermissionError):
                 pass
             self._proc.wait()
+            _LIVE.pop(self._proc.pid, None)
             self._proc = None
         for fd in (self._req_w, self._resp_r):
             if fd is not None:

@@ -181,7 +181,11 @@ def test_no_scaling_at_all_loses_the_scaling_points_even_when_accurate(tmp_path)
     assert MISTAKES["search_scaled_before"].en not in checks[SCALING].message
 
 
-def test_no_scaling_with_plain_sgd_also_loses_the_accuracy(tmp_path):
+@pytest.mark.parametrize("key", ["nn-grader-tests-hidden-key", "another-course-key-0001", "another-course-key-0002"])
+def test_no_scaling_with_plain_sgd_also_loses_the_accuracy(tmp_path, monkeypatch, key):
+    """The diagnosis holds on any course's hidden draw (an erratic unscaled SGD network with a lucky
+    CV fold once passed for a search fitted on a scaled copy)."""
+    monkeypatch.setenv("GRADER_HIDDEN_KEY", key)
     checks, result = _grade(tmp_path, '''
         def search(X, y, seed):
             return GridSearchCV(MLPClassifier(solver="sgd", random_state=seed), BARE_GRID, cv=3).fit(X, y)
