@@ -22,12 +22,18 @@ def exercises_table(exercises: tuple[Exercise, ...], lang: str = "en") -> Table:
     return table
 
 
-def result_table(result: ExerciseResult) -> Table:
+#: the result table's words (the check titles are still English: they are the checks' identities)
+_RESULT_WORDS = {"en": ("check", "points", "verdict", "message", "pass", "FAIL"),
+                 "es": ("comprobación", "puntos", "veredicto", "mensaje", "superada", "NO SUPERADA")}
+
+
+def result_table(result: ExerciseResult, lang: str = "en") -> Table:
+    words = _RESULT_WORDS.get(lang, _RESULT_WORDS["en"])
     table = Table(title=f"{result.exercise}: {result.score:g} / {result.max_score:g}")
-    for col in ("check", "points", "verdict", "message"):
+    for col in words[:4]:
         table.add_column(col, overflow="fold")
     for c in result.checks:
-        verdict = "[green]pass[/green]" if c.passed else "[red]FAIL[/red]"
+        verdict = f"[green]{words[4]}[/green]" if c.passed else f"[red]{words[5]}[/red]"
         table.add_row(rich_text(c.name), f"{c.points:g}/{c.max_points:g}", verdict, rich_text(c.message))
     return table
 
@@ -39,7 +45,7 @@ def print_result(console: Console, result: ExerciseResult, path: str, lang: str 
         console.print(f"[bold red]{label} {rich_markup(path)}:[/bold red] {rich_markup(result.error)}")
     for note in result.notes:  # what was wrong but did not stop the grading (a broken cell, skipped)
         console.print(rich_text(note, "yellow"))
-    console.print(result_table(result))
+    console.print(result_table(result, lang))
     from .registry import get
 
     hidden = 0.0 if any(c.hidden for c in result.checks) else get(result.exercise).points - result.max_score

@@ -33,7 +33,7 @@ from .redact import exercise_mistakes, named_mistakes
 TEXTS = {
     "title": Text("Class report", "Informe de la clase"),
     "submissions": Text("Submissions", "Entregas"),
-    "full_marks": Text("Full marks", "Nota máxima"),
+    "full_marks": Text("Full marks", "Con todos los puntos"),
     "mean": Text("Mean score", "Nota media"),
     "median": Text("Median score", "Nota mediana"),
     "unloadable_n": Text("Could not be loaded", "No se pudieron cargar"),

@@ -150,3 +150,13 @@ def test_grader_check_shows_a_broken_cell_beside_the_table(folder):
     assert result.exit_code == 1
     text = " ".join(result.stdout.split())
     assert "syntax error" in text and "it was skipped, the other cells were graded" in text
+
+
+def test_grader_check_in_spanish_has_spanish_headers_and_verdicts(folder):
+    (folder / "ex3_dropout.py").write_text(_solved_py("ex3").replace("return dout * mask", "return dout"))
+    result = _run("ex3", "--lang", "es")
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.split())
+    assert "comprobación" in text and "veredicto" in text and "NO SUPERADA" in text and "superada" in text
+    assert "FAIL" not in text and "verdict" not in text
+    assert "puntos públicos (otros 2 son ocultos y los corrige tu profesor)" in text
