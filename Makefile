@@ -24,10 +24,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ needed, found " + sys.version'
 	@echo "Installing nn-grader with every extra into $(VENV)/ (first time only; later runs reuse it): TensorFlow"
 	@echo "(a 275 MB wheel, 1.3 GB unpacked), nbgrader and Jupyter, scikit-learn, pytest: about 140 packages,"
-	@echo "some 500 MB to download, 2 GB on disk. A few minutes on a fresh machine; pip's full log: $(VENV)/pip.log"
+	@echo "some 500 MB to download, 2 GB on disk. A few minutes on a fresh machine; pip's full log: build/pip.log"
 	$(PYTHON) -m venv $(VENV)
+	mkdir -p build
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	set -o pipefail; $(BIN)/python -m pip install --progress-bar off --log $(VENV)/pip.log -e '.[all]' \
+	set -o pipefail; $(BIN)/python -m pip install --progress-bar off --log build/pip.log -e '.[all]' \
 	  | $(PYTHON) tools/pip_progress.py
 	touch $@
 
