@@ -113,6 +113,12 @@ def discover(paths, exercise_id: str) -> tuple[list[Submission], list[str]]:
     return unique, warnings
 
 
+#: set by the command line's SIGINT handler before it raises KeyboardInterrupt: should that exception be
+#: swallowed on its way (a finalizer, a library's ``except BaseException``), the batch still stops after
+#: the submission it is saving (:func:`grade_batch`'s ``finish``)
+STOP = threading.Event()
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8, or bytes) to ``path`` so that readers see the old or the new
     file, never half of one."""
@@ -431,6 +437,8 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
         done[i] = rec
         if progress:
             progress(rec)
+        if STOP.is_set():  # a Ctrl-C that something swallowed (see STOP): stop after saving this one
+            raise KeyboardInterrupt
 
     if jobs <= 1 or len(todo) <= 1:
         for i in todo:

@@ -291,8 +291,13 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
 def _ctrl_c_kept():
     """Python drops an exception raised inside a finalizer or a weakref callback ("Exception ignored in …"),
     and SQLAlchemy (the gradebook) runs many: a Ctrl-C landing in one would be lost and the run go on. Here
-    a KeyboardInterrupt dropped so is raised again: SIGINT is sent once more, and lands elsewhere."""
+    a KeyboardInterrupt dropped so is raised again: SIGINT is sent once more, and lands elsewhere. And the
+    SIGINT is remembered (``batch.STOP``), so a KeyboardInterrupt swallowed in any other way still stops
+    the batch once the submission it is saving is saved."""
     import signal
+    import threading
+
+    from .batch import STOP
 
     old = sys.unraisablehook
 
@@ -302,11 +307,21 @@ def _ctrl_c_kept():
         else:
             old(unraisable)
 
+    def on_sigint(signum, frame):  # remembered too: the batch stops at its next result even if this is lost
+        STOP.set()
+        signal.default_int_handler(signum, frame)
+
+    STOP.clear()
     sys.unraisablehook = hook
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
     try:
         yield
     finally:
         sys.unraisablehook = old
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+        STOP.clear()
 
 
 def _stopped(folder: Path, submissions, lang: str):

@@ -471,3 +471,28 @@ def test_ctrl_c_in_a_course_stops_at_once_and_the_same_command_resumes(course, t
     with nb.gradebook(course) as gb:
         assert sorted(s.student.id for s in gb.assignment_submissions(EX)) == sorted(
             ["alice", *(f"s{i:02d}" for i in range(10))])
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_batch_after_the_result_it_is_saving(tmp_path, monkeypatch):
+    """Whatever swallows the KeyboardInterrupt (a finalizer, a library's ``except BaseException``), the
+    SIGINT is remembered and the batch stops once the submission it is saving is saved."""
+    from autograder import batch
+
+    klass = tmp_path / "class"
+    for i in range(4):
+        (klass / f"s{i}").mkdir(parents=True)
+        (klass / f"s{i}" / "ex3.py").write_text("def dropout_backward(dout, mask):\n    return dout\n")
+    subs, _ = batch.discover([klass], "ex3")
+    seen = []
+
+    def progress(rec):  # the SIGINT "arrives" while the first result is saved, and is swallowed
+        seen.append(rec["student"])
+        batch.STOP.set()
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            batch.grade_batch("ex3", subs, tmp_path / "out", progress=progress)
+    finally:
+        batch.STOP.clear()
+    assert seen == ["s0"]
+    assert sorted(p.stem for p in (tmp_path / "out" / "ex3").glob("s*.json")) == ["s0"]  # saved, then stopped
