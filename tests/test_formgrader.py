@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from autograder.course import CourseDir, nb, notebook_name
+from tests import ex3_sources
 from autograder.course.grade import grade_course
 from autograder.course.record import cell_scores, record_in_gradebook
 from autograder.course.release import release
@@ -31,21 +32,8 @@ WRONG_FORWARD = '''def dropout_forward(a, p, train=True, rng=None):
 RIGHT_BACKWARD = '''def dropout_backward(dout, mask):
     return dout if mask is None else dout * mask
 '''
-PY_SUBMISSION = '''import numpy as np
-
-
-def dropout_forward(a, p, train=True, rng=None):
-    if not train:
-        return a, None
-    if rng is None:
-        rng = np.random.default_rng()
-    mask = (rng.random(a.shape) < p) / p
-    return a * mask, mask
-
-
-def dropout_backward(dout, mask):
-    return dout  # forgets the mask: loses dropout_backward's point
-'''
+PY_SUBMISSION = ("import numpy as np\n\n" + ex3_sources.FORWARD
+                 + "\ndef dropout_backward(dout, mask):\n    return dout  # forgets the mask: loses dropout_backward's point\n")
 GRADED = ("alice", "bob", "carol", "dave", "erin")  # frank never submitted
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import CourseDir, nb, notebook_name
+from tests import ex3_sources
 from autograder.course.grade import grade_course
 from autograder.course.setup import init_course
 from autograder.sandbox import CHILD_MARK
@@ -316,24 +317,7 @@ def test_a_file_where_a_folder_is_expected(course, where):
 
 # ------------------------------------------------------------------ 4. Ctrl-C during grader grade
 
-SUBMISSION = '''import time
-import numpy as np
-
-time.sleep({sleep})
-
-
-def dropout_forward(a, p, train=True, rng=None):
-    if not train:
-        return a, None
-    if rng is None:
-        rng = np.random.default_rng()
-    mask = (rng.random(a.shape) < p) / p
-    return a * mask, mask
-
-
-def dropout_backward(dout, mask):
-    return dout if mask is None else dout * mask
-'''
+SUBMISSION = "import time\ntime.sleep({sleep})\n" + ex3_sources.CORRECT.replace("{", "{{").replace("}", "}}")
 
 
 def _ours(marker: str, tmpdir: Path) -> list[str]:

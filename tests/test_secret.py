@@ -12,19 +12,7 @@ from autograder.cases import CaseSource, hidden_key
 from autograder.cli import main
 from autograder.grading import exercise_module
 
-CORRECT_EX3 = '''import numpy as np
-
-def dropout_forward(a, p, train=True, rng=None):
-    if not train:
-        return a, None
-    if rng is None:
-        rng = np.random.default_rng()
-    mask = (rng.random(a.shape) < p) / p
-    return a * mask, mask
-
-def dropout_backward(dout, mask):
-    return dout if mask is None else dout * mask
-'''
+from tests.ex3_sources import CORRECT as CORRECT_EX3
 
 
 @pytest.fixture
