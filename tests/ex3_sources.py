@@ -1,4 +1,5 @@
-"""A correct ex3 (dropout) submission's pieces, for tests that need a real submission to grade."""
+"""ex3 (dropout) submissions' pieces, for tests that need a real submission to grade."""
+import json
 
 FORWARD = '''def dropout_forward(a, p, train=True, rng=None):
     if not train:
@@ -13,3 +14,22 @@ BACKWARD = '''def dropout_backward(dout, mask):
 '''
 #: the whole correct file (full marks)
 CORRECT = "import numpy as np\n\n" + FORWARD + "\n" + BACKWARD
+#: a classic mistake: no 1/p scaling, and the output scaled by p in test mode (7/10)
+WRONG_FORWARD = '''def dropout_forward(a, p, train=True, rng=None):
+    if not train:
+        return a * p, None
+    if rng is None:
+        rng = np.random.default_rng()
+    mask = (rng.random(a.shape) < p).astype(float)
+    return a * mask, mask
+'''
+
+
+def student_notebook(released: dict, answers: dict) -> dict:
+    """The released notebook with the answer cells ``sol_<name>`` replaced by ``answers[name]``."""
+    nbk = json.loads(json.dumps(released))
+    for cell in nbk["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if grade_id.startswith("sol_") and grade_id[4:] in answers:
+            cell["source"] = answers[grade_id[4:]].splitlines(True)
+    return nbk

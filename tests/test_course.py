@@ -17,30 +17,15 @@ from autograder.course import CourseDir, nb, notebook_name
 from autograder.course.grade import CourseBusy, course_lock, grade_course
 from autograder.course.release import release
 from autograder.course.setup import init_course
+from tests import ex3_sources
 
 EX = "ex3"
 NAME = notebook_name(EX)
 
-WRONG_FORWARD = '''def dropout_forward(a, p, train=True, rng=None):
-    if not train:
-        return a * p, None
-    if rng is None:
-        rng = np.random.default_rng()
-    mask = (rng.random(a.shape) < p).astype(float)
-    return a * mask, mask
-'''
-RIGHT_BACKWARD = '''def dropout_backward(dout, mask):
-    return dout if mask is None else dout * mask
-'''
+WRONG_FORWARD, RIGHT_BACKWARD = ex3_sources.WRONG_FORWARD, ex3_sources.BACKWARD
 
 
-def _student_notebook(released: dict, answers: dict) -> dict:
-    nbk = json.loads(json.dumps(released))
-    for cell in nbk["cells"]:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if grade_id.startswith("sol_") and grade_id[4:] in answers:
-            cell["source"] = answers[grade_id[4:]].splitlines(True)
-    return nbk
+_student_notebook = ex3_sources.student_notebook
 
 
 @pytest.fixture(scope="module")
