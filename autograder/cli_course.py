@@ -1,4 +1,4 @@
-"""Instructor commands on an nbgrader course folder: init, release, validate, collect.
+"""Instructor commands on an nbgrader course folder: init, release, validate, collect, demo.
 
 (`grader grade EX --course DIR` lives with `grade` in cli.py.) Each command is a
 thin layer over ``autograder.course``; nbgrader is imported only when a command runs.
@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import registry
+
+if TYPE_CHECKING:
+    from .course.collect import CollectReport
 
 
 def _ids(exercises) -> list[str]:
@@ -106,6 +110,102 @@ def release_cmd(exercises, course_dir: Path, no_exchange: bool):
     sys.exit(0 if all(v.ok for v in results) else 1)
 
 
+def _console():
+    obj = click.get_current_context().obj
+    console = getattr(obj, "console", None)
+    if console is None:
+        from rich.console import Console
+
+        console = Console()
+    return console
+
+
+def print_report(console, report: CollectReport, course_root: Path) -> None:
+    """The report as rich tables: collected, skipped, then warnings and a summary line."""
+    from rich.table import Table
+
+    from .sanitize import rich_markup as escape  # student ids, file names, LMS text: no markup, no controls
+
+    def rel(p: Path) -> str:
+        try:
+            return str(Path(p).relative_to(course_root))
+        except ValueError:
+            return str(p)
+
+    if report.collected:
+        table = Table(title=f"{report.exercise}: collected from {report.source}")
+        for col in ("student", "from", "to", "submitted", "format"):
+            table.add_column(col, overflow="fold")
+        for c in report.collected:
+            table.add_row(escape(c.student), escape(c.source), escape(rel(c.destination)), escape(c.timestamp),
+                          escape(c.lms) + (" (replaced)" if c.replaced else ""))
+        console.print(table)
+    if report.skipped:
+        table = Table(title="skipped")
+        table.add_column("path", overflow="fold")
+        table.add_column("reason", overflow="fold")
+        for s in report.skipped:
+            table.add_row(escape(s.path), escape(s.reason))
+        console.print(table)
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(w)}")
+    if report.error:
+        console.print(f"[red]error:[/] {escape(report.error)}")
+    ignored = f", {len(report.ignored)} ignored (OS/LMS junk)" if report.ignored else ""
+    console.print(f"{len(report.collected)} collected, {len(report.skipped)} skipped{ignored} "
+                  f"→ {escape(str(course_root / 'submitted'))}")
+
+
+@click.command("collect")
+@click.argument("exercise")
+@click.option("--from-folder", "folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of submissions (Moodle/Canvas/Blackboard download unpacked, or <student>/ folders).")
+@click.option("--from-zip", "zip_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An LMS 'download all submissions' zip, read in place.")
+@click.option("--from-exchange", "exchange", is_flag=True, help="nbgrader's exchange of the course.")
+@click.option("--course", "course_dir", default=".", show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path), help="The course folder.")
+@click.option("--force", is_flag=True, help="Replace collected submissions even when they are newer.")
+def collect_cmd(exercise: str, folder, zip_path, exchange: bool, course_dir: Path, force: bool):
+    """Collect EXERCISE's submissions into COURSE/submitted/<student>/<ex>/.
+
+    Exactly one source: --from-folder DIR, --from-zip FILE or --from-exchange.
+    Exit code: 0 when at least one submission was collected, 1 when none
+    was, 2 for a usage error.
+    """
+    try:
+        ex = registry.get(exercise)
+    except KeyError as exc:
+        raise click.UsageError(exc.args[0]) from None
+    chosen = [name for name, given in (("--from-folder", folder), ("--from-zip", zip_path),
+                                       ("--from-exchange", exchange)) if given]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --from-folder DIR, --from-zip FILE, --from-exchange"
+                               + (f" (got {', '.join(chosen)})" if chosen else ""))
+    from .course import CourseDir
+    from .course.collect import collect_from_exchange, collect_from_folder, collect_from_zip
+    from .course.setup import is_course
+    from .messages import default_lang, t
+
+    if not is_course(course_dir):  # as `release` does: never a stray ./submitted
+        raise click.UsageError(t("not_a_course", default_lang(), path=str(course_dir)))
+    from .preflight import check_gradebook, check_writable, require_nbgrader
+
+    course = CourseDir(course_dir)
+    check_gradebook(course.gradebook)  # each check before anything is written
+    check_writable([course.root, course.submitted()], [course.gradebook] if course.gradebook.exists() else [])
+    if exchange:
+        require_nbgrader("collect --from-exchange")
+    if folder is not None:
+        report = collect_from_folder(course_dir, ex.id, folder, force=force)
+    elif zip_path is not None:
+        report = collect_from_zip(course_dir, ex.id, zip_path, force=force)
+    else:
+        report = collect_from_exchange(course_dir, ex.id, force=force)
+    print_report(_console(), report, CourseDir(course_dir).root)
+    sys.exit(0 if report.ok else 1)
+
+
 def demo_table(result, seconds: float):
     """The demo's class: one row per student, readable at 80 columns (ids whole, the exercise columns
     narrow, what each student handed in one item per line, wrapped at spaces)."""
@@ -169,7 +269,5 @@ def demo_cmd(course_dir: Path, jobs: int):
 
 
 def register(group: click.Group) -> None:
-    from .course.collect import collect_cmd
-
     for command in (init_cmd, validate_cmd, release_cmd, collect_cmd, demo_cmd):
         group.add_command(command)

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from autograder.course import collect
+from autograder.cli_course import collect_cmd
+from autograder.course import collect, exchange
 from autograder.course.collect import (
-    collect_cmd,
     collect_from_exchange,
     collect_from_folder,
     collect_from_zip,
@@ -334,7 +334,7 @@ def test_nbgrader_exchange_round_trip(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
     # nbgrader runs `alembic` as a subprocess to create the gradebook: it must be on PATH
     monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    cfg = collect._nbgrader_config(collect.CourseDir(course))
+    cfg = exchange._nbgrader_config(collect.CourseDir(course))
     api = NbGraderAPI(config=cfg)
     for step in (api.generate_assignment, api.release_assignment):
         result = step("ex3")

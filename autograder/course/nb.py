@@ -60,12 +60,29 @@ def load_config(course: CourseDir):
     return PyFileConfigLoader(course.config.name, path=str(course.root)).load_config()
 
 
-def api(course: CourseDir):
-    """An ``NbGraderAPI`` configured by the course's nbgrader_config.py."""
+@contextmanager
+def interpreter_on_path():
+    """The running interpreter's folder on PATH (first, where it is not there yet) while the block
+    runs, then PATH as it was: for a library call that must leave the process's PATH alone."""
+    bindir = str(Path(sys.executable).parent)
+    old_path = os.environ.get("PATH")
+    if bindir not in (old_path or "").split(os.pathsep):
+        os.environ["PATH"] = bindir + (os.pathsep + old_path if old_path else "")
+    try:
+        yield
+    finally:
+        if old_path is None:
+            os.environ.pop("PATH", None)
+        else:
+            os.environ["PATH"] = old_path
+
+
+def api(course: CourseDir, config=None):
+    """An ``NbGraderAPI`` configured by the course's nbgrader_config.py, or by ``config`` when given."""
     _ensure_path()
     from nbgrader.apps import NbGraderAPI
 
-    return NbGraderAPI(config=load_config(course))
+    return NbGraderAPI(config=load_config(course) if config is None else config)
 
 
 @contextmanager
