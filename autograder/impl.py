@@ -137,4 +137,6 @@ def _raised(exc: BaseException) -> StudentRaised:
               if not os.path.abspath(f.filename).startswith(_GRADER)]
     where = [[KERNEL_CELL if "ipykernel_" in f.filename else f.filename, f.lineno, f.name, (f.line or "")[:200]]
              for f in frames][-5:]
-    return StudentRaised(type(exc).__name__, str(exc)[:2000], where)
+    code = getattr(exc, "errno", None)
+    return StudentRaised(type(exc).__name__, str(exc)[:2000], where,
+                         errno=code if type(code) is int and 0 < code <= 4095 else None)

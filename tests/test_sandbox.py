@@ -385,3 +385,51 @@ def test_a_check_shares_one_time_budget_across_its_calls():
         assert "this check" in str(info.value)
         sb.begin_check()  # the next check starts with a fresh budget, and slow() may be called again
         assert sb.call("slow") == 1
+
+
+# ------------------------------------------------------------------ errno of the student's exception
+SMALL_CAP = Limits(call_timeout_s=5.0, load_timeout_s=5.0, output_bytes=1024**2)  # RLIMIT_FSIZE: 1 MB
+WRITE_PAST_CAP = "def write(n):\n    with open('big.bin', 'wb') as fh:\n        fh.write(b'x' * n)\n    return n\n"
+
+
+def test_a_write_past_the_output_cap_raises_with_errno_efbig():
+    import errno
+
+    with _sandbox(WRITE_PAST_CAP, SMALL_CAP) as sb:
+        assert sb.call("write", 1000) == 1000
+        with pytest.raises(StudentRaised) as info:
+            sb.call("write", 3 * 1024**2)
+    assert info.value.exc_type == "OSError" and info.value.errno == errno.EFBIG
+    # at the top level: the load fails (one cell) or the cell is broken (others ran), with the same number
+    with pytest.raises(LoadFailed) as info:
+        _sandbox(WRITE_PAST_CAP + "write(3 * 1024**2)\n", SMALL_CAP)
+    assert info.value.errno == errno.EFBIG
+    with Sandbox([("<cell 1>", "x = 1\n"), ("<cell 2>", WRITE_PAST_CAP + "write(3 * 1024**2)\n")], SMALL_CAP) as sb:
+        sb.start()
+        assert [(b.filename, b.errno) for b in sb.broken] == [("<cell 2>", errno.EFBIG)]
+
+
+def test_an_ordinary_raise_has_no_errno_and_a_claimed_one_is_checked():
+    import errno
+
+    code = ("def plain():\n    raise ValueError('no')\n"
+            "def missing():\n    open('no-such-file')\n"
+            "class Odd(Exception):\n"
+            "    @property\n    def errno(self):\n        raise RuntimeError('gotcha')\n"
+            "def odd():\n    raise Odd('odd')\n"
+            "def claims(number):\n    exc = OSError('claims')\n    exc.errno = number\n    raise exc\n")
+    with _sandbox(code) as sb:
+        with pytest.raises(StudentRaised) as info:
+            sb.call("plain")
+        assert info.value.errno is None
+        with pytest.raises(StudentRaised) as info:
+            sb.call("missing")
+        assert info.value.errno == errno.ENOENT
+        with pytest.raises(StudentRaised) as info:
+            sb.call("odd")
+        assert info.value.exc_type == "Odd" and info.value.errno is None
+        for claim in (True, -27, 0, 10**6, 2**40, "27", 27.0):
+            with pytest.raises(StudentRaised) as info:
+                sb.call("claims", claim)
+            assert info.value.errno is None, claim
+        assert sb.starts == 1  # none of it upset the process

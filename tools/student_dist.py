@@ -62,6 +62,9 @@ MODULES = (
     "autograder/sanitize.py",     # inert display of what a submission printed
     "autograder/exercises/__init__.py",
     "autograder/sandbox/__init__.py",
+    "autograder/sandbox/errors.py",
+    "autograder/sandbox/paths.py",
+    "autograder/sandbox/process.py",
     "autograder/sandbox/catalog.py",
     "autograder/sandbox/child.py",
     "autograder/sandbox/confine.py",

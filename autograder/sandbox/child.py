@@ -202,6 +202,15 @@ def main(payload=None):
 
     short = wire.MAX_SHORT
 
+    def error_number(exc):
+        # an OSError's errno (EFBIG: a write past the output cap); a student's exception may make
+        # the attribute anything, or raise when it is read
+        try:
+            number = getattr(exc, "errno", None)
+        except BaseException:  # noqa: BLE001
+            return None
+        return number if type(number) is int and 0 < number < 2**31 else None
+
     def error_info(exc):
         # only the student's own frames: their code is compiled under "<…>" names
         try:
@@ -211,7 +220,7 @@ def main(payload=None):
         except BaseException:  # noqa: BLE001
             where = []
         return {"type": text(lambda: type(exc).__name__, short), "message": text(lambda: str(exc), wire.MAX_TEXT),
-                "where": where}
+                "where": where, "errno": error_number(exc)}
 
     # the student's code, cell by cell, in one namespace
     cells = payload.pop("cells")
