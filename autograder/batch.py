@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import registry
-from .messages import t
-from .results import ExerciseResult
+from .messages import BOTH, t
+from .results import ExerciseResult, GradedSubmission, normalized
 from .sanitize import csv_row
 
 SUFFIXES = (".ipynb", ".py")
@@ -148,14 +148,16 @@ def file_digest(path: Path) -> str:
         return ""
 
 
+def graded(result: ExerciseResult, sub: Submission) -> GradedSubmission:
+    """``result`` as the graded submission of ``sub`` (with the ``sha256`` of the file graded, so a
+    rerun can tell whether it changed)."""
+    return GradedSubmission(sub.student, str(sub.path), file_digest(sub.path), result)
+
+
 def record(result: ExerciseResult, sub: Submission) -> dict:
-    """The per-student JSON object: the SPEC's result plus ``student``, ``path`` and the
-    ``sha256`` of the file graded (so a rerun can tell whether it changed)."""
-    data = result.to_dict()
-    data["student"] = sub.student
-    data["path"] = str(sub.path)
-    data["sha256"] = file_digest(sub.path)
-    return data
+    """The per-student JSON object (:class:`~autograder.results.GradedSubmission`'s dict): the SPEC's
+    result plus ``student``, ``path`` and ``sha256``."""
+    return graded(result, sub).to_dict()
 
 
 _worker_cases: dict = {}
@@ -181,18 +183,18 @@ def gradebook_csv(records: list[dict]) -> str:
 
     Every cell goes through ``sanitize.csv_cell``: a student id or error that a spreadsheet would
     read as a formula gets a leading ``'``; numbers (negative ones too) stay numbers."""
-    names: list[str] = []
+    ids: list[str] = []
     for r in records:
         for c in r["checks"]:
-            if c["name"] not in names:
-                names.append(c["name"])
+            if c["id"] not in ids:
+                ids.append(c["id"])
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(csv_row(["student", "score", "max_score", "error", *names]))
+    writer.writerow(csv_row(["student", "score", "max_score", "error", *ids]))
     for r in sorted(records, key=lambda r: r["student"]):
-        points = {c["name"]: c["points"] for c in r["checks"]}
+        points = {c["id"]: c["points"] for c in r["checks"]}
         writer.writerow(csv_row([r["student"], f"{r['score']:g}", f"{r['max_score']:g}", r["error"] or "",
-                                 *(f"{points[n]:g}" if n in points else "" for n in names)]))
+                                 *(f"{points[n]:g}" if n in points else "" for n in ids)]))
     return buf.getvalue()
 
 
@@ -298,10 +300,10 @@ def stop_all() -> None:
     kill_children()
 
 
-def _internal_error(exercise_id: str, sub: Submission, exc: BaseException) -> dict:
-    return {"exercise": exercise_id, "score": 0.0, "max_score": 0.0, "checks": [],
-            "error": f"internal grader error: {type(exc).__name__}: {exc}",
-            "student": sub.student, "path": str(sub.path), "sha256": file_digest(sub.path)}
+def _internal_error(exercise_id: str, sub: Submission, exc: BaseException, lang: str) -> dict:
+    result = ExerciseResult(exercise_id, error_text=t("internal_error", BOTH, detail=f"{type(exc).__name__}: {exc}"),
+                            lang=lang)
+    return record(result, sub)
 
 
 def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private, key, finish) -> list[int]:
@@ -321,7 +323,7 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
                 lost.append(i)
                 continue
             except Exception as exc:  # noqa: BLE001 - a grader failure is recorded, the batch goes on
-                rec = _internal_error(exercise_id, submissions[i], exc)
+                rec = _internal_error(exercise_id, submissions[i], exc, lang)
             finish(i, rec)
     except BaseException:  # Ctrl-C (KeyboardInterrupt), or a result that could not be written: stop now
         _stop_pool(pool)
@@ -355,7 +357,7 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
             return
         if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, key, finish_locked) \
                 and not stopping.is_set():
-            result = not_graded(exercise_id, t("killed_worker", lang), hidden=True, lang=lang)
+            result = not_graded(exercise_id, t("killed_worker", BOTH), hidden=True, lang=lang)
             finish_locked(i, record(result, submissions[i]))
 
     strikes = {i: 0 for i in range(len(submissions))}
@@ -392,7 +394,7 @@ def saved_result(folder: Path, sub: Submission) -> dict | None:
     except (OSError, ValueError):
         return None
     ok = isinstance(rec, dict) and rec.get("sha256") and rec.get("sha256") == file_digest(sub.path)
-    return rec if ok else None
+    return normalized(rec) if ok else None
 
 
 def unfinished_results(out: Path, exercise_id: str, submissions: list[Submission]) -> dict[int, dict]:

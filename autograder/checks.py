@@ -26,17 +26,45 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare import compare
-from .messages import Text, t
+from .messages import BOTH, Msg, Text, mistake_msg, t
 
 Outputs = dict
 
 
 class Fail(Exception):
-    """A check's property does not hold; ``message`` is already in the student's language."""
+    """A check's property does not hold; ``message``: a :class:`Msg` (every language, from
+    ``ctx.text`` / ``t(…, ctx.lang)``), or a str that reads the same in every language."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: Msg | str):
         self.message = message
-        super().__init__(message)
+        super().__init__(message if isinstance(message, str) else message.en)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake, declared once in its exercise: ``id``, the sentence a student reads (``en``,
+    ``es``) and the ids of the checks that must catch it (``targets``; the tests and ``grader
+    validate`` hold the grader to them). The code that makes it, a one-error variant of the
+    reference, is ``reference_impl/mistakes_<ex>.VARIANTS[id]``: students never receive it.
+    Called like a :class:`Text`: ``mistake(lang)``."""
+
+    id: str
+    en: str
+    es: str
+    targets: tuple[str, ...] = ()
+
+    def __call__(self, lang: str = "en", **fields):
+        return Text(self.en, self.es)(lang, **fields)
+
+
+def mistake_catalog(*mistakes: Mistake) -> dict[str, Mistake]:
+    """An exercise's ``MISTAKES``: id -> :class:`Mistake`, each id once."""
+    catalog: dict[str, Mistake] = {}
+    for m in mistakes:
+        if m.id in catalog:
+            raise ValueError(f"mistake {m.id!r} declared twice")
+        catalog[m.id] = m
+    return catalog
 
 
 @dataclass(frozen=True)
@@ -80,8 +108,15 @@ class Case:
 
 @dataclass(frozen=True)
 class Check:
-    """One scored property. ``needs``: names the submission must define for it to run;
-    ``cell``: the notebook test cell (nbgrader grade id) that carries its points."""
+    """One scored property.
+
+    name: its title in English, title_es in Spanish (display text only); id: its stable id within
+    the exercise ("mask_values"; the result's id is "ex3.mask_values"), which keys gradebook
+    columns, cell scores and mistake targets, so a title can be reworded freely; needs: names the
+    submission must define for it to run; cell: the notebook test cell (nbgrader grade id) that
+    carries its points; seed: what its generator is seeded with besides the key (default: the
+    title it was first released with, so that inputs stay the same for a given key).
+    """
 
     name: str
     points: float
@@ -89,6 +124,16 @@ class Check:
     needs: tuple[str, ...]
     hidden: bool = False
     cell: str = ""
+    id: str = ""
+    title_es: str = ""
+    seed: str = ""
+
+    @property
+    def title(self) -> Msg:
+        return Msg(self.name, self.title_es or self.name)
+
+    def qualified_id(self, exercise: str) -> str:
+        return f"{exercise}.{self.id}" if self.id else f"{exercise}.{self.name}"
 
 
 class Context:
@@ -96,14 +141,17 @@ class Context:
     generator private to the check, the language, and the cases of a spec."""
 
     def __init__(self, impl, check: Check, *, hidden_key: str, lang: str, case_source, mistakes: dict,
-                 extras: dict | None = None):
+                 extras: dict | None = None, state: dict | None = None):
         self.impl = impl
+        #: what the checks of one submission share (a training run several checks score), never kept in
+        #: module globals: it lives as long as the grading of this submission
+        self.state = {} if state is None else state
         self.check = check
         self.lang = lang
         self.mistakes = mistakes
         self._case_source = case_source
         self.extras = {} if extras is None else extras
-        self.rng = np.random.default_rng(seed_for(hidden_key if check.hidden else "public", check.name))
+        self.rng = np.random.default_rng(seed_for(hidden_key if check.hidden else "public", check.seed or check.name))
 
     def attach(self, key: str, value) -> None:
         """Keep JSON-able data for the feedback page (a learning curve, a decision boundary).
@@ -114,12 +162,12 @@ class Context:
     def cases(self, spec: CaseSpec) -> list[Case]:
         return self._case_source(spec, self.check.hidden)
 
-    def text(self, text: Text, **fields) -> str:
+    def text(self, text: Text, **fields) -> Msg:
         return text(self.lang, **fields)
 
-    def mistake(self, mistake_id: str) -> str:
-        """" Likely mistake: …" for a known mistake of this exercise."""
-        return t("mistake", self.lang, mistake=self.mistakes[mistake_id](self.lang))
+    def mistake(self, mistake_id: str) -> Msg:
+        """" Likely mistake: …" for a known mistake of this exercise (the message then names it)."""
+        return mistake_msg(mistake_id, self.mistakes[mistake_id], self.lang)
 
 
 def seed_for(key: str, name: str) -> int:
@@ -154,13 +202,14 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
         for mistake_id, outputs in case.variants.items():
             if mistake_id in mistakes and all(
                     lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):
-                return None, detail + t("mistake", lang, mistake=mistakes[mistake_id](lang))
+                return None, detail + mistake_msg(mistake_id, mistakes[mistake_id], lang)
         return None, detail
     return None, None  # unreachable: some label mismatched
 
 
 def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
-                  cell: str = "", depends: dict | None = None, rtol: float | None = None) -> Check:
+                  cell: str = "", depends: dict | None = None, rtol: float | None = None, id: str = "",
+                  title_es: str = "") -> Check:
     """A check that passes when every case's outputs match an accepted form."""
 
     def run(ctx: Context):
@@ -175,4 +224,4 @@ def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ..
             return t("form_recognised", ctx.lang, form=forms.pop())
         return None
 
-    return Check(name, points, run, needs, hidden, cell)
+    return Check(name, points, run, needs, hidden, cell, id=id, title_es=title_es)

@@ -90,8 +90,9 @@ from pathlib import Path
 
 from . import registry
 from .batch import atomic_write
-from .messages import Text
-from .redact import student_message
+from .messages import Text, as_msg
+from .redact import student_message, title
+from .results import normalized
 from .sanitize import csv_row, terminal
 
 TEXTS = {
@@ -158,7 +159,7 @@ def _read_folder(folder: Path) -> list[tuple[Path, dict]]:
         rec.setdefault("student", path.stem)
         rec.setdefault("exercise", folder.name)
         rec.setdefault("error", None)
-        out.append((path, rec))
+        out.append((path, normalized(rec)))
     return sorted(out, key=lambda pr: pr[1]["student"])
 
 
@@ -412,11 +413,11 @@ def gradescope_results(record: dict, lang: str = "en") -> dict:
     if hidden:
         output += TEXTS["hidden_note"](lang, hidden=len(hidden))
     if record.get("error"):
-        output += TEXTS["unloadable"](lang, error=terminal(record["error"]))
+        output += TEXTS["unloadable"](lang, error=terminal(as_msg(record.get("errors") or record["error"])(lang)))
     return {
         "score": float(record["score"]),
         "output": output,
-        "tests": [{"name": c["name"], "score": float(c["points"]), "max_score": float(c["max_points"]),
+        "tests": [{"name": title(c, lang), "score": float(c["points"]), "max_score": float(c["max_points"]),
                    "output": terminal(student_message(c, lang, ex.id)),
                    "visibility": "after_published" if c.get("hidden") else "visible"}
                   for c in checks],

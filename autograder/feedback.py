@@ -2,9 +2,12 @@
 
 Input: one grade record, as ``grader grade`` writes it to GRADES/<ex>/<student>.json::
 
-    {"exercise": "ex3", "score": 7.0, "max_score": 10.0, "error": null | str,
-     "student": "carol", "path": "...", "checks": [{"name", "points", "max_points",
-     "passed", "hidden", "message"}, ...]}
+    {"exercise": "ex3", "score": 7.0, "max_score": 10.0, "error": null | str, "errors": {"en", "es"},
+     "student": "carol", "path": "...", "checks": [{"id", "titles", "points", "max_points",
+     "passed", "hidden", "outcome", "mistakes", "messages"}, ...], "notes_i18n": [...]}
+
+(``autograder.results`` describes it; every text is there in every language, and the page is
+rendered in the one asked for.)
 
 Output: an HTML page (inline CSS, no scripts, no external assets — its
 Content-Security-Policy forbids loading any) with the exercise's id and title,
@@ -21,8 +24,8 @@ from pathlib import Path
 from . import registry, sanitize
 from .batch import atomic_write
 from .export import read_records, safe_name
-from .messages import Text
-from .redact import student_message
+from .messages import Text, as_msg
+from .redact import student_message, title
 
 TEXTS = {
     "title": Text("Feedback", "Comentarios"),
@@ -96,7 +99,7 @@ def _check_row(check: dict, exercise_id: str, lang: str) -> str:
     passed = bool(check["passed"])
     tag = f'<span class="tag">{esc(TEXTS["hidden"](lang))}</span>' if check.get("hidden") else ""
     verdict = ("✓ " + TEXTS["passed"](lang)) if passed else ("✗ " + TEXTS["failed"](lang))
-    return (f'<tr class="{"pass" if passed else "fail"}"><td>{esc(check["name"])}{tag}</td>'
+    return (f'<tr class="{"pass" if passed else "fail"}"><td>{esc(title(check, lang))}{tag}</td>'
             f'<td class="num">{fmt(check["points"])} / {fmt(check["max_points"])}</td>'
             f'<td class="verdict">{esc(verdict)}</td>'
             f"<td>{esc(student_message(check, lang, exercise_id))}</td></tr>")
@@ -113,9 +116,10 @@ def feedback_html(record: dict, lang: str = "en") -> str:
              f'<p class="meta">{esc(TEXTS["summary"](lang, passed=sum(bool(c["passed"]) for c in checks), total=len(checks)))}</p>']
     if record.get("error"):
         parts.append(f'<div class="error"><h2>{esc(TEXTS["error_title"](lang))}</h2>'
-                     f'<p>{esc(record["error"])}</p></div>')
-    if record.get("notes"):  # what was wrong with the notebook itself (cells, nbgrader metadata)
-        items = "".join(f"<li>{esc(n)}</li>" for n in record["notes"] if isinstance(n, str))
+                     f'<p>{esc(as_msg(record.get("errors") or record["error"])(lang))}</p></div>')
+    notes = record.get("notes_i18n") or record.get("notes")
+    if notes:  # what was wrong with the notebook itself (cells, nbgrader metadata)
+        items = "".join(f"<li>{esc(as_msg(n)(lang))}</li>" for n in notes if isinstance(n, (str, dict)))
         parts.append(f'<div class="note"><h2>{esc(TEXTS["notes_title"](lang))}</h2><ul>{items}</ul></div>')
     if checks:
         head = "".join(f"<th>{esc(TEXTS[k](lang))}</th>" for k in ("check", "points", "verdict", "message"))

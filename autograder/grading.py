@@ -5,6 +5,7 @@ only ever receives inputs and returns outputs.
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import re
 from functools import lru_cache
@@ -14,7 +15,7 @@ from .cases import CaseSource
 from .checks import Check, Context, Fail
 from .impl import KERNEL_CELL
 from .loader import LoadError, defined_names, load_source
-from .messages import default_lang, t
+from .messages import BOTH, Msg, as_msg, default_lang, t
 from .results import CheckResult, ExerciseResult
 from .sandbox import (
     BadReply, Crashed, Limits, LoadFailed, Sandbox, SandboxError, StudentRaised, TimedOut, wire,
@@ -49,21 +50,44 @@ def _location(where: list, lang: str = "en") -> str:
     return t("loc_file", lang, file=filename.strip("<>"), line=line)
 
 
-def describe_error(exc: SandboxError, lang: str, call: str) -> str:
-    """A student-facing message for something their code did during a request."""
+def _output_cap(exc) -> bool:
+    """The student's code hit the output cap (RLIMIT_FSIZE: EFBIG on its write)."""
+    return getattr(exc, "errno", None) == errno.EFBIG
+
+
+def outcome_of(exc: SandboxError) -> str:
+    """The :data:`~autograder.results.OUTCOMES` entry for something the student's code did."""
     if isinstance(exc, StudentRaised):
-        if exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:  # EFBIG: the output cap
-            return t("output_cap", lang, call=call)
-        if exc.exc_type == "NotImplementedError":
-            return t("not_implemented", lang, call=call, loc=_location(exc.where, lang))
-        return t("raised", lang, call=call, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail)
+        if _output_cap(exc):
+            return "output_cap"
+        return "not_implemented" if exc.exc_type == "NotImplementedError" else "raised"
     if isinstance(exc, TimedOut):
-        return t("timeout", lang, call=call, seconds=exc.seconds)
+        return "timed_out"
     if isinstance(exc, Crashed):
+        return "crashed"
+    return "bad_reply"
+
+
+def describe_error(exc: SandboxError, lang: str, call: str):
+    """A student-facing message for something their code did during a request."""
+    outcome = outcome_of(exc)
+    if outcome == "output_cap":
+        return t("output_cap", lang, call=call)
+    if outcome == "not_implemented":
+        return t("not_implemented", lang, call=call, loc=_location(exc.where, lang))
+    if outcome == "raised":
+        return t("raised", lang, call=call, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail)
+    if outcome == "timed_out":
+        return t("timeout", lang, call=call, seconds=exc.seconds)
+    if outcome == "crashed":
         return t("crash", lang, call=call, reason=exc.reason)
-    if isinstance(exc, BadReply):
-        return t("bad_reply", lang, call=call, reason=exc.text(lang))
-    return t("bad_reply", lang, call=call, reason=str(exc))
+    reason = _reason(exc, lang) if isinstance(exc, BadReply) else str(exc)
+    return t("bad_reply", lang, call=call, reason=reason)
+
+
+def _reason(exc: BadReply, lang: str):
+    """BadReply's reason in ``lang`` (a Msg in BOTH)."""
+    return Msg(exc.text("en"), exc.text("es")) if lang == BOTH else exc.text(lang)
 
 
 def _cell_label(filename: str) -> str:
@@ -108,13 +132,13 @@ def broken_cells(skipped, raised, codes: dict, lang: str, numpy_only: bool = Fal
     for _, _, reason, names in items:
         for name in names:
             reasons.setdefault(name, reason)
-    return [wire.clip(note, MAX_MESSAGE) for _, note, _, _ in items], reasons
+    return [clip(note) for _, note, _, _ in items], reasons
 
 
 def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> str:
     if isinstance(exc, LoadError):
         return t(exc.key, lang, **exc.details)
-    if isinstance(exc, LoadFailed) and exc.exc_type == "OSError" and "[Errno 27]" in exc.detail:
+    if isinstance(exc, LoadFailed) and _output_cap(exc):
         return t("load_output_cap", lang)  # EFBIG: RLIMIT_FSIZE on its printed output
     if isinstance(exc, LoadFailed):
         return t("load_raised", lang, exc=exc.exc_type, loc=_location(exc.where, lang), detail=exc.detail) + \
@@ -124,7 +148,7 @@ def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> 
             return t("load_timeout_cell", lang, seconds=exc.seconds, cell=_cell_label(exc.cell))
         return t("load_timeout", lang, seconds=exc.seconds)
     if isinstance(exc, BadReply):
-        return t("load_bad_reply", lang, reason=exc.text(lang))
+        return t("load_bad_reply", lang, reason=_reason(exc, lang))
     if isinstance(exc, Crashed):
         if exc.cell and re.fullmatch(r"<cell \d+>", exc.cell):
             return t("load_crash_cell", lang, reason=str(exc), cell=_cell_label(exc.cell))
@@ -132,48 +156,64 @@ def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> 
     raise exc
 
 
-def _name_error_note(message: str, broken: dict, lang: str) -> str:
-    """A NameError on a name a broken cell would have defined: say so."""
-    match = re.search(r"NameError\b.*?name '(\w+)' is not defined", message)
+def _name_error_note(exc: Exception, broken: dict, lang: str):
+    """The student's code raised NameError on a name a broken cell would have defined: say so.
+    (The name is read from Python's own NameError text, "name 'x' is not defined".)"""
+    if not (isinstance(exc, StudentRaised) and exc.exc_type == "NameError"):
+        return ""
+    match = re.search(r"name '(\w+)' is not defined", exc.detail)
     if match and match.group(1) in broken:
         return t("name_broken", lang, name=match.group(1), reason=broken[match.group(1)])
     return ""
 
 
 def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hidden_key: str,
-              extras: dict | None = None, broken: dict | None = None) -> CheckResult:
+              extras: dict | None = None, broken: dict | None = None, exercise: str = "",
+              state: dict | None = None) -> CheckResult:
     """Run one check against an implementation; never raises for anything the submission does.
+    The message is built in every language; ``lang`` is the one the result renders in by default.
     ``broken``: name -> why a broken notebook cell did not define it (see :func:`broken_cells`)."""
     broken = broken or {}
+    check_id = check.qualified_id(exercise)
     missing = [n for n in check.needs if n not in impl.names]
     if missing:
         name = missing[0]
-        message = t("not_defined_broken", lang, name=name, reason=broken[name]) if name in broken \
-            else t("not_defined", lang, name=name)
-        return CheckResult(check.name, 0.0, check.points, False, check.hidden, message)
+        message = t("not_defined_broken", BOTH, name=name, reason=broken[name]) if name in broken \
+            else t("not_defined", BOTH, name=name)
+        return CheckResult(check_id, check.title, 0.0, check.points, False, check.hidden, message, "not_defined",
+                           lang=lang)
     impl.warnings.clear()
     begin = getattr(impl, "begin_check", None)
     if begin is not None:  # a sandbox: this check's requests share one time budget
         begin()
-    ctx = Context(impl, check, hidden_key=hidden_key, lang=lang, case_source=case_source, mistakes=mistakes,
-                  extras=extras)
+    ctx = Context(impl, check, hidden_key=hidden_key, lang=BOTH, case_source=case_source, mistakes=mistakes,
+                  extras=extras, state=state)
+    error: Exception | None = None
     try:
         note = check.run(ctx)
-        passed, message = True, note or t("passed", lang)
+        passed, outcome, message = True, "passed", note or t("passed", BOTH)
     except Fail as fail:
-        passed, message = False, fail.message
+        passed, outcome, message = False, "failed", fail.message
     except SandboxError as exc:
-        passed, message = False, describe_error(exc, lang, impl.last_call or check.name)
+        error = exc
+        passed, outcome, message = False, outcome_of(exc), describe_error(exc, BOTH, impl.last_call or check.name)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as exc:
         # a returned value of an unexpected kind tripped the check itself
-        passed, message = False, f"{check.name}: {type(exc).__name__}: {exc}"
-    if not passed and broken:
-        message += _name_error_note(message, broken, lang)
+        passed, outcome, message = False, "check_error", f"{check.name}: {type(exc).__name__}: {exc}"
+    message = as_msg(message)
+    if not passed and broken and error is not None:
+        message += _name_error_note(error, broken, BOTH)
     if impl.warnings:
-        message += t("warnings_note", lang, detail="; ".join(dict.fromkeys(impl.warnings))[:300])
+        message += t("warnings_note", BOTH, detail="; ".join(dict.fromkeys(impl.warnings))[:300])
     # whatever a returned value put into it (an exception's text quoting a huge string), a message stays short
-    message = wire.clip(message, MAX_MESSAGE)
-    return CheckResult(check.name, check.points if passed else 0.0, check.points, passed, check.hidden, message)
+    message = clip(message)
+    return CheckResult(check_id, check.title, check.points if passed else 0.0, check.points, passed, check.hidden,
+                       message, outcome, message.mistakes, lang)
+
+
+def clip(message) -> Msg:
+    """A message (Msg or str) cut to :data:`MAX_MESSAGE` characters in each language."""
+    return as_msg(message).map(lambda s: wire.clip(s, MAX_MESSAGE))
 
 
 def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=None,
@@ -189,19 +229,22 @@ def grade_impl(exercise_id: str, impl, *, hidden: bool, lang: str, case_source=N
         (default_hidden_key() if hidden else "")
     case_source = case_source or CaseSource(key or None)
     checks = checks_for(ex.id, hidden)
+    notes = tuple(as_msg(n) for n in notes)
     if not any(name in impl.names for name in ex.names):
-        msg = " ".join([t("none_defined", lang, names=", ".join(ex.names)) + _looks_like(ex, impl.names, lang),
-                        *notes])
-        msg = wire.clip(msg, MAX_MESSAGE)
-        return ExerciseResult(ex.id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, msg) for c in checks),
-                              notes=tuple(notes))
+        msg = clip(Msg.join(" ", [t("none_defined", BOTH, names=", ".join(ex.names)) + _looks_like(ex, impl.names),
+                                  *notes]))
+        return ExerciseResult(ex.id, tuple(CheckResult(c.qualified_id(ex.id), c.title, 0.0, c.points, False, c.hidden,
+                                                       msg, "not_defined", lang=lang) for c in checks),
+                              notes_text=notes, lang=lang)
     extras: dict = {}
+    state: dict = {}  # shared by this submission's checks (Context.state)
     results = tuple(run_check(c, impl, lang=lang, case_source=case_source, mistakes=module.MISTAKES,
-                              hidden_key=key, extras=extras, broken=broken) for c in checks)
-    return ExerciseResult(ex.id, results, extras=extras, notes=tuple(notes))
+                              hidden_key=key, extras=extras, broken=broken, exercise=ex.id, state=state)
+                    for c in checks)
+    return ExerciseResult(ex.id, results, extras=extras, notes_text=notes, lang=lang)
 
 
-def _looks_like(ex: registry.Exercise, defined, lang: str) -> str:
+def _looks_like(ex: registry.Exercise, defined, lang: str = BOTH):
     """A hint when what a submission defines is another exercise's (a file handed to the wrong id)."""
     scores = [(sum(n in defined for n in other.names) / len(other.names), other) for other in registry.EXERCISES
               if other.id != ex.id and other.names]
@@ -247,21 +290,24 @@ def grade_file(exercise_id: str, path, *, hidden: bool = False, lang: str | None
         source = load_source(path)
         with Sandbox(list(source.cells), limits, private=private) as sandbox:
             sandbox.start()
-            notes, broken = broken_cells(source.skipped, sandbox.broken, dict(source.cells), lang, numpy_only)
+            notes, broken = broken_cells(source.skipped, sandbox.broken, dict(source.cells), BOTH, numpy_only)
             return grade_impl(ex.id, sandbox, hidden=hidden, lang=lang, case_source=case_source,
                               hidden_key=hidden_key, notes=notes, broken=broken)
     except (LoadError, LoadFailed, TimedOut, Crashed, BadReply) as exc:
         # the other broken cells, after the error that stopped the load
         skipped = exc.skipped if isinstance(exc, LoadError) else source.skipped if source else ()
-        notes, _ = broken_cells(skipped, getattr(exc, "broken", ()), dict(source.cells) if source else {}, lang,
+        notes, _ = broken_cells(skipped, getattr(exc, "broken", ()), dict(source.cells) if source else {}, BOTH,
                                 numpy_only, graded=False)
-        return not_graded(ex.id, " ".join([_load_error_message(exc, lang, numpy_only=numpy_only), *notes]),
+        return not_graded(ex.id, Msg.join(" ", [_load_error_message(exc, BOTH, numpy_only=numpy_only), *notes]),
                           hidden=hidden, lang=lang)
 
 
-def not_graded(exercise_id: str, error: str, *, hidden: bool, lang: str) -> ExerciseResult:
-    """The result of a submission whose checks could not run: every check at 0, ``error`` said once."""
-    not_run = t("not_loaded", lang)
-    return ExerciseResult(exercise_id, tuple(CheckResult(c.name, 0.0, c.points, False, c.hidden, not_run)
-                                             for c in checks_for(exercise_id, hidden)),
-                          error=wire.clip(error, MAX_MESSAGE))
+def not_graded(exercise_id: str, error, *, hidden: bool, lang: str) -> ExerciseResult:
+    """The result of a submission whose checks could not run: every check at 0, ``error`` (a Msg, or a
+    str that reads the same in every language) said once."""
+    not_run = t("not_loaded", BOTH)
+    ex_id = registry.get(exercise_id).id
+    return ExerciseResult(ex_id, tuple(CheckResult(c.qualified_id(ex_id), c.title, 0.0, c.points, False, c.hidden,
+                                                   not_run, "not_loaded", lang=lang)
+                                       for c in checks_for(ex_id, hidden)),
+                          error_text=clip(error), lang=lang)

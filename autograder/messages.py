@@ -17,16 +17,98 @@ def default_lang() -> str:
     return lang if lang in LANGS else "en"
 
 
+#: the "language" grading writes messages in: both at once (:class:`Msg`), one chosen when rendering
+BOTH = "*"
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message in every language, chosen only when rendering: ``msg("es")``.
+
+    Grading builds its messages in :data:`BOTH` languages, so a result stores them all and a
+    feedback page, a table or a check cell renders the one asked for then. ``mistakes``: the ids of
+    the known mistakes the message names (``t("mistake", …)`` sets it), so nothing has to find
+    them in the text. ``str()`` of a Msg is an error: say which language.
+    """
+
+    en: str
+    es: str
+    mistakes: tuple[str, ...] = ()
+
+    def __call__(self, lang: str = "en") -> str:
+        return self.es if lang == "es" else self.en
+
+    render = __call__
+
+    def __str__(self):
+        raise TypeError("a Msg has no single text: render it with msg(lang)")
+
+    __format__ = None  # type: ignore[assignment]  (format(msg) fails too)
+
+    def _join(self, other, left: bool) -> "Msg":
+        o = as_msg(other)
+        a, b = (o, self) if left else (self, o)
+        return Msg(a.en + b.en, a.es + b.es, tuple(dict.fromkeys(a.mistakes + b.mistakes)))
+
+    def __add__(self, other) -> "Msg":
+        return self._join(other, False)
+
+    def __radd__(self, other) -> "Msg":
+        return self._join(other, True)
+
+    def __bool__(self) -> bool:
+        return bool(self.en or self.es)
+
+    def map(self, fn) -> "Msg":
+        """``fn`` applied to the text of each language (``msg.map(str.rstrip)``)."""
+        return Msg(fn(self.en), fn(self.es), self.mistakes)
+
+    def rstrip(self, chars: str | None = None) -> "Msg":
+        return self.map(lambda s: s.rstrip(chars))
+
+    def to_dict(self) -> dict:
+        return {"en": self.en, "es": self.es}
+
+    @staticmethod
+    def join(sep: str, parts) -> "Msg":
+        """``sep.join(parts)`` in each language; ``parts``: Msg or str."""
+        parts = [as_msg(p) for p in parts]
+        return Msg(sep.join(p.en for p in parts), sep.join(p.es for p in parts),
+                   tuple(dict.fromkeys(m for p in parts for m in p.mistakes)))
+
+
+def as_msg(value) -> Msg:
+    """A Msg as it is; a str (a text that is the same in every language, or an older record's
+    message) as the same text in each language; a {"en": …, "es": …} dict as its Msg."""
+    if isinstance(value, Msg):
+        return value
+    if isinstance(value, dict):
+        en = str(value.get("en", ""))
+        return Msg(en, str(value.get("es", en)))
+    return Msg(str(value), str(value))
+
+
 @dataclass(frozen=True)
 class Text:
-    """One message in both languages; ``format`` fills ``{fields}``."""
+    """One message in both languages; ``format`` fills ``{fields}``.
+
+    ``text(lang, **fields)`` is a str in ``lang``, or a :class:`Msg` when ``lang`` is :data:`BOTH`;
+    a field that is a Msg is rendered in the same language (and its mistakes carried on)."""
 
     en: str
     es: str
 
-    def __call__(self, lang: str = "en", **fields) -> str:
+    def __call__(self, lang: str = "en", **fields):
+        if lang == BOTH:
+            nested = tuple(m for v in fields.values() if isinstance(v, Msg) for m in v.mistakes)
+            return Msg(self._format("en", fields), self._format("es", fields), tuple(dict.fromkeys(nested)))
+        return self._format(lang, fields)
+
+    def _format(self, lang: str, fields: dict) -> str:
         template = self.es if lang == "es" else self.en
-        return template.format(**fields) if fields else template
+        if not fields:
+            return template
+        return template.format(**{k: v(lang) if isinstance(v, Msg) else v for k, v in fields.items()})
 
 
 MESSAGES: dict[str, Text] = {
@@ -263,6 +345,7 @@ MESSAGES: dict[str, Text] = {
     "not_implemented": Text("{call} is not implemented yet (it raises NotImplementedError{loc}).",
                             "{call} aún no está implementada (lanza NotImplementedError{loc})."),
     "raised": Text("{call} raised {exc}{loc}: {detail}", "{call} lanzó {exc}{loc}: {detail}"),
+    "internal_error": Text("internal grader error: {detail}", "error interno del corrector: {detail}"),
     "killed_worker": Text("Your code stopped the grader's own process (it signalled a process outside its sandbox); "
                           "it was graded alone to be sure, with the same result.",
                           "Tu código detuvo el proceso del propio corrector (envió una señal a un proceso fuera de su "
@@ -331,9 +414,93 @@ MESSAGES: dict[str, Text] = {
     "form_recognised": Text("Recognised the {form} form.", "Reconocida la forma {form}."),
     "warnings_note": Text(" Note: it emitted a RuntimeWarning ({detail}).", " Nota: emitió un RuntimeWarning ({detail})."),
     "passed": Text("ok", "correcto"),
+    # the command line (autograder.api's UsageProblem and Refused keys, and the lines the commands print)
+    "unknown_exercise": Text("unknown exercise {name} Known exercises: {known}",
+                             "ejercicio desconocido {name}. Ejercicios: {known}"),
+    "unknown_exercise_close": Text("unknown exercise {name}; did you mean {close}? Known exercises: {known}",
+                                   "ejercicio desconocido {name}; ¿querías decir {close}? Ejercicios: {known}"),
+    "exercise_no_checks": Text("{ex} ({slug}) has no checks in this version of the grader yet",
+                               "{ex} ({slug}) aún no tiene comprobaciones en esta versión del corrector"),
+    "check_no_submission": Text("no {ex} submission in {folder} (looked for {ex}_*.ipynb / {ex}_*.py); pass its PATH",
+                                "no hay ninguna entrega de {ex} en {folder} (se buscó {ex}_*.ipynb / {ex}_*.py); "
+                                "indica su RUTA"),
+    "data_unavailable": Text("{detail}", "no se pueden cargar aquí los datos del ejercicio: {detail}"),
+    "selfcheck_no_reference": Text("the reference is not installed here ({detail}); selfcheck is an instructor "
+                                   "command",
+                                   "la implementación de referencia no está instalada aquí ({detail}); selfcheck es "
+                                   "una orden del profesor"),
+    "student_install_refused": Text("this is the student install; `grader {command}` needs the instructor package",
+                                    "esta es la instalación del estudiante; `grader {command}` necesita el paquete del "
+                                    "profesor"),
+    "warning": Text("warning: {text}", "aviso: {text}"),
+    "grade_no_paths": Text("give the submissions' PATHs, or --course DIR",
+                           "indica las RUTAS de las entregas, o --course CARPETA"),
+    "grade_no_submissions": Text("no {ex} submissions found in {paths}",
+                                 "no se encontró ninguna entrega de {ex} en {paths}"),
+    "grade_no_course_config": Text("{path} is not a course folder (no nbgrader_config.py)",
+                                   "{path} no es la carpeta de un curso (no tiene nbgrader_config.py)"),
+    "grade_no_course_submissions": Text("no {ex} submissions under {folder}", "no hay entregas de {ex} en {folder}"),
+    "course_busy": Text("another `grader grade` is running on {path}; wait for it to finish",
+                        "otro `grader grade` se está ejecutando en {path}; espera a que termine"),
+    "grade_course_summary": Text("graded {graded}, already graded {skipped} (use --force to regrade); recorded in "
+                                 "{gradebook}",
+                                 "corregidas {graded}, ya corregidas antes {skipped} (--force las vuelve a corregir); "
+                                 "registradas en {gradebook}"),
+    "grade_unrecorded": Text("{n} graded but not recorded", "{n} corregidas pero sin registrar"),
+    "grade_unrecorded_hint": Text("(see record_error in their results; run `grader grade` again to record them): "
+                                  "{names}",
+                                  "(mira record_error en sus resultados; vuelve a ejecutar `grader grade` para "
+                                  "registrarlas): {names}"),
+    "grade_results": Text("results: {folder}/<student>.json, gradebook: {csv}",
+                          "resultados: {folder}/<estudiante>.json, libro de notas: {csv}"),
+    "init_no_source": Text("{path} does not exist; run `grader generate {ex}`",
+                           "{path} no existe; ejecuta `grader generate {ex}`"),
+    "init_done": Text("course {course_id} in {path}: {exercises}", "curso {course_id} en {path}: {exercises}"),
+    "release_not_a_course": Text("{path} is not a course folder; run `grader init` first",
+                                 "{path} no es la carpeta de un curso; ejecuta antes `grader init`"),
+    "released": Text("{ex}: released", "{ex}: publicado"),
+    "not_released": Text("{ex}: NOT released", "{ex}: NO publicado"),
+    "collect_one_source": Text("give exactly one of --from-folder DIR, --from-zip FILE, --from-exchange",
+                               "indica exactamente una de --from-folder CARPETA, --from-zip FICHERO, --from-exchange"),
+    "collect_one_source_got": Text("give exactly one of --from-folder DIR, --from-zip FILE, --from-exchange "
+                                   "(got {given})",
+                                   "indica exactamente una de --from-folder CARPETA, --from-zip FICHERO, "
+                                   "--from-exchange (se dieron {given})"),
+    "collect_error": Text("error: {text}", "error: {text}"),
+    "collect_summary": Text("{collected} collected, {skipped} skipped{ignored} → {folder}",
+                            "{collected} recogidas, {skipped} omitidas{ignored} → {folder}"),
+    "collect_ignored": Text(", {n} ignored (OS/LMS junk)", ", {n} ignoradas (restos del sistema o del LMS)"),
+    "demo_summary": Text("course: {course}\n  gradebook: {gradebook} (nbgrader export, formgrader)\n"
+                         "  results: {results}\n  feedback: {feedback}\n  reports: {reports}\n  LMS export: {export}",
+                         "curso: {course}\n  libro de calificaciones: {gradebook} (nbgrader export, formgrader)\n"
+                         "  resultados: {results}\n  retroalimentación: {feedback}\n  informes: {reports}\n"
+                         "  exportación al LMS: {export}"),
+    "no_results": Text("no {ex} results in {folder} (run `grader grade {ex} PATH... --out {grades}` first)",
+                       "no hay resultados de {ex} en {folder} (ejecuta antes `grader grade {ex} RUTA... --out "
+                       "{grades}`)"),
+    "no_results_any": Text("no results in {grades} (run `grader grade EXERCISE PATH... --out {grades}` first)",
+                           "no hay resultados en {grades} (ejecuta antes `grader grade EJERCICIO RUTA... --out "
+                           "{grades}`)"),
+    "bad_canvas_assignment": Text("--canvas-assignment {value}: expected EX=ID with a numeric Canvas id",
+                                  "--canvas-assignment {value}: se esperaba EJ=ID con un id numérico de Canvas"),
+    "bad_record": Text("{detail}", "registro de notas no válido: {detail}"),
+    "feedback_written": Text("{n} feedback page(s) in {folder}", "{n} página(s) de retroalimentación en {folder}"),
+    "export_plain": Text("wrote {path} ({exercises})", "escrito {path} ({exercises})"),
+    "export_moodle": Text("wrote {count} Moodle grading worksheet(s) under {path}",
+                          "escritas {count} hojas de calificación de Moodle en {path}"),
+    "export_canvas": Text("wrote {path} (Canvas gradebook import)",
+                          "escrito {path} (importación al libro de calificaciones de Canvas)"),
+    "export_gradescope": Text("wrote {count} Gradescope results.json under {path}",
+                              "escritos {count} results.json de Gradescope en {path}"),
 }
 
 
-def t(key: str, lang: str = "en", **fields) -> str:
-    """Format message ``key`` in ``lang``."""
+def t(key: str, lang: str = "en", **fields):
+    """Format message ``key`` in ``lang`` (a :class:`Msg` in :data:`BOTH`)."""
     return MESSAGES[key](lang, **fields)
+
+
+def mistake_msg(mistake_id: str, text: Text, lang: str = BOTH):
+    """" Likely mistake: …" naming a known mistake; in :data:`BOTH` languages it carries its id."""
+    sentence = t("mistake", lang, mistake=text(lang))
+    return Msg(sentence.en, sentence.es, (mistake_id,)) if isinstance(sentence, Msg) else sentence

@@ -78,18 +78,19 @@ def _run_cells(exercise: str, cells, namespace: dict, hidden: bool, lang: str | 
         key = ""
     source = CaseSource(key or None)
     results = []
+    state: dict = {}  # shared by these checks, as in grading.grade_impl
     for check in checks:
         # nbgrader scores a cell zero when it writes to stderr: what the student's code writes
         # there while being checked goes to stdout instead, and warnings are recorded, not shown
         with contextlib.redirect_stderr(sys.stdout), warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             r = run_check(check, impl, lang=lang, case_source=source, mistakes=module.MISTAKES,
-                          hidden_key=key)
+                          hidden_key=key, exercise=ex.id, state=state)
         results.append(r)
         mark = "✓" if r.passed else "✗"
         # a notebook's outputs end up in nbgrader's feedback: hidden checks never show hidden data
         message = student_message(r.to_dict(), lang, ex.id)
-        print(f"{mark} {r.name} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {message}"))
+        print(f"{mark} {r.title(lang)} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {message}"))
     not_run = sum(c.points for c in mine if c.hidden and c not in checks)
     print(points_line(results, not_run, lang))
     return CellScore(sum(r.points for r in results))

@@ -1,48 +1,32 @@
-"""What a student may see of a graded check, and which known mistakes a message names.
+"""What a student may see of a graded check, in the language asked for.
 
-A check is the dict form of :class:`autograder.results.CheckResult`::
-
-    {"name": str, "points": float, "max_points": float, "passed": bool,
-     "hidden": bool, "message": str}
+A check is the dict form of :class:`autograder.results.CheckResult` (its "messages" hold every
+language, its "outcome" says what happened, its "mistakes" the ids of the known mistakes found).
 
 Hidden checks run on fresh inputs the student must never see (nbgrader issue
 917 is what happens otherwise), so the message of a *failed hidden* check is
-replaced as a whole; only the known mistake it names is kept, rebuilt from the
-exercise's constant ``MISTAKES`` texts so that nothing computed from a hidden
-input can leak through::
+replaced as a whole; only the known mistakes it found are said, rebuilt from
+the exercise's constant ``MISTAKES`` texts by their ids, so that nothing
+computed from a hidden input can leak through::
 
     "mask values should be 0 or 1/p = 3.33333; found 1. Likely mistake: the mask is not divided by p …"
     -> "Failed on the hidden test inputs. Likely mistake: the mask is not divided by p …"
 
-Nothing else of the original message is kept, not even text that looks like
-a mistake sentence: student code that sees a hidden input can raise an
-exception whose text carries it. The only failure messages of a hidden check
-kept as they are are the few grader templates that involve no input at all
-(the submission could not be loaded; a required name is not defined).
+The only failure messages of a hidden check shown as they are are those of outcomes that involve
+no test input at all (the submission could not be loaded; a required name is not defined). Nothing
+here reads a message's text.
 """
 from __future__ import annotations
 
-import re
-
 from . import registry
-from .messages import MESSAGES, Text, t
+from .messages import Text, as_msg, t
 
 TEXTS = {
     "hidden_failed": Text("Failed on the hidden test inputs.", "Falla con las entradas ocultas."),
 }
 
-#: message templates that involve no test input, so a hidden check may show them as they are
-_INPUT_FREE = ("not_loaded", "not_defined", "none_defined")
-
-
-def _template_regex(template: str) -> re.Pattern:
-    """A regex matching ``template`` with each ``{field}`` filled by identifiers, commas and spaces."""
-    parts = re.split(r"\{[^}]*\}", template)
-    return re.compile(r"[\w, ]{1,400}".join(re.escape(p) for p in parts) + r"\Z")
-
-
-_INPUT_FREE_RE = tuple(_template_regex(tpl) for key in _INPUT_FREE
-                       for tpl in (MESSAGES[key].en, MESSAGES[key].es))
+#: outcomes whose message involves no test input, so a hidden check may show it as it is
+INPUT_FREE = ("not_loaded", "not_defined")
 
 
 def exercise_mistakes(exercise_id: str) -> dict[str, Text]:
@@ -60,38 +44,32 @@ def exercise_mistakes(exercise_id: str) -> dict[str, Text]:
         return {}
 
 
-def named_mistakes(exercise_id: str, message: str) -> list[str]:
-    """Ids of the exercise's known mistakes whose English or Spanish text appears in ``message``.
+def message(check: dict, lang: str = "en") -> str:
+    """The check's own message in ``lang`` (the one stored, for an older record with one language)."""
+    return as_msg(check.get("messages") or check.get("message", "") or "")(lang)
 
-    In order of appearance in the message, each id once.
-    """
-    found: list[tuple[int, str]] = []
-    for mistake_id, text in exercise_mistakes(exercise_id).items():
-        positions = [message.find(s) for s in (text.en, text.es) if s and s in message]
-        if positions:
-            found.append((min(positions), mistake_id))
-    return [mistake_id for _, mistake_id in sorted(found)]
+
+def title(check: dict, lang: str = "en") -> str:
+    """The check's title in ``lang``."""
+    return as_msg(check.get("titles") or check.get("name", ""))(lang)
 
 
 def student_message(check: dict, lang: str = "en", exercise_id: str | None = None) -> str:
-    """The message of ``check`` as its student may read it.
+    """The message of ``check`` as its student may read it, in ``lang``.
 
-    Public check: the message unchanged. Hidden check that passed: "ok" /
-    "correcto". Hidden check that failed: "Failed on the hidden test inputs." /
-    "Falla con las entradas ocultas." plus the likely-mistake sentence when the
-    message names one of the exercise's known mistakes, rebuilt in ``lang`` from
-    its ``MISTAKES``. Give ``exercise_id`` (or an "exercise" key in the check);
-    without it every exercise's mistakes are searched.
+    Public check: its message. Hidden check that passed: "ok" / "correcto". Hidden check that
+    failed: its message when its outcome involves no input (:data:`INPUT_FREE`), else "Failed on
+    the hidden test inputs." / "Falla con las entradas ocultas." plus a likely-mistake sentence
+    for each known mistake it found, rebuilt in ``lang`` from the exercise's ``MISTAKES`` (the
+    exercise: ``exercise_id``, or the check id's prefix).
     """
-    message = check.get("message", "") or ""
     if not check.get("hidden", False):
-        return message
+        return message(check, lang)
     if check.get("passed", False):
         return t("passed", lang)
-    if any(regex.match(message) for regex in _INPUT_FREE_RE):
-        return message
-    exercise_id = exercise_id or check.get("exercise")
-    exercise_ids = [exercise_id] if exercise_id else [e.id for e in registry.EXERCISES]
-    sentences = [t("mistake", lang, mistake=exercise_mistakes(ex)[i](lang))
-                 for ex in exercise_ids for i in named_mistakes(ex, message)]
+    if check.get("outcome") in INPUT_FREE:
+        return message(check, lang)
+    exercise_id = exercise_id or str(check.get("id", "")).partition(".")[0]
+    texts = exercise_mistakes(exercise_id) if exercise_id else {}
+    sentences = [t("mistake", lang, mistake=texts[m](lang)) for m in check.get("mistakes") or () if m in texts]
     return TEXTS["hidden_failed"](lang) + "".join(dict.fromkeys(sentences))

@@ -22,7 +22,7 @@ def exercises_table(exercises: tuple[Exercise, ...], lang: str = "en") -> Table:
     return table
 
 
-#: the result table's words (the check titles are still English: they are the checks' identities)
+#: the result table's words
 _RESULT_WORDS = {"en": ("check", "points", "verdict", "message", "pass", "FAIL"),
                  "es": ("comprobación", "puntos", "veredicto", "mensaje", "superada", "NO SUPERADA")}
 
@@ -34,17 +34,17 @@ def result_table(result: ExerciseResult, lang: str = "en") -> Table:
         table.add_column(col, overflow="fold")
     for c in result.checks:
         verdict = f"[green]{words[4]}[/green]" if c.passed else f"[red]{words[5]}[/red]"
-        table.add_row(rich_text(c.name), f"{c.points:g}/{c.max_points:g}", verdict, rich_text(c.message))
+        table.add_row(rich_text(c.title(lang)), f"{c.points:g}/{c.max_points:g}", verdict, rich_text(c.text(lang)))
     return table
 
 
 def print_result(console: Console, result: ExerciseResult, path: str, lang: str = "en") -> None:
     """A student's verdict: the error if it could not be loaded, else the checks table and total."""
-    if result.error:
+    if result.error_text is not None:
         label = "Could not grade" if lang == "en" else "No se pudo corregir"
-        console.print(f"[bold red]{label} {rich_markup(path)}:[/bold red] {rich_markup(result.error)}")
-    for note in result.notes:  # what was wrong but did not stop the grading (a broken cell, skipped)
-        console.print(rich_text(note, "yellow"))
+        console.print(f"[bold red]{label} {rich_markup(path)}:[/bold red] {rich_markup(result.error_text(lang))}")
+    for note in result.notes_text:  # what was wrong but did not stop the grading (a broken cell, skipped)
+        console.print(rich_text(note(lang), "yellow"))
     console.print(result_table(result, lang))
     from .registry import get
 
@@ -75,16 +75,17 @@ def _failed_cell(record: dict, lang: str):
     then how many more), or one line when no check passed."""
     from rich.text import Text
 
-    from .messages import t
+    from .messages import as_msg, t
+    from .redact import title
 
     if record.get("error"):
-        text = rich_text(record["error"])
+        text = rich_text(as_msg(record.get("errors") or record["error"])(lang))
         if len(text) > CLASS_TABLE_ERROR_CHARS:
             text = text[:CLASS_TABLE_ERROR_CHARS - 1]
             text.append("…")
         return text
     checks = record.get("checks") or []
-    failed = [c["name"] for c in checks if not c["passed"]]
+    failed = [title(c, lang) for c in checks if not c["passed"]]
     if len(failed) > 1 and len(failed) == len(checks):
         return Text(t("class_none_passed", lang, n=len(failed)))
     shown = [rich_text(name) for name in failed[:CLASS_TABLE_LISTED]]

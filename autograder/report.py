@@ -9,7 +9,7 @@ Input: the exercise's grade records (GRADES/<ex>/<student>.json, see
   is a whole number up to 20, else 10 equal bins; the last bin includes the
   maximum);
 - each check's pass rate over the submissions that could be loaded, worst first;
-- the known mistakes named in failed checks (``redact.named_mistakes``), most
+- the known mistakes found in failed checks (their ``mistakes`` ids), most
   frequent first, each with the number of students, their ids and the checks
   where it showed up;
 - the submissions that could not be loaded, with their errors.
@@ -27,8 +27,8 @@ from . import registry
 from .batch import atomic_write
 from .export import read_records
 from .feedback import esc, exercise_title, fmt, page
-from .messages import Text
-from .redact import exercise_mistakes, named_mistakes
+from .messages import Msg, Text, as_msg
+from .redact import exercise_mistakes
 
 TEXTS = {
     "title": Text("Class report", "Informe de la clase"),
@@ -99,9 +99,10 @@ def histogram(scores: list[float], max_score: float) -> list[Bin]:
 
 @dataclass
 class CheckRate:
-    """How many loaded submissions passed one check."""
+    """How many loaded submissions passed one check (``id``; ``title`` in every language)."""
 
-    name: str
+    id: str
+    title: Msg
     max_points: float
     hidden: bool
     passed: int = 0
@@ -119,7 +120,8 @@ def pass_rates(records: list[dict]) -> list[CheckRate]:
         if rec.get("error"):
             continue
         for c in rec["checks"]:
-            r = rates.setdefault(c["name"], CheckRate(c["name"], float(c["max_points"]), bool(c.get("hidden"))))
+            r = rates.setdefault(c["id"], CheckRate(c["id"], as_msg(c.get("titles") or c["name"]),
+                                                    float(c["max_points"]), bool(c.get("hidden"))))
             r.total += 1
             r.passed += bool(c["passed"])
     return sorted(rates.values(), key=lambda r: r.rate)
@@ -127,26 +129,29 @@ def pass_rates(records: list[dict]) -> list[CheckRate]:
 
 @dataclass
 class MistakeCount:
-    """One known mistake: the students whose failed checks named it, and those checks."""
+    """One known mistake: the students whose failed checks found it, and those checks (their titles)."""
 
     mistake_id: str
     students: list[str] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
+    checks: list[Msg] = field(default_factory=list)
 
 
 def mistake_counts(records: list[dict], exercise: str) -> list[MistakeCount]:
-    """Known mistakes named in failed checks, most students first (ties: by id); a student counts once."""
+    """Known mistakes found in failed checks, most students first (ties: by id); a student counts once.
+    ``exercise``: only that exercise's mistake ids count."""
+    known = exercise_mistakes(exercise)
     found: dict[str, MistakeCount] = {}
     for rec in records:
         for c in rec["checks"]:
             if c["passed"]:
                 continue
-            for mistake_id in named_mistakes(exercise, c.get("message", "")):
+            for mistake_id in dict.fromkeys(m for m in c.get("mistakes") or () if m in known):
                 m = found.setdefault(mistake_id, MistakeCount(mistake_id))
                 if rec["student"] not in m.students:
                     m.students.append(rec["student"])
-                if c["name"] not in m.checks:
-                    m.checks.append(c["name"])
+                title = as_msg(c.get("titles") or c["name"])
+                if title not in m.checks:
+                    m.checks.append(title)
     for m in found.values():
         m.students.sort()
     return sorted(found.values(), key=lambda m: (-len(m.students), m.mistake_id))
@@ -228,7 +233,7 @@ def class_report_html(records: list[dict], exercise: str, lang: str = "en") -> s
     rows = []
     for r in pass_rates(records):
         tag = f'<span class="tag">{esc(T["hidden"])}</span>' if r.hidden else ""
-        rows.append(f'<tr class="rate"><td>{esc(r.name)}{tag}</td><td class="num">{fmt(r.max_points)}</td>'
+        rows.append(f'<tr class="rate"><td>{esc(r.title(lang))}{tag}</td><td class="num">{fmt(r.max_points)}</td>'
                     f'<td class="num">{r.passed} / {r.total}</td>'
                     f'<td class="num">{round(100 * r.rate)}% {_rate_bar(r.rate)}</td></tr>')
     parts.append(_table([T["check"], T["points"], T["passed"], T["rate"]], rows))
@@ -239,7 +244,7 @@ def class_report_html(records: list[dict], exercise: str, lang: str = "en") -> s
         texts = exercise_mistakes(ex.id)
         rows = [f'<tr class="mistake" id="{esc(m.mistake_id)}"><td>{esc(texts[m.mistake_id](lang))} '
                 f'<span class="tag">{esc(m.mistake_id)}</span></td><td class="num">{len(m.students)}</td>'
-                f'<td>{esc(", ".join(m.students))}</td><td>{"<br>".join(esc(c) for c in m.checks)}</td></tr>'
+                f'<td>{esc(", ".join(m.students))}</td><td>{"<br>".join(esc(c(lang)) for c in m.checks)}</td></tr>'
                 for m in counts]
         parts.append(_table([T["mistake"], T["count"], T["students"], T["where"]], rows))
     else:
@@ -247,7 +252,8 @@ def class_report_html(records: list[dict], exercise: str, lang: str = "en") -> s
 
     if unloadable:
         parts.append(f'<h2>{esc(T["unloadable"])}</h2>')
-        rows = [f'<tr class="unloadable"><td>{esc(r["student"])}</td><td>{esc(r["error"])}</td></tr>'
+        rows = [f'<tr class="unloadable"><td>{esc(r["student"])}</td>'
+                f'<td>{esc(as_msg(r.get("errors") or r["error"])(lang))}</td></tr>'
                 for r in unloadable]
         parts.append(_table([T["student"], T["error"]], rows))
     return page(heading, "\n".join(parts), lang)

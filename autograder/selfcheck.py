@@ -9,6 +9,7 @@ lazily, so a student install without it can still import this package.
 """
 from __future__ import annotations
 
+from .messages import as_msg
 from .results import CheckResult, ExerciseResult
 
 
@@ -109,5 +110,6 @@ def run_selfcheck(seed: int = 0) -> ExerciseResult:
             r = gradcheck.check_gradient(f, x, analytic)
         message = (f"{r.method} check, {r.n_evaluations} evaluations: max relative error "
                    f"{r.max_rel_error:.2e} (pass below {gradcheck.TOL:.0e})")
-        checks.append(CheckResult(name, 1.0 if r.passed else 0.0, 1.0, r.passed, False, message))
+        checks.append(CheckResult(f"reference.{name}", as_msg(name), 1.0 if r.passed else 0.0, 1.0, r.passed, False,
+                                  as_msg(message), "passed" if r.passed else "failed"))
     return ExerciseResult("reference", tuple(checks))

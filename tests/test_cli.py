@@ -65,7 +65,9 @@ def test_selfcheck_json_full_marks(runner):
     assert data["score"] == data["max_score"] >= 15
     assert data["error"] is None
     assert all(c["passed"] and c["points"] == c["max_points"] for c in data["checks"])
-    assert set(data["checks"][0]) == {"name", "points", "max_points", "passed", "hidden", "message"}
+    assert set(data["checks"][0]) == {"id", "name", "titles", "points", "max_points", "passed", "hidden", "outcome",
+                                      "mistakes", "message", "messages"}
+    assert data["checks"][0]["id"].startswith("reference.") and data["checks"][0]["outcome"] == "passed"
 
 
 def test_limits_reports_the_exercise_limits_and_the_measured_confinement(runner):

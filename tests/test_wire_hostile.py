@@ -351,8 +351,9 @@ def test_an_attack_ends_in_a_clear_message_and_earns_only_its_own_points(graded,
 @pytest.mark.parametrize("name", list(wire_attacks.ATTACKS))
 def test_an_attack_leaves_a_small_result(graded, name):
     result = graded[name]["result"]
-    assert len(json.dumps(result)) < 32 * 1024
-    assert all(len(c["message"]) <= 4100 for c in result["checks"])
+    # every check's message is there in each language (and once more in the one graded for): bounded each
+    assert len(json.dumps(result)) < 3 * 32 * 1024
+    assert all(len(m) <= 4100 for c in result["checks"] for m in (c["message"], *c["messages"].values()))
 
 
 def test_the_spanish_message_is_translated(graded):

@@ -52,6 +52,7 @@ MODULES = (
     "autograder/loader.py",
     "autograder/compare.py",
     "autograder/checks.py",
+    "autograder/stats.py",        # the distribution checks' bounds
     "autograder/cases.py",        # public fixtures only; live cases are in reference_cases.py (not shipped)
     "autograder/grading.py",
     "autograder/impl.py",

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from .. import registry
 from ..batch import Submission, atomic_write, file_digest, find_submission_file, grade_batch, gradebook_csv
-from ..messages import t
+from ..messages import as_msg, t
+from ..results import normalized
 from . import CourseDir, notebook_name
 from .record import record_in_gradebook, write_autograded
 
@@ -84,7 +85,7 @@ def _previous(course: CourseDir, exercise: str, sub: Submission) -> dict | None:
         rec = json.loads((course.grades(exercise) / f"{sub.student}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return rec if rec.get("sha256") and rec.get("sha256") == file_digest(sub.path) else None
+    return normalized(rec) if rec.get("sha256") and rec.get("sha256") == file_digest(sub.path) else None
 
 
 def _record_one(course: CourseDir, exercise: str, rec: dict, lang: str) -> None:
@@ -95,11 +96,14 @@ def _record_one(course: CourseDir, exercise: str, rec: dict, lang: str) -> None:
     try:  # first: the gradebook's answer comments are read from the autograded notebook
         _, notes = write_autograded(course, exercise, rec, lang)
         # grading's own notes (cells skipped) and the notebook's (malformed cells), each said once
-        merged = list(dict.fromkeys([*(n for n in rec.get("notes") or () if isinstance(n, str)), *notes]))
+        own = [as_msg(n) for n in rec.get("notes_i18n") or rec.get("notes") or () if isinstance(n, (str, dict))]
+        merged = list(dict.fromkeys([*own, *notes]))
         if merged:
-            rec["notes"] = merged
+            rec["notes"] = [n(lang) for n in merged]
+            rec["notes_i18n"] = [n.to_dict() for n in merged]
         else:
             rec.pop("notes", None)
+            rec.pop("notes_i18n", None)
     except Exception as exc:  # noqa: BLE001 - a bug met by one odd notebook must not stop the class
         problems.append(f"autograded notebook: {type(exc).__name__}: {str(exc)[:300]}")
     try:

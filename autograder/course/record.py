@@ -41,16 +41,16 @@ from pathlib import Path
 from ..batch import atomic_write
 from ..grading import exercise_module
 from ..loader import cell_text, is_check_cell_code, nbgrader_meta
-from ..messages import t
+from ..messages import BOTH, Msg, as_msg, t
 from . import CourseDir, nb, notebook_name
 
 
 def cell_scores(record: dict, exercise: str) -> dict[str, float]:
     """grade id (``test_<cell>``) -> points earned in that cell."""
-    cell_of = {c.name: c.cell for c in exercise_module(exercise).CHECKS}
+    cell_of = {c.qualified_id(exercise): c.cell for c in exercise_module(exercise).CHECKS}
     scores: dict[str, float] = {f"test_{c.cell}": 0.0 for c in exercise_module(exercise).CHECKS}
     for check in record["checks"]:
-        cell = cell_of.get(check["name"])
+        cell = cell_of.get(check["id"])
         if cell is not None:
             scores[f"test_{cell}"] += float(check["points"])
     return scores
@@ -59,7 +59,7 @@ def cell_scores(record: dict, exercise: str) -> dict[str, float]:
 def _submission_time(course: CourseDir, student: str, exercise: str) -> datetime | None:
     """The submission time from timestamp.txt (naive UTC, as nbgrader stores it); None when there is
     none or it cannot be read (the file comes from the student's side of the exchange)."""
-    from .collect import _parse_timestamp
+    from .lms import _parse_timestamp
 
     stamp = course.submitted(student, exercise) / "timestamp.txt"
     try:
@@ -212,16 +212,17 @@ def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -
     return failed
 
 
-def _cell_outputs(exercise: str, cell: str, record: dict, score: float) -> list[dict]:
-    from ..redact import student_message
+def _cell_outputs(exercise: str, cell: str, record: dict, score: float, lang: str = "en") -> list[dict]:
+    from ..redact import student_message, title
 
+    cell_of = {c.qualified_id(exercise): c.cell for c in exercise_module(exercise).CHECKS}
     lines = []
     for check in record["checks"]:
-        if next((c.cell for c in exercise_module(exercise).CHECKS if c.name == check["name"]), None) != cell:
+        if cell_of.get(check["id"]) != cell:
             continue
         mark = "✓" if check["passed"] else "✗"
-        message = "" if check["passed"] else ": " + student_message(check, "en")
-        lines.append(f"{mark} {check['name']} ({check['points']:g}/{check['max_points']:g}){message}\n")
+        message = "" if check["passed"] else ": " + student_message(check, lang, exercise)
+        lines.append(f"{mark} {title(check, lang)} ({check['points']:g}/{check['max_points']:g}){message}\n")
     outputs = [{"name": "stdout", "output_type": "stream", "text": lines}] if lines else []
     outputs.append({"data": {"text/plain": [f"{score:g}"]}, "execution_count": None, "metadata": {},
                     "output_type": "execute_result"})
@@ -255,24 +256,24 @@ def _kind(value, lang: str) -> str:
 def _nbgrader_problems(raw, lang: str) -> list[str]:
     """What is wrong with a cell's ``metadata.nbgrader`` value (empty when it is usable)."""
     if not isinstance(raw, dict):
-        return [t("nb_is", lang, what="metadata.nbgrader", kind=_kind(raw, lang))]
+        return [t("nb_is", BOTH, what="metadata.nbgrader", kind=_kind(raw, BOTH))]
     problems = []
     gid = raw.get("grade_id")
     if "grade_id" in raw and not isinstance(gid, str):
-        problems.append(t("nb_is", lang, what="grade_id", kind=_kind(gid, lang)))
+        problems.append(t("nb_is", BOTH, what="grade_id", kind=_kind(gid, BOTH)))
     elif isinstance(gid, str) and not gid.strip():
-        problems.append(t("nb_empty", lang, what="grade_id"))
+        problems.append(t("nb_empty", BOTH, what="grade_id"))
     for key in ("grade", "solution", "locked", "task"):
         if key in raw and not isinstance(raw[key], bool):
-            problems.append(t("nb_not_bool", lang, what=key, kind=_kind(raw[key], lang)))
+            problems.append(t("nb_not_bool", BOTH, what=key, kind=_kind(raw[key], BOTH)))
     if "points" in raw:
         points = raw["points"]
         if not isinstance(points, (int, float)) or isinstance(points, bool):
-            problems.append(t("nb_is", lang, what="points", kind=_kind(points, lang)))
+            problems.append(t("nb_is", BOTH, what="points", kind=_kind(points, BOTH)))
         elif not math.isfinite(points):
-            problems.append(t("nb_not_finite", lang, what="points"))
+            problems.append(t("nb_not_finite", BOTH, what="points"))
         elif points < 0:
-            problems.append(t("nb_negative", lang, what="points", value=points))
+            problems.append(t("nb_negative", BOTH, what="points", value=points))
     return problems
 
 
@@ -304,38 +305,38 @@ class _Cell:
 
 
 def _usable_cells(items: list, source_ids: dict, test_ids: set, exercise: str, lang: str,
-                  notes: list[str]) -> list[_Cell]:
+                  notes: list[Msg]) -> list[_Cell]:
     cells: list[_Cell] = []
-    odd: dict[str, int] = {}
+    odd: dict[Msg, int] = {}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            odd[_kind(item, lang)] = odd.get(_kind(item, lang), 0) + 1
+            odd[_kind(item, BOTH)] = odd.get(_kind(item, BOTH), 0) + 1
             continue
         cell_type = item.get("cell_type")
         if cell_type not in _CELL_TYPES:
-            notes.append(t("nb_cell_type", lang, number=number,
-                           detail=f"“{cell_type[:40]}”" if isinstance(cell_type, str) else _kind(cell_type, lang)))
+            notes.append(t("nb_cell_type", BOTH, number=number,
+                           detail=f"“{cell_type[:40]}”" if isinstance(cell_type, str) else _kind(cell_type, BOTH)))
             cell_type = "raw"
         src = item.get("source")
         if not (isinstance(src, str) or isinstance(src, list) and all(isinstance(x, str) for x in src)):
-            notes.append(t("nb_cell_source", lang, number=number,
-                           detail=t("nb_missing", lang) if "source" not in item else
-                           t("nb_odd_lines", lang) if isinstance(src, list) else _kind(src, lang)))
+            notes.append(t("nb_cell_source", BOTH, number=number,
+                           detail=t("nb_missing", BOTH) if "source" not in item else
+                           t("nb_odd_lines", BOTH) if isinstance(src, list) else _kind(src, BOTH)))
         text = cell_text(item)
         meta = item.get("metadata", {})
         grade_id = None
         if not isinstance(meta, dict):
-            notes.append(t("nb_bad_metadata", lang, number=number,
-                           detail=t("nb_is", lang, what="metadata", kind=_kind(meta, lang))))
+            notes.append(t("nb_bad_metadata", BOTH, number=number,
+                           detail=t("nb_is", BOTH, what="metadata", kind=_kind(meta, BOTH))))
             meta = {}
         elif "nbgrader" in meta:
             raw = meta["nbgrader"]
             problems = _nbgrader_problems(raw, lang)
             if problems:
-                notes.append(t("nb_bad_metadata", lang, number=number, detail="; ".join(problems)))
+                notes.append(t("nb_bad_metadata", BOTH, number=number, detail=Msg.join("; ", problems)))
             grade_id = _grade_id(raw)
             if grade_id is not None and grade_id not in source_ids:
-                notes.append(t("nb_unknown_id", lang, number=number, grade_id=grade_id[:80]))
+                notes.append(t("nb_unknown_id", BOTH, number=number, grade_id=grade_id[:80]))
                 grade_id = None
         if grade_id is None and is_check_cell_code(text):  # a check cell that lost its metadata
             call = _CHECK_CALL.search(text)
@@ -344,8 +345,8 @@ def _usable_cells(items: list, source_ids: dict, test_ids: set, exercise: str, l
         cells.append(_Cell(number, cell_type, text, {k: v for k, v in meta.items() if k != "nbgrader"},
                            grade_id, item))
     if odd:
-        notes.append(t("nb_not_cells", lang, count=sum(odd.values()),
-                       kinds=", ".join(f"{n} × {k}" for k, n in odd.items())))
+        notes.append(t("nb_not_cells", BOTH, count=sum(odd.values()),
+                       kinds=Msg.join(", ", [f"{n} × " + k for k, n in odd.items()])))
     return cells
 
 
@@ -358,8 +359,9 @@ def _claimed_points(cell: _Cell):
 
 
 def autograded_notebook(submitted: dict | None, source: dict, released: dict | None, exercise: str,
-                        record: dict, lang: str = "en", note: str | None = None) -> tuple[dict, list[str]]:
-    """The autograded notebook of a submission and the notes on what was wrong with it.
+                        record: dict, lang: str = "en", note: Msg | None = None) -> tuple[dict, list[Msg]]:
+    """The autograded notebook of a submission and the notes on what was wrong with it (in every
+    language; the notebook's own note cell is in ``lang``).
 
     ``submitted``: the parsed submission (a dict with a list of cells), or None when it could not be
     read, in which case the released notebook (else the source without its answer cells) stands in
@@ -370,7 +372,7 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
     tests = {_grade_id(nbgrader_meta(c)): c for c in src_cells if _is_test(c)}
     released_tests = {_grade_id(nbgrader_meta(c)): _norm(cell_text(c)) for c in (released or {}).get("cells", [])
                       if isinstance(c, dict) and _is_test(c)}
-    notes: list[str] = []
+    notes: list[Msg] = []
     if submitted is None:
         items = (released or {}).get("cells") or [c for c in src_cells if not nbgrader_meta(c).get("solution")]
         cells = _usable_cells(copy.deepcopy(items), source_ids, set(tests), exercise, lang, [])
@@ -388,25 +390,25 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
         if grade_id in tests:
             first = copies[0]
             if len(copies) > 1:
-                notes.append(t("nb_test_duplicated", lang, grade_id=grade_id, count=len(copies)))
+                notes.append(t("nb_test_duplicated", BOTH, grade_id=grade_id, count=len(copies)))
                 extra = {id(c) for c in copies[1:]}
                 cells = [c for c in cells if id(c) not in extra]
             points = float(nbgrader_meta(tests[grade_id]).get("points", 0))
             claimed = _claimed_points(first)
             if first.cell_type != "code":
-                notes.append(t("nb_test_retyped", lang, grade_id=grade_id, cell_type=first.cell_type))
+                notes.append(t("nb_test_retyped", BOTH, grade_id=grade_id, cell_type=first.cell_type))
             elif _norm(first.text) not in {_norm(cell_text(tests[grade_id])), released_tests.get(grade_id)}:
-                notes.append(t("nb_test_edited", lang, grade_id=grade_id))
+                notes.append(t("nb_test_edited", BOTH, grade_id=grade_id))
             if claimed is not None and float(claimed) != points:
-                notes.append(t("nb_test_points", lang, grade_id=grade_id, claimed=f"{claimed:g}", points=points))
+                notes.append(t("nb_test_points", BOTH, grade_id=grade_id, claimed=f"{claimed:g}", points=points))
         else:
             if len(copies) > 1:
-                notes.append(t("nb_answer_duplicated", lang, grade_id=grade_id, count=len(copies)))
+                notes.append(t("nb_answer_duplicated", BOTH, grade_id=grade_id, count=len(copies)))
                 for extra in copies[:-1]:
                     extra.grade_id = None
             last = copies[-1]
             if last.cell_type != src_type and src_type == "code":
-                notes.append(t("nb_answer_retyped", lang, grade_id=grade_id, cell_type=last.cell_type))
+                notes.append(t("nb_answer_retyped", BOTH, grade_id=grade_id, cell_type=last.cell_type))
     if submitted is None:
         notes = []
 
@@ -416,7 +418,7 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
         if grade_id in present:
             continue
         if submitted is not None:
-            notes.append(t("nb_test_missing", lang, grade_id=grade_id))
+            notes.append(t("nb_test_missing", BOTH, grade_id=grade_id))
         placeholder = _Cell(0, "code", "", {}, grade_id, {})
         before = [g for g, i in source_ids.items() if i < source_ids[grade_id] and g in present]
         after = [g for g, i in source_ids.items() if i > source_ids[grade_id] and g in present]
@@ -438,7 +440,7 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
         if cell.grade_id in tests:
             test = copy.deepcopy(tests[cell.grade_id])
             test["outputs"] = _cell_outputs(exercise, cell.grade_id[len("test_"):], record,
-                                            scores.get(cell.grade_id, 0.0))
+                                            scores.get(cell.grade_id, 0.0), lang)
             test["execution_count"] = None
             out.append(test)
             continue
@@ -463,10 +465,11 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
             new["attachments"] = cell.original["attachments"]
         out.append(new)
 
+    error = as_msg(record.get("errors") or record["error"]) if record.get("error") else None
     lines = [t("nb_note_title", lang)] + ([note] if note else []) + \
-        ([record["error"]] if record.get("error") and submitted is not None else []) + notes
+        ([error] if error is not None and submitted is not None else []) + notes
     if len(lines) > 1:  # plain comments in a code cell: shown as text, never rendered as HTML
-        body = "\n".join("# " + ln for text in lines for ln in str(text).splitlines() or [""])
+        body = "\n".join("# " + ln for text in lines for ln in as_msg(text)(lang).splitlines() or [""])
         out.insert(0, {"cell_type": "code", "execution_count": None, "id": "grader-note",
                        "metadata": {"editable": False, "deletable": False}, "outputs": [], "source": body})
         if "grader-note" in used_ids:
@@ -531,7 +534,7 @@ def _submission_path(course: CourseDir, exercise: str, record: dict) -> Path:
     return graded if graded.parent == folder else folder / notebook_name(exercise)
 
 
-def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str = "en") -> tuple[Path, list[str]]:
+def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str = "en") -> tuple[Path, list[Msg]]:
     """Write the autograded notebook of ``record`` (see :func:`autograded_notebook`); returns its path and
     the notes on what was wrong with the submitted notebook."""
     from ..loader import LoadError, read_notebook
@@ -545,14 +548,14 @@ def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str =
     path = _submission_path(course, exercise, record)
     submitted, note = None, None
     if path.suffix != ".ipynb":
-        note = t("nb_py_submission", lang, path=path.name)
+        note = t("nb_py_submission", BOTH, path=path.name)
     else:
         try:
             submitted = read_notebook(path)
         except LoadError as exc:
-            note = t("nb_unreadable", lang, error=t(exc.key, lang, **exc.details))
+            note = t("nb_unreadable", BOTH, error=t(exc.key, BOTH, **exc.details))
         except OSError as exc:
-            note = t("nb_unreadable", lang, error=f"{type(exc).__name__}: {exc.strerror or exc}.")
+            note = t("nb_unreadable", BOTH, error=f"{type(exc).__name__}: {exc.strerror or exc}.")
     nb, notes = autograded_notebook(submitted, source, released, exercise, record, lang, note)
     out = course.autograded(record["student"], exercise) / name
     # a lone surrogate (legal in JSON text, not in UTF-8) is written back as its \u escape

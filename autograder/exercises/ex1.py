@@ -30,68 +30,64 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import Case, CaseSpec, Check, Fail, compare_check, judge
+from ..checks import Case, CaseSpec, Check, Fail, Mistake, compare_check, judge, mistake_catalog
 from ..compare import as_float_array, compare
-from ..messages import Text, t
+from ..messages import Msg, Text, t
 from ..sandbox import Handle, SandboxError
 
-MISTAKES = {
-    "forward_sigmoid_sign": Text("the sign of the exponent is flipped: σ(z) = 1/(1 + e^(−z)), not 1/(1 + e^z).",
-                                 "el signo del exponente está cambiado: σ(z) = 1/(1 + e^(−z)), no 1/(1 + e^z)."),
-    "forward_tanh_via_sigmoid": Text("tanh computed as 2σ(z) − 1; the identity is tanh(z) = 2σ(2z) − 1 (or use np.tanh).",
-                                     "tanh calculada como 2σ(z) − 1; la identidad es tanh(z) = 2σ(2z) − 1 (o usa np.tanh)."),
-    "forward_leaky_relu_fixed_alpha": Text("the slope for z ≤ 0 is fixed at 0.01: use the alpha argument.",
-                                           "la pendiente para z ≤ 0 está fijada en 0.01: usa el argumento alpha."),
-    "forward_softmax_axis1": Text("softmax is taken over the rows (axis 1); each column is one example, so normalise over axis 0.",
-                                  "softmax se calcula sobre las filas (eje 1); cada columna es un ejemplo, así que normaliza sobre el eje 0."),
-    "forward_softmax_unstable": Text("softmax is not stabilised: exp(1000) overflows. Subtract each column's maximum before exponentiating.",
-                                     "softmax no está estabilizada: exp(1000) desborda. Resta el máximo de cada columna antes de aplicar la exponencial."),
-    "forward_softmax_not_normalised": Text("the exponentials are not divided by their column sums, so columns do not sum to 1.",
-                                           "las exponenciales no se dividen por la suma de su columna, así que las columnas no suman 1."),
-    "forward_softmax_sum_all": Text("softmax divides by the sum of the whole matrix; divide by each column's sum (axis=0, keepdims=True).",
-                                    "softmax divide por la suma de toda la matriz; divide por la suma de cada columna (axis=0, keepdims=True)."),
-    "forward_dense_transposed": Text("W is transposed: z = W a_prev + b with W of shape (n_k, n_(k−1)), not Wᵀ a_prev.",
-                                     "W está traspuesta: z = W a_prev + b con W de forma (n_k, n_(k−1)), no Wᵀ a_prev."),
-    "forward_dense_no_bias": Text("the bias is not added: z = W a_prev + b.",
-                                  "no se suma el sesgo: z = W a_prev + b."),
-    "forward_dense_swapped": Text("the pair is returned in the wrong order: dense_forward returns (z, a), pre-activation first.",
-                                  "el par se devuelve en el orden equivocado: dense_forward devuelve (z, a), primero la preactivación."),
-    "forward_mlp_last_linear": Text("the last layer's activation is not applied: y = f_L(z(L)), with f_L = activations[-1].",
-                                    "no se aplica la activación de la última capa: y = f_L(z(L)), con f_L = activations[-1]."),
-    "forward_mlp_first_activation": Text("the first activation is used for every layer: layer k uses activations[k].",
-                                         "se usa la primera activación en todas las capas: la capa k usa activations[k]."),
-    "forward_tln_sigmoid_output": Text("the output layer has a sigmoid; in TwoLayerNet the output is linear: y = z2.",
-                                       "la capa de salida tiene una sigmoide; en TwoLayerNet la salida es lineal: y = z2."),
-    "forward_tln_tanh_hidden": Text("the hidden layer uses tanh; TwoLayerNet's hidden layer is a sigmoid: a1 = σ(z1).",
-                                    "la capa oculta usa tanh; la capa oculta de TwoLayerNet es una sigmoide: a1 = σ(z1)."),
-    "forward_tln_bias_1d": Text("the biases are 1-D arrays; make them column vectors of shape (n, 1) so that W x + b broadcasts over the m columns.",
-                                "los sesgos son arrays 1-D; hazlos vectores columna de forma (n, 1) para que W x + b se difunda sobre las m columnas."),
-    "forward_tln_zero_weights": Text("all weights start at the same value (e.g. zeros): every hidden unit then computes the same thing. Draw W1 and W2 at random.",
-                                     "todos los pesos empiezan con el mismo valor (p. ej. ceros): así todas las unidades ocultas calculan lo mismo. Genera W1 y W2 al azar."),
-    "forward_tln_unseeded": Text("the seed is not used: draw the weights from np.random.default_rng(seed), so the same seed gives the same network.",
-                                 "no se usa la semilla: genera los pesos con np.random.default_rng(seed), para que la misma semilla dé la misma red."),
-}
-
-#: mistake id -> the check that targets it (tests hold the grader to this)
-TARGETS = {
-    "forward_sigmoid_sign": "sigmoid: fixtures",
-    "forward_tanh_via_sigmoid": "tanh: fixtures",
-    "forward_leaky_relu_fixed_alpha": "leaky_relu: fixtures",
-    "forward_softmax_axis1": "softmax: fixtures",
-    "forward_softmax_unstable": "softmax: stable for |z| up to 1000",
-    "forward_softmax_not_normalised": "softmax: fixtures",
-    "forward_softmax_sum_all": "softmax: fixtures",
-    "forward_dense_transposed": "dense_forward: fixtures, every activation",
-    "forward_dense_no_bias": "dense_forward: fixtures, every activation",
-    "forward_dense_swapped": "dense_forward: fixtures, every activation",
-    "forward_mlp_last_linear": "mlp_forward: fixtures",
-    "forward_mlp_first_activation": "mlp_forward: fixtures",
-    "forward_tln_sigmoid_output": "TwoLayerNet.forward: fixtures",
-    "forward_tln_tanh_hidden": "TwoLayerNet.forward: fixtures",
-    "forward_tln_bias_1d": "TwoLayerNet: construction",
-    "forward_tln_zero_weights": "TwoLayerNet: construction",
-    "forward_tln_unseeded": "TwoLayerNet: construction",
-}
+MISTAKES = mistake_catalog(
+    Mistake("forward_sigmoid_sign", "the sign of the exponent is flipped: σ(z) = 1/(1 + e^(−z)), not 1/(1 + e^z).",
+            "el signo del exponente está cambiado: σ(z) = 1/(1 + e^(−z)), no 1/(1 + e^z).",
+            targets=("sigmoid",)),
+    Mistake("forward_tanh_via_sigmoid", "tanh computed as 2σ(z) − 1; the identity is tanh(z) = 2σ(2z) − 1 (or use np.tanh).",
+            "tanh calculada como 2σ(z) − 1; la identidad es tanh(z) = 2σ(2z) − 1 (o usa np.tanh).",
+            targets=("tanh",)),
+    Mistake("forward_leaky_relu_fixed_alpha", "the slope for z ≤ 0 is fixed at 0.01: use the alpha argument.",
+            "la pendiente para z ≤ 0 está fijada en 0.01: usa el argumento alpha.",
+            targets=("leaky_relu",)),
+    Mistake("forward_softmax_axis1", "softmax is taken over the rows (axis 1); each column is one example, so normalise over axis 0.",
+            "softmax se calcula sobre las filas (eje 1); cada columna es un ejemplo, así que normaliza sobre el eje 0.",
+            targets=("softmax",)),
+    Mistake("forward_softmax_unstable", "softmax is not stabilised: exp(1000) overflows. Subtract each column's maximum before exponentiating.",
+            "softmax no está estabilizada: exp(1000) desborda. Resta el máximo de cada columna antes de aplicar la exponencial.",
+            targets=("softmax_stable",)),
+    Mistake("forward_softmax_not_normalised", "the exponentials are not divided by their column sums, so columns do not sum to 1.",
+            "las exponenciales no se dividen por la suma de su columna, así que las columnas no suman 1.",
+            targets=("softmax",)),
+    Mistake("forward_softmax_sum_all", "softmax divides by the sum of the whole matrix; divide by each column's sum (axis=0, keepdims=True).",
+            "softmax divide por la suma de toda la matriz; divide por la suma de cada columna (axis=0, keepdims=True).",
+            targets=("softmax",)),
+    Mistake("forward_dense_transposed", "W is transposed: z = W a_prev + b with W of shape (n_k, n_(k−1)), not Wᵀ a_prev.",
+            "W está traspuesta: z = W a_prev + b con W de forma (n_k, n_(k−1)), no Wᵀ a_prev.",
+            targets=("dense_forward",)),
+    Mistake("forward_dense_no_bias", "the bias is not added: z = W a_prev + b.",
+            "no se suma el sesgo: z = W a_prev + b.",
+            targets=("dense_forward",)),
+    Mistake("forward_dense_swapped", "the pair is returned in the wrong order: dense_forward returns (z, a), pre-activation first.",
+            "el par se devuelve en el orden equivocado: dense_forward devuelve (z, a), primero la preactivación.",
+            targets=("dense_forward",)),
+    Mistake("forward_mlp_last_linear", "the last layer's activation is not applied: y = f_L(z(L)), with f_L = activations[-1].",
+            "no se aplica la activación de la última capa: y = f_L(z(L)), con f_L = activations[-1].",
+            targets=("mlp_forward",)),
+    Mistake("forward_mlp_first_activation", "the first activation is used for every layer: layer k uses activations[k].",
+            "se usa la primera activación en todas las capas: la capa k usa activations[k].",
+            targets=("mlp_forward",)),
+    Mistake("forward_tln_sigmoid_output", "the output layer has a sigmoid; in TwoLayerNet the output is linear: y = z2.",
+            "la capa de salida tiene una sigmoide; en TwoLayerNet la salida es lineal: y = z2.",
+            targets=("two_layer_net_forward",)),
+    Mistake("forward_tln_tanh_hidden", "the hidden layer uses tanh; TwoLayerNet's hidden layer is a sigmoid: a1 = σ(z1).",
+            "la capa oculta usa tanh; la capa oculta de TwoLayerNet es una sigmoide: a1 = σ(z1).",
+            targets=("two_layer_net_forward",)),
+    Mistake("forward_tln_bias_1d", "the biases are 1-D arrays; make them column vectors of shape (n, 1) so that W x + b broadcasts over the m columns.",
+            "los sesgos son arrays 1-D; hazlos vectores columna de forma (n, 1) para que W x + b se difunda sobre las m columnas.",
+            targets=("two_layer_net_init",)),
+    Mistake("forward_tln_zero_weights", "all weights start at the same value (e.g. zeros): every hidden unit then computes the same thing. Draw W1 and W2 at random.",
+            "todos los pesos empiezan con el mismo valor (p. ej. ceros): así todas las unidades ocultas calculan lo mismo. Genera W1 y W2 al azar.",
+            targets=("two_layer_net_init",)),
+    Mistake("forward_tln_unseeded", "the seed is not used: draw the weights from np.random.default_rng(seed), so the same seed gives the same network.",
+            "no se usa la semilla: genera los pesos con np.random.default_rng(seed), para que la misma semilla dé la misma red.",
+            targets=("two_layer_net_init",)),
+)
 
 SOFTMAX_MISTAKES = ("forward_softmax_axis1", "forward_softmax_not_normalised", "forward_softmax_sum_all",
                     "forward_softmax_unstable")
@@ -109,7 +105,7 @@ class WrongReturn(Exception):
         self.call, self.expected, self.got = call, expected, got
         super().__init__(f"{call} returned {type(got).__name__}")
 
-    def describe(self, lang: str) -> str:
+    def describe(self, lang: str) -> Msg | str:
         got = self.got
         if isinstance(got, (tuple, list)):
             what = _RETURN_SEQ(lang, kind=type(got).__name__, n=len(got))
@@ -428,7 +424,7 @@ EXPLAIN_TLN = _explainer(_tln_layers, lambda outs: {"z1": outs[0][0], "a1": outs
 
 
 def structured_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
-                     cell: str = "", explain=None) -> Check:
+                     cell: str = "", explain=None, id: str = "", title_es: str = "") -> Check:
     """A comparison check (like compare_check) for functions that return tuples: a return of the
     wrong kind gets its own message, and an output that is exactly what the student's own (faulty)
     helper leads to passes with a note naming that helper, so one error is scored once."""
@@ -450,7 +446,7 @@ def structured_check(name: str, spec: CaseSpec, points: float, needs: tuple[str,
             note = note or explained
         return note
 
-    return Check(name, points, run, needs, hidden, cell)
+    return Check(name, points, run, needs, hidden, cell, id=id, title_es=title_es)
 
 
 # ------------------------------------------------------------------ property checks
@@ -555,30 +551,47 @@ def check_tln_construction(ctx):
 _ACT = "activations"
 
 CHECKS = [
-    compare_check("sigmoid: fixtures", SIGMOID, 0.5, ("sigmoid",), cell=_ACT),
-    compare_check("tanh: fixtures", TANH, 0.5, ("tanh",), cell=_ACT),
-    compare_check("relu: fixtures", RELU, 0.5, ("relu",), cell=_ACT),
-    compare_check("leaky_relu: fixtures", LEAKY_RELU, 0.5, ("leaky_relu",), cell=_ACT),
-    compare_check("softmax: fixtures", SOFTMAX, 0.5, ("softmax",), cell="softmax"),
-    Check(CHECK_SOFTMAX_INVARIANTS, 0.5, check_softmax_invariants, ("softmax",), cell="softmax"),
-    compare_check("softmax: stable for |z| up to 1000", SOFTMAX_LARGE, 0.5, ("softmax",), cell="softmax"),
+    compare_check("sigmoid: fixtures", SIGMOID, 0.5, ("sigmoid",), cell=_ACT,
+                  id="sigmoid", title_es="sigmoid: casos públicos"),
+    compare_check("tanh: fixtures", TANH, 0.5, ("tanh",), cell=_ACT,
+                  id="tanh", title_es="tanh: casos públicos"),
+    compare_check("relu: fixtures", RELU, 0.5, ("relu",), cell=_ACT,
+                  id="relu", title_es="relu: casos públicos"),
+    compare_check("leaky_relu: fixtures", LEAKY_RELU, 0.5, ("leaky_relu",), cell=_ACT,
+                  id="leaky_relu", title_es="leaky_relu: casos públicos"),
+    compare_check("softmax: fixtures", SOFTMAX, 0.5, ("softmax",), cell="softmax",
+                  id="softmax", title_es="softmax: casos públicos"),
+    Check(CHECK_SOFTMAX_INVARIANTS, 0.5, check_softmax_invariants, ("softmax",), cell="softmax",
+          id="softmax_distributions", title_es="softmax: las columnas son distribuciones de probabilidad"),
+    compare_check("softmax: stable for |z| up to 1000", SOFTMAX_LARGE, 0.5, ("softmax",), cell="softmax",
+                  id="softmax_stable", title_es="softmax: estable para |z| de hasta 1000"),
     structured_check("dense_forward: fixtures, every activation", DENSE, 1.0, ("dense_forward",),
-                     cell="dense_forward", explain=EXPLAIN_DENSE),
-    structured_check("mlp_forward: fixtures", MLP, 1.0, ("mlp_forward",), cell="mlp_forward", explain=EXPLAIN_MLP),
-    Check("TwoLayerNet: construction", 0.5, check_tln_construction, ("TwoLayerNet",), cell="two_layer_net"),
+                     cell="dense_forward", explain=EXPLAIN_DENSE,
+                     id="dense_forward", title_es="dense_forward: casos públicos, todas las activaciones"),
+    structured_check("mlp_forward: fixtures", MLP, 1.0, ("mlp_forward",), cell="mlp_forward", explain=EXPLAIN_MLP,
+                     id="mlp_forward", title_es="mlp_forward: casos públicos"),
+    Check("TwoLayerNet: construction", 0.5, check_tln_construction, ("TwoLayerNet",), cell="two_layer_net",
+          id="two_layer_net_init", title_es="TwoLayerNet: construcción"),
     structured_check("TwoLayerNet.forward: fixtures", TWO_LAYER_NET, 0.5, ("TwoLayerNet",), cell="two_layer_net",
-                     explain=EXPLAIN_TLN),
+                     explain=EXPLAIN_TLN, id="two_layer_net_forward", title_es="TwoLayerNet.forward: casos públicos"),
     # hidden: fresh inputs drawn with the hidden seed, compared with the reference
-    compare_check("sigmoid (hidden): fresh inputs", SIGMOID, 0.25, ("sigmoid",), hidden=True, cell=_ACT),
-    compare_check("tanh (hidden): fresh inputs", TANH, 0.25, ("tanh",), hidden=True, cell=_ACT),
-    compare_check("relu (hidden): fresh inputs", RELU, 0.25, ("relu",), hidden=True, cell=_ACT),
+    compare_check("sigmoid (hidden): fresh inputs", SIGMOID, 0.25, ("sigmoid",), hidden=True, cell=_ACT,
+                  id="sigmoid_hidden", title_es="sigmoid (oculta): entradas nuevas"),
+    compare_check("tanh (hidden): fresh inputs", TANH, 0.25, ("tanh",), hidden=True, cell=_ACT,
+                  id="tanh_hidden", title_es="tanh (oculta): entradas nuevas"),
+    compare_check("relu (hidden): fresh inputs", RELU, 0.25, ("relu",), hidden=True, cell=_ACT,
+                  id="relu_hidden", title_es="relu (oculta): entradas nuevas"),
     compare_check("leaky_relu (hidden): fresh inputs and alpha", LEAKY_RELU, 0.25, ("leaky_relu",), hidden=True,
-                  cell=_ACT),
-    compare_check("softmax (hidden): fresh inputs", SOFTMAX, 0.5, ("softmax",), hidden=True, cell="softmax"),
+                  cell=_ACT, id="leaky_relu_hidden", title_es="leaky_relu (oculta): entradas y alpha nuevos"),
+    compare_check("softmax (hidden): fresh inputs", SOFTMAX, 0.5, ("softmax",), hidden=True, cell="softmax",
+                  id="softmax_hidden", title_es="softmax (oculta): entradas nuevas"),
     structured_check("dense_forward (hidden): fresh inputs", DENSE, 0.75, ("dense_forward",), hidden=True,
-                     cell="dense_forward", explain=EXPLAIN_DENSE),
+                     cell="dense_forward", explain=EXPLAIN_DENSE,
+                     id="dense_forward_hidden", title_es="dense_forward (oculta): entradas nuevas"),
     structured_check("mlp_forward (hidden): fresh inputs", MLP, 0.75, ("mlp_forward",), hidden=True,
-                     cell="mlp_forward", explain=EXPLAIN_MLP),
+                     cell="mlp_forward", explain=EXPLAIN_MLP,
+                     id="mlp_forward_hidden", title_es="mlp_forward (oculta): entradas nuevas"),
     structured_check("TwoLayerNet.forward (hidden): fresh inputs", TWO_LAYER_NET, 0.5, ("TwoLayerNet",),
-                     hidden=True, cell="two_layer_net", explain=EXPLAIN_TLN),
+                     hidden=True, cell="two_layer_net", explain=EXPLAIN_TLN,
+                     id="two_layer_net_forward_hidden", title_es="TwoLayerNet.forward (oculta): entradas nuevas"),
 ]

@@ -38,67 +38,67 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, compare_check
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
 from ..sandbox import CatalogFunction, Unsupported, catalog
 
-MISTAKES = {
-    "backprop_relu_prime_at_zero": Text(
-        "relu_prime gives 1 at z = 0; the course's convention is ReLU'(0) = 0 (use z > 0, not z >= 0).",
-        "relu_prime da 1 en z = 0; el convenio del curso es ReLU'(0) = 0 (usa z > 0, no z >= 0)."),
-    "backprop_sigmoid_prime_of_a": Text(
-        "sigmoid_prime computes z(1 − z): the formula a(1 − a) needs the activation a = σ(z), but the argument is z.",
-        "sigmoid_prime calcula z(1 − z): la fórmula a(1 − a) necesita la activación a = σ(z), pero el argumento es z."),
-    "backprop_tanh_prime_of_a": Text(
-        "tanh_prime computes 1 − z²: the formula 1 − a² needs the activation a = tanh(z), but the argument is z.",
-        "tanh_prime calcula 1 − z²: la fórmula 1 − a² necesita la activación a = tanh(z), pero el argumento es z."),
-    "backprop_mse_sum": Text(
-        "mse_loss sums over the examples instead of averaging: divide by m, the number of columns.",
-        "mse_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas."),
-    "backprop_mse_no_half": Text(
-        "mse_loss is missing the ½: the course's quadratic cost is (1/m) Σ ½‖y − t‖².",
-        "a mse_loss le falta el ½: el coste cuadrático del curso es (1/m) Σ ½‖y − t‖²."),
-    "backprop_ce_sum": Text(
-        "cross_entropy_loss sums over the examples instead of averaging: divide by m, the number of columns.",
-        "cross_entropy_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas."),
-    "backprop_bce_missing_term": Text(
-        "binary_cross_entropy_loss is missing the (1 − t) log(1 − y) term, so examples with t = 0 cost nothing.",
-        "a binary_cross_entropy_loss le falta el término (1 − t) log(1 − y), así que los ejemplos con t = 0 no cuestan nada."),
-    "backprop_bce_mean_entries": Text(
-        "binary_cross_entropy_loss averages over every entry (np.mean); it is the mean over the m columns of the sum over the output rows.",
-        "binary_cross_entropy_loss promedia sobre todas las entradas (np.mean); es la media sobre las m columnas de la suma sobre las filas de salida."),
-    "backprop_delta_no_m": Text(
-        "softmax_cross_entropy_delta is not divided by m: the cost is a mean, so δ = (softmax(z) − t)/m.",
-        "softmax_cross_entropy_delta no se divide entre m: el coste es una media, así que δ = (softmax(z) − t)/m."),
-    "backprop_mlp_transposed_dW": Text(
-        "dW is transposed: it is δ a_prevᵀ, of shape (n_k, n_{k−1}) like W, not a_prev δᵀ.",
-        "dW está traspuesta: es δ a_prevᵀ, de forma (n_k, n_{k−1}) como W, no a_prev δᵀ."),
-    "backprop_mlp_db_mean": Text(
-        "db averages δ over the columns; dy already holds the 1/m, so db = Σ_columns δ (np.sum(delta, axis=1, keepdims=True)).",
-        "db promedia δ sobre las columnas; dy ya lleva el 1/m, así que db = Σ_columnas δ (np.sum(delta, axis=1, keepdims=True))."),
-    "backprop_mlp_db_not_summed": Text(
-        "db is δ itself, of shape (n_k, m); sum it over the columns: db = np.sum(delta, axis=1, keepdims=True), shape (n_k, 1).",
-        "db es el propio δ, de forma (n_k, m); súmalo sobre las columnas: db = np.sum(delta, axis=1, keepdims=True), forma (n_k, 1)."),
-    "backprop_mlp_no_last_fprime": Text(
-        "the last layer's δ is dy itself: multiply by f'(z(L)) of the output activation too (it is 1 only for \"linear\").",
-        "el δ de la última capa es el propio dy: multiplica también por f'(z(L)) de la activación de salida (solo vale 1 para \"linear\")."),
-    "backprop_net_no_m": Text(
-        "TwoLayerNet.backward is missing the 1/m: mse_loss is a mean over the m columns, so δ2 = (y − t)/m.",
-        "a TwoLayerNet.backward le falta el 1/m: mse_loss es una media sobre las m columnas, así que δ2 = (y − t)/m."),
-    "backprop_net_ascent": Text(
-        "gradient_step adds the gradient (ascent); gradient descent subtracts it: θ ← θ − η ∂J/∂θ.",
-        "gradient_step suma el gradiente (ascenso); el descenso por gradiente lo resta: θ ← θ − η ∂J/∂θ."),
-    "backprop_numgrad_one_sided": Text(
-        "numerical_gradient uses a one-sided difference (f(x + h) − f(x))/h, whose error is O(h); use centered differences (f(x + h) − f(x − h))/(2h), error O(h²).",
-        "numerical_gradient usa una diferencia de un solo lado (f(x + h) − f(x))/h, cuyo error es O(h); usa diferencias centradas (f(x + h) − f(x − h))/(2h), error O(h²)."),
-    "backprop_numgrad_not_restored": Text(
-        "numerical_gradient leaves x changed: put the original value of x[i] back after evaluating f(x + h e_i) and f(x − h e_i).",
-        "numerical_gradient deja x modificado: restaura el valor original de x[i] tras evaluar f(x + h e_i) y f(x − h e_i)."),
-    "backprop_numgrad_over_h": Text(
-        "numerical_gradient divides by h instead of 2h: the two points x ± h e_i are 2h apart.",
-        "numerical_gradient divide entre h en lugar de 2h: los dos puntos x ± h e_i están a 2h de distancia."),
-}
+MISTAKES = mistake_catalog(
+    Mistake("backprop_relu_prime_at_zero", "relu_prime gives 1 at z = 0; the course's convention is ReLU'(0) = 0 (use z > 0, not z >= 0).",
+            "relu_prime da 1 en z = 0; el convenio del curso es ReLU'(0) = 0 (usa z > 0, no z >= 0).",
+            targets=("relu_prime",)),
+    Mistake("backprop_sigmoid_prime_of_a", "sigmoid_prime computes z(1 − z): the formula a(1 − a) needs the activation a = σ(z), but the argument is z.",
+            "sigmoid_prime calcula z(1 − z): la fórmula a(1 − a) necesita la activación a = σ(z), pero el argumento es z.",
+            targets=("sigmoid_prime",)),
+    Mistake("backprop_tanh_prime_of_a", "tanh_prime computes 1 − z²: the formula 1 − a² needs the activation a = tanh(z), but the argument is z.",
+            "tanh_prime calcula 1 − z²: la fórmula 1 − a² necesita la activación a = tanh(z), pero el argumento es z.",
+            targets=("tanh_prime",)),
+    Mistake("backprop_mse_sum", "mse_loss sums over the examples instead of averaging: divide by m, the number of columns.",
+            "mse_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas.",
+            targets=("mse_loss",)),
+    Mistake("backprop_mse_no_half", "mse_loss is missing the ½: the course's quadratic cost is (1/m) Σ ½‖y − t‖².",
+            "a mse_loss le falta el ½: el coste cuadrático del curso es (1/m) Σ ½‖y − t‖².",
+            targets=("mse_loss",)),
+    Mistake("backprop_ce_sum", "cross_entropy_loss sums over the examples instead of averaging: divide by m, the number of columns.",
+            "cross_entropy_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas.",
+            targets=("cross_entropy_loss",)),
+    Mistake("backprop_bce_missing_term", "binary_cross_entropy_loss is missing the (1 − t) log(1 − y) term, so examples with t = 0 cost nothing.",
+            "a binary_cross_entropy_loss le falta el término (1 − t) log(1 − y), así que los ejemplos con t = 0 no cuestan nada.",
+            targets=("binary_cross_entropy_loss",)),
+    Mistake("backprop_bce_mean_entries", "binary_cross_entropy_loss averages over every entry (np.mean); it is the mean over the m columns of the sum over the output rows.",
+            "binary_cross_entropy_loss promedia sobre todas las entradas (np.mean); es la media sobre las m columnas de la suma sobre las filas de salida.",
+            targets=("binary_cross_entropy_loss",)),
+    Mistake("backprop_delta_no_m", "softmax_cross_entropy_delta is not divided by m: the cost is a mean, so δ = (softmax(z) − t)/m.",
+            "softmax_cross_entropy_delta no se divide entre m: el coste es una media, así que δ = (softmax(z) − t)/m.",
+            targets=("softmax_cross_entropy_delta",)),
+    Mistake("backprop_mlp_transposed_dW", "dW is transposed: it is δ a_prevᵀ, of shape (n_k, n_{k−1}) like W, not a_prev δᵀ.",
+            "dW está traspuesta: es δ a_prevᵀ, de forma (n_k, n_{k−1}) como W, no a_prev δᵀ.",
+            targets=("mlp_backward",)),
+    Mistake("backprop_mlp_db_mean", "db averages δ over the columns; dy already holds the 1/m, so db = Σ_columns δ (np.sum(delta, axis=1, keepdims=True)).",
+            "db promedia δ sobre las columnas; dy ya lleva el 1/m, así que db = Σ_columnas δ (np.sum(delta, axis=1, keepdims=True)).",
+            targets=("mlp_backward",)),
+    Mistake("backprop_mlp_db_not_summed", "db is δ itself, of shape (n_k, m); sum it over the columns: db = np.sum(delta, axis=1, keepdims=True), shape (n_k, 1).",
+            "db es el propio δ, de forma (n_k, m); súmalo sobre las columnas: db = np.sum(delta, axis=1, keepdims=True), forma (n_k, 1).",
+            targets=("mlp_backward",)),
+    Mistake("backprop_mlp_no_last_fprime", "the last layer's δ is dy itself: multiply by f'(z(L)) of the output activation too (it is 1 only for \"linear\").",
+            "el δ de la última capa es el propio dy: multiplica también por f'(z(L)) de la activación de salida (solo vale 1 para \"linear\").",
+            targets=("mlp_backward",)),
+    Mistake("backprop_net_no_m", "TwoLayerNet.backward is missing the 1/m: mse_loss is a mean over the m columns, so δ2 = (y − t)/m.",
+            "a TwoLayerNet.backward le falta el 1/m: mse_loss es una media sobre las m columnas, así que δ2 = (y − t)/m.",
+            targets=("two_layer_net_backward",)),
+    Mistake("backprop_net_ascent", "gradient_step adds the gradient (ascent); gradient descent subtracts it: θ ← θ − η ∂J/∂θ.",
+            "gradient_step suma el gradiente (ascenso); el descenso por gradiente lo resta: θ ← θ − η ∂J/∂θ.",
+            targets=("gradient_step",)),
+    Mistake("backprop_numgrad_one_sided", "numerical_gradient uses a one-sided difference (f(x + h) − f(x))/h, whose error is O(h); use centered differences (f(x + h) − f(x − h))/(2h), error O(h²).",
+            "numerical_gradient usa una diferencia de un solo lado (f(x + h) − f(x))/h, cuyo error es O(h); usa diferencias centradas (f(x + h) − f(x − h))/(2h), error O(h²).",
+            targets=("numerical_gradient",)),
+    Mistake("backprop_numgrad_not_restored", "numerical_gradient leaves x changed: put the original value of x[i] back after evaluating f(x + h e_i) and f(x − h e_i).",
+            "numerical_gradient deja x modificado: restaura el valor original de x[i] tras evaluar f(x + h e_i) y f(x − h e_i).",
+            targets=("numerical_gradient_restores_x",)),
+    Mistake("backprop_numgrad_over_h", "numerical_gradient divides by h instead of 2h: the two points x ± h e_i are 2h apart.",
+            "numerical_gradient divide entre h en lugar de 2h: los dos puntos x ± h e_i están a 2h de distancia.",
+            targets=("numerical_gradient",)),
+)
 
 CHECK_SIGMOID = "sigmoid_prime: fixtures"
 CHECK_TANH = "tanh_prime: fixtures"
@@ -115,28 +115,6 @@ CHECK_NET_GRAD = "TwoLayerNet.backward: matches centered differences of your for
 CHECK_STEP = "TwoLayerNet.gradient_step: θ − η·(your backward), in place"
 CHECK_NUMGRAD = "numerical_gradient: centered differences of a known function"
 CHECK_RESTORE = "numerical_gradient: x holds its original values after the call"
-
-#: mistake id -> the check that targets it (tests hold the grader to this)
-TARGETS = {
-    "backprop_relu_prime_at_zero": CHECK_RELU,
-    "backprop_sigmoid_prime_of_a": CHECK_SIGMOID,
-    "backprop_tanh_prime_of_a": CHECK_TANH,
-    "backprop_mse_sum": CHECK_MSE,
-    "backprop_mse_no_half": CHECK_MSE,
-    "backprop_ce_sum": CHECK_CE,
-    "backprop_bce_missing_term": CHECK_BCE,
-    "backprop_bce_mean_entries": CHECK_BCE,
-    "backprop_delta_no_m": CHECK_DELTA,
-    "backprop_mlp_transposed_dW": CHECK_MLP,
-    "backprop_mlp_db_mean": CHECK_MLP,
-    "backprop_mlp_db_not_summed": CHECK_MLP,
-    "backprop_mlp_no_last_fprime": CHECK_MLP,
-    "backprop_net_no_m": CHECK_NET,
-    "backprop_net_ascent": CHECK_STEP,
-    "backprop_numgrad_one_sided": CHECK_NUMGRAD,
-    "backprop_numgrad_not_restored": CHECK_RESTORE,
-    "backprop_numgrad_over_h": CHECK_NUMGRAD,
-}
 
 GRAD_TOL = 1e-6      # relative error of a gradient check
 GRAD_FLOOR = 1e-3    # floor of the relative error's denominator, times the gradient's scale
@@ -751,32 +729,53 @@ _DEPENDS = {Y_FORWARD: "mlp_forward"}
 
 CHECKS = [
     # derivatives (public 1.5, hidden 0.5)
-    compare_check(CHECK_SIGMOID, SIGMOID_SPEC, 0.5, ("sigmoid_prime",), cell="derivatives"),
-    compare_check(CHECK_TANH, TANH_SPEC, 0.5, ("tanh_prime",), cell="derivatives"),
-    compare_check(CHECK_RELU, RELU_SPEC, 0.5, ("relu_prime",), cell="derivatives"),
+    compare_check(CHECK_SIGMOID, SIGMOID_SPEC, 0.5, ("sigmoid_prime",), cell="derivatives",
+                  id="sigmoid_prime", title_es="sigmoid_prime: casos públicos"),
+    compare_check(CHECK_TANH, TANH_SPEC, 0.5, ("tanh_prime",), cell="derivatives",
+                  id="tanh_prime", title_es="tanh_prime: casos públicos"),
+    compare_check(CHECK_RELU, RELU_SPEC, 0.5, ("relu_prime",), cell="derivatives",
+                  id="relu_prime", title_es="relu_prime: casos públicos (0 en z = 0)"),
     compare_check("derivatives (hidden): fresh inputs", DERIVATIVES_HIDDEN_SPEC, 0.5, DERIVATIVES,
-                  hidden=True, cell="derivatives"),
+                  hidden=True, cell="derivatives", id="derivatives_hidden", title_es="derivadas (oculta): entradas nuevas"),
     # costs (public 2, hidden 1)
-    compare_check(CHECK_MSE, MSE_SPEC, 0.5, ("mse_loss",), cell="losses"),
-    compare_check(CHECK_CE, CE_SPEC, 0.5, ("cross_entropy_loss",), cell="losses"),
-    compare_check(CHECK_BCE, BCE_SPEC, 0.5, ("binary_cross_entropy_loss",), cell="losses"),
-    compare_check(CHECK_DELTA, DELTA_SPEC, 0.5, ("softmax_cross_entropy_delta",), cell="losses"),
-    compare_check("costs (hidden): fresh inputs", LOSSES_HIDDEN_SPEC, 1, LOSSES, hidden=True, cell="losses"),
+    compare_check(CHECK_MSE, MSE_SPEC, 0.5, ("mse_loss",), cell="losses",
+                  id="mse_loss", title_es="mse_loss: casos públicos"),
+    compare_check(CHECK_CE, CE_SPEC, 0.5, ("cross_entropy_loss",), cell="losses",
+                  id="cross_entropy_loss", title_es="cross_entropy_loss: casos públicos"),
+    compare_check(CHECK_BCE, BCE_SPEC, 0.5, ("binary_cross_entropy_loss",), cell="losses",
+                  id="binary_cross_entropy_loss", title_es="binary_cross_entropy_loss: casos públicos"),
+    compare_check(CHECK_DELTA, DELTA_SPEC, 0.5, ("softmax_cross_entropy_delta",), cell="losses",
+                  id="softmax_cross_entropy_delta", title_es="softmax_cross_entropy_delta: casos públicos"),
+    compare_check("costs (hidden): fresh inputs", LOSSES_HIDDEN_SPEC, 1, LOSSES, hidden=True, cell="losses",
+                  id="costs_hidden", title_es="costes (oculta): entradas nuevas"),
     # MLP (public 3, hidden 1.5)
-    compare_check(CHECK_MLP_FORWARD, MLP_FORWARD_SPEC, 0.5, ("mlp_forward",), cell="mlp"),
-    compare_check(CHECK_MLP, MLP_SPEC, 1.5, _MLP, cell="mlp", depends=_DEPENDS),
-    Check(CHECK_MLP_GRAD, 1, check_mlp_gradient, _MLP, cell="mlp"),
+    compare_check(CHECK_MLP_FORWARD, MLP_FORWARD_SPEC, 0.5, ("mlp_forward",), cell="mlp",
+                  id="mlp_forward", title_es="mlp_forward: casos públicos"),
+    compare_check(CHECK_MLP, MLP_SPEC, 1.5, _MLP, cell="mlp", depends=_DEPENDS,
+                  id="mlp_backward", title_es="mlp_backward: casos públicos (con las cachés de tu mlp_forward)"),
+    Check(CHECK_MLP_GRAD, 1, check_mlp_gradient, _MLP, cell="mlp",
+          id="mlp_backward_gradient",
+          title_es="mlp_backward: coincide con las diferencias centradas de tu mlp_forward"),
     compare_check("mlp_backward (hidden): fresh inputs", MLP_HIDDEN_SPEC, 1.5, _MLP, hidden=True, cell="mlp",
-                  depends=_DEPENDS),
+                  depends=_DEPENDS, id="mlp_backward_hidden", title_es="mlp_backward (oculta): entradas nuevas"),
     # TwoLayerNet (public 2.5, hidden 1)
-    compare_check(CHECK_NET, NET_SPEC, 1, ("TwoLayerNet",), cell="two_layer_net"),
-    Check(CHECK_NET_GRAD, 1, check_net_gradient, ("TwoLayerNet",), cell="two_layer_net"),
-    Check(CHECK_STEP, 0.5, check_gradient_step, ("TwoLayerNet",), cell="two_layer_net"),
+    compare_check(CHECK_NET, NET_SPEC, 1, ("TwoLayerNet",), cell="two_layer_net",
+                  id="two_layer_net_backward", title_es="TwoLayerNet.backward: casos públicos"),
+    Check(CHECK_NET_GRAD, 1, check_net_gradient, ("TwoLayerNet",), cell="two_layer_net",
+          id="two_layer_net_backward_gradient",
+          title_es="TwoLayerNet.backward: coincide con las diferencias centradas de tu forward"),
+    Check(CHECK_STEP, 0.5, check_gradient_step, ("TwoLayerNet",), cell="two_layer_net",
+          id="gradient_step", title_es="TwoLayerNet.gradient_step: θ − η·(tu backward), en el sitio"),
     compare_check("TwoLayerNet (hidden): backward and gradient_step on fresh inputs", NET_HIDDEN_SPEC, 1,
-                  ("TwoLayerNet",), hidden=True, cell="two_layer_net"),
+                  ("TwoLayerNet",), hidden=True, cell="two_layer_net", id="two_layer_net_hidden",
+                  title_es="TwoLayerNet (oculta): backward y gradient_step con entradas nuevas"),
     # numerical_gradient (public 1.5, hidden 0.5)
-    Check(CHECK_NUMGRAD, 1, check_numgrad, ("numerical_gradient",), cell="numerical_gradient"),
-    Check(CHECK_RESTORE, 0.5, check_numgrad_restores, ("numerical_gradient",), cell="numerical_gradient"),
+    Check(CHECK_NUMGRAD, 1, check_numgrad, ("numerical_gradient",), cell="numerical_gradient",
+          id="numerical_gradient", title_es="numerical_gradient: diferencias centradas de una función conocida"),
+    Check(CHECK_RESTORE, 0.5, check_numgrad_restores, ("numerical_gradient",), cell="numerical_gradient",
+          id="numerical_gradient_restores_x",
+          title_es="numerical_gradient: x conserva sus valores originales tras la llamada"),
     Check("numerical_gradient (hidden): fresh shapes, default h", 0.5, check_numgrad_hidden, ("numerical_gradient",),
-          hidden=True, cell="numerical_gradient"),
+          hidden=True, cell="numerical_gradient", id="numerical_gradient_hidden",
+          title_es="numerical_gradient (oculta): formas nuevas, h por defecto"),
 ]

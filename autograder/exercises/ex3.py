@@ -10,43 +10,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import Check, Fail
+from ..checks import Check, Fail, Mistake, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text
 from ..sandbox import Rng
 
 Z = 5.3
 
-MISTAKES = {
-    "dropout_no_scale": Text("the mask is not divided by p (inverted dropout keeps E[out] = a by scaling kept units by 1/p).",
-                             "la máscara no se divide entre p (el dropout invertido mantiene E[out] = a escalando por 1/p las unidades que se conservan)."),
-    "dropout_p_is_drop": Text("p is used as the probability of dropping a unit; in this course p is the probability of keeping it.",
-                              "se usa p como probabilidad de apagar una unidad; en este curso p es la probabilidad de conservarla."),
-    "dropout_scaled_at_test": Text("the output is scaled at test time; with inverted dropout, test mode returns a unchanged.",
-                                   "se escala la salida en modo test; con dropout invertido, el modo test devuelve a sin cambios."),
-    "dropout_backward_no_mask": Text("the backward pass ignores the mask: the gradient flows only through kept units, scaled like them.",
-                                     "el paso hacia atrás ignora la máscara: el gradiente solo pasa por las unidades conservadas, escalado igual que ellas."),
-    "dropout_ignores_rng": Text("the mask is drawn from NumPy's global generator (np.random.rand…) instead of the rng argument.",
-                                "la máscara se genera con el generador global de NumPy (np.random.rand…) en lugar del argumento rng."),
-    "dropout_scale_by_p": Text("kept units are multiplied by p; inverted dropout divides them by p.",
-                               "las unidades conservadas se multiplican por p; el dropout invertido las divide entre p."),
-    "dropout_test_mask_ones": Text("test mode returns a mask of ones; it should return None.",
-                                   "el modo test devuelve una máscara de unos; debería devolver None."),
-    "dropout_backward_rescales": Text("the backward pass divides by p again, but the mask already contains the 1/p factor.",
-                                      "el paso hacia atrás vuelve a dividir entre p, pero la máscara ya contiene el factor 1/p."),
-}
-
-#: mistake id -> the check that targets it (tests hold the grader to this)
-TARGETS = {
-    "dropout_no_scale": "dropout_forward: mask values are 0 or 1/p",
-    "dropout_p_is_drop": "dropout_forward: keep rate within a binomial bound of p",
-    "dropout_scaled_at_test": "dropout_forward: test mode returns a and mask None",
-    "dropout_backward_no_mask": "dropout_backward: dout * mask, and dout when mask is None",
-    "dropout_ignores_rng": "dropout_forward: same seed, same mask; other seed, other mask",
-    "dropout_scale_by_p": "dropout_forward: mask values are 0 or 1/p",
-    "dropout_test_mask_ones": "dropout_forward: test mode returns a and mask None",
-    "dropout_backward_rescales": "dropout_backward: dout * mask, and dout when mask is None",
-}
+MISTAKES = mistake_catalog(
+    Mistake("dropout_no_scale", "the mask is not divided by p (inverted dropout keeps E[out] = a by scaling kept units by 1/p).",
+            "la máscara no se divide entre p (el dropout invertido mantiene E[out] = a escalando por 1/p las unidades que se conservan).",
+            targets=("mask_values",)),
+    Mistake("dropout_p_is_drop", "p is used as the probability of dropping a unit; in this course p is the probability of keeping it.",
+            "se usa p como probabilidad de apagar una unidad; en este curso p es la probabilidad de conservarla.",
+            targets=("keep_rate",)),
+    Mistake("dropout_scaled_at_test", "the output is scaled at test time; with inverted dropout, test mode returns a unchanged.",
+            "se escala la salida en modo test; con dropout invertido, el modo test devuelve a sin cambios.",
+            targets=("test_mode",)),
+    Mistake("dropout_backward_no_mask", "the backward pass ignores the mask: the gradient flows only through kept units, scaled like them.",
+            "el paso hacia atrás ignora la máscara: el gradiente solo pasa por las unidades conservadas, escalado igual que ellas.",
+            targets=("backward",)),
+    Mistake("dropout_ignores_rng", "the mask is drawn from NumPy's global generator (np.random.rand…) instead of the rng argument.",
+            "la máscara se genera con el generador global de NumPy (np.random.rand…) en lugar del argumento rng.",
+            targets=("seeded",)),
+    Mistake("dropout_scale_by_p", "kept units are multiplied by p; inverted dropout divides them by p.",
+            "las unidades conservadas se multiplican por p; el dropout invertido las divide entre p.",
+            targets=("mask_values",)),
+    Mistake("dropout_test_mask_ones", "test mode returns a mask of ones; it should return None.",
+            "el modo test devuelve una máscara de unos; debería devolver None.",
+            targets=("test_mode",)),
+    Mistake("dropout_backward_rescales", "the backward pass divides by p again, but the mask already contains the 1/p factor.",
+            "el paso hacia atrás vuelve a dividir entre p, pero la máscara ya contiene el factor 1/p.",
+            targets=("backward",)),
+)
 
 SPECS: list = []  # no comparison with the reference: random outputs are graded by their properties
 
@@ -87,7 +83,7 @@ def _assert_mixed(ctx, mask):
         return
     raise Fail(ctx.text(Text("the mask {what} every unit; it should keep each one with probability p.",
                              "la máscara {what} todas las unidades; debería conservar cada una con probabilidad p."),
-                        what=("keeps" if kept else "drops") if ctx.lang == "en" else ("conserva" if kept else "apaga")))
+                        what=ctx.text(Text("keeps", "conserva") if kept else Text("drops", "apaga"))))
 
 
 def _inputs(ctx, shape=(100, 200)):
@@ -245,13 +241,22 @@ def check_hidden_forward(ctx):
 
 
 CHECKS = [
-    Check("dropout_forward: returns (out, mask) shaped like a", 1, check_shapes, ("dropout_forward",), cell="dropout_forward"),
-    Check("dropout_forward: out == a * mask", 1, check_out_is_a_times_mask, ("dropout_forward",), cell="dropout_forward"),
-    Check("dropout_forward: mask values are 0 or 1/p", 1, check_mask_values, ("dropout_forward",), cell="dropout_forward"),
-    Check("dropout_forward: keep rate within a binomial bound of p", 2, check_keep_rate, ("dropout_forward",), cell="dropout_forward"),
-    Check("dropout_forward: test mode returns a and mask None", 1, check_test_mode, ("dropout_forward",), cell="dropout_forward"),
-    Check("dropout_forward: same seed, same mask; other seed, other mask", 1, check_seeded, ("dropout_forward",), cell="dropout_forward"),
-    Check("dropout_backward: dout * mask, and dout when mask is None", 1, check_backward, ("dropout_backward",), cell="dropout_backward"),
-    Check("dropout_forward (hidden): fresh shapes and keep probabilities", 1, check_hidden_forward, ("dropout_forward",), hidden=True, cell="dropout_forward"),
-    Check("dropout_forward (hidden): works with the default rng", 1, check_default_rng, ("dropout_forward",), hidden=True, cell="dropout_forward"),
+    Check("dropout_forward: returns (out, mask) shaped like a", 1, check_shapes, ("dropout_forward",), cell="dropout_forward",
+          id="shapes", title_es="dropout_forward: devuelve (out, mask) con la forma de a"),
+    Check("dropout_forward: out == a * mask", 1, check_out_is_a_times_mask, ("dropout_forward",), cell="dropout_forward",
+          id="out_is_a_times_mask", title_es="dropout_forward: out == a * mask"),
+    Check("dropout_forward: mask values are 0 or 1/p", 1, check_mask_values, ("dropout_forward",), cell="dropout_forward",
+          id="mask_values", title_es="dropout_forward: los valores de la máscara son 0 o 1/p"),
+    Check("dropout_forward: keep rate within a binomial bound of p", 2, check_keep_rate, ("dropout_forward",), cell="dropout_forward",
+          id="keep_rate", title_es="dropout_forward: proporción de unidades conservadas dentro de la cota binomial en torno a p"),
+    Check("dropout_forward: test mode returns a and mask None", 1, check_test_mode, ("dropout_forward",), cell="dropout_forward",
+          id="test_mode", title_es="dropout_forward: el modo test devuelve a y la máscara None"),
+    Check("dropout_forward: same seed, same mask; other seed, other mask", 1, check_seeded, ("dropout_forward",), cell="dropout_forward",
+          id="seeded", title_es="dropout_forward: misma semilla, misma máscara; otra semilla, otra máscara"),
+    Check("dropout_backward: dout * mask, and dout when mask is None", 1, check_backward, ("dropout_backward",), cell="dropout_backward",
+          id="backward", title_es="dropout_backward: dout * mask, y dout cuando mask es None"),
+    Check("dropout_forward (hidden): fresh shapes and keep probabilities", 1, check_hidden_forward, ("dropout_forward",), hidden=True, cell="dropout_forward",
+          id="hidden_forward", title_es="dropout_forward (oculta): formas y probabilidades de conservar nuevas"),
+    Check("dropout_forward (hidden): works with the default rng", 1, check_default_rng, ("dropout_forward",), hidden=True, cell="dropout_forward",
+          id="hidden_default_rng", title_es="dropout_forward (oculta): funciona con el rng por defecto"),
 ]

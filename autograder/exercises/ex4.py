@@ -31,65 +31,61 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, compare_check
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text
 from ..sandbox import StudentRaised
 
-MISTAKES = {
-    "wd_l2_half": Text("the penalty has a factor ½ (λ/2 Σ w²); the lecture's penalty is λ Σ w², without ½.",
-                       "la penalización lleva un factor ½ (λ/2 Σ w²); la de clase es λ Σ w², sin ½."),
-    "wd_l2_norm": Text("the penalty uses the norm ‖W‖ (a square root) instead of the sum of squares Σ w².",
-                       "la penalización usa la norma ‖W‖ (una raíz cuadrada) en lugar de la suma de cuadrados Σ w²."),
-    "wd_l2_no_lam": Text("the penalty is not multiplied by λ (lam).",
-                         "la penalización no se multiplica por λ (lam)."),
-    "wd_grad_no_two": Text("the gradient of λ w² is 2λw: the factor 2 is missing (λW returned).",
-                           "el gradiente de λ w² es 2λw: falta el factor 2 (se devolvió λW)."),
-    "wd_step_decay_factor": Text("the weights decay by (1 − ηλ); the derivative of λ w² is 2λw, so the factor is (1 − 2ηλ).",
-                                 "los pesos decaen por (1 − ηλ); la derivada de λ w² es 2λw, así que el factor es (1 − 2ηλ)."),
-    "wd_step_decay_plus": Text("the decay has the wrong sign, W(1 + 2ηλ): gradient descent subtracts the penalty's gradient, so the weights shrink by (1 − 2ηλ).",
-                               "el decaimiento tiene el signo cambiado, W(1 + 2ηλ): el descenso por gradiente resta el gradiente de la penalización, así que los pesos se encogen por (1 − 2ηλ)."),
-    "wd_l1_squared": Text("the L1 penalty squares the weights (that is L2); L1 is λ Σ |w|.",
-                          "la penalización L1 eleva los pesos al cuadrado (eso es L2); L1 es λ Σ |w|."),
-    "wd_l1_no_abs": Text("the absolute value is missing: λ Σ w lets positive and negative weights cancel; L1 is λ Σ |w|.",
-                         "falta el valor absoluto: λ Σ w deja que los pesos positivos y negativos se cancelen; L1 es λ Σ |w|."),
-    "wd_l1_step_w": Text("the L1 step uses W instead of sign(W) (that shrinks like L2); it is W − ηλ sign(W) − η dW.",
-                         "el paso L1 usa W en lugar de sign(W) (eso encoge como L2); es W − ηλ sign(W) − η dW."),
-    "wd_l1_step_sign_dw": Text("the L1 step takes the sign of the gradient dW; the penalty's gradient is λ sign(W), the sign of the weights.",
-                               "el paso L1 toma el signo del gradiente dW; el gradiente de la penalización es λ sign(W), el signo de los pesos."),
-    "wd_l1_step_sign_at_zero": Text("weights that are exactly 0 are pushed by ±ηλ: the sign must be np.sign, with sign(0) = 0.",
-                                    "los pesos exactamente 0 reciben un empuje de ±ηλ: el signo debe ser np.sign, con sign(0) = 0."),
-    "wd_l1_step_sign_divide": Text("sign(W) is computed as W / |W|, which is NaN where W = 0: use np.sign, with sign(0) = 0.",
-                                   "sign(W) se calcula como W / |W|, que da NaN donde W = 0: usa np.sign, con sign(0) = 0."),
-    "wd_update_decay_biases": Text("weight decay is applied to the biases too; only the weights decay, the biases take the plain step b − η db.",
-                                   "el decaimiento se aplica también a los sesgos; solo decaen los pesos, los sesgos dan el paso normal b − η db."),
-    "wd_update_decay_factor": Text("the weights decay by (1 − ηλ) instead of (1 − 2ηλ) (if regularized_update calls your sgd_weight_decay_step, fix it there).",
-                                   "los pesos decaen por (1 − ηλ) en lugar de (1 − 2ηλ) (si regularized_update llama a tu sgd_weight_decay_step, corrígelo allí)."),
-    "wd_update_weights_only": Text("only the updated weights are returned; return the list of (W, b) pairs, with b − η db.",
-                                   "solo se devuelven los pesos actualizados; devuelve la lista de pares (W, b), con b − η db."),
-    "wd_update_unchanged": Text("the parameters come back unchanged: assigning W = … inside the loop only rebinds the loop variable; build and return a new list of (W, b) pairs (or update the arrays in place, W -= …).",
-                                "los parámetros vuelven sin cambios: asignar W = … dentro del bucle solo cambia la variable del bucle; construye y devuelve una lista nueva de pares (W, b) (o modifica los arrays en el sitio, W -= …)."),
-}
-
-#: mistake id -> the check that targets it (tests hold the grader to this)
-TARGETS = {
-    "wd_l2_half": "l2_penalty: fixtures",
-    "wd_l2_norm": "l2_penalty: fixtures",
-    "wd_l2_no_lam": "l2_penalty: fixtures",
-    "wd_grad_no_two": "l2_grad: fixtures",
-    "wd_step_decay_factor": "sgd_weight_decay_step: fixtures",
-    "wd_step_decay_plus": "sgd_weight_decay_step: fixtures",
-    "wd_l1_squared": "l1_penalty: fixtures",
-    "wd_l1_no_abs": "l1_penalty: fixtures",
-    "wd_l1_step_w": "sgd_l1_step: fixtures (W with exact zeros)",
-    "wd_l1_step_sign_dw": "sgd_l1_step: fixtures (W with exact zeros)",
-    "wd_l1_step_sign_at_zero": "sgd_l1_step: fixtures (W with exact zeros)",
-    "wd_l1_step_sign_divide": "sgd_l1_step: fixtures (W with exact zeros)",
-    "wd_update_decay_biases": "regularized_update: (W, b) pairs shaped like params; biases take b − η db",
-    "wd_update_decay_factor": "regularized_update: fixtures",
-    "wd_update_weights_only": "regularized_update: (W, b) pairs shaped like params; biases take b − η db",
-    "wd_update_unchanged": "regularized_update: fixtures",
-}
+MISTAKES = mistake_catalog(
+    Mistake("wd_l2_half", "the penalty has a factor ½ (λ/2 Σ w²); the lecture's penalty is λ Σ w², without ½.",
+            "la penalización lleva un factor ½ (λ/2 Σ w²); la de clase es λ Σ w², sin ½.",
+            targets=("l2_penalty",)),
+    Mistake("wd_l2_norm", "the penalty uses the norm ‖W‖ (a square root) instead of the sum of squares Σ w².",
+            "la penalización usa la norma ‖W‖ (una raíz cuadrada) en lugar de la suma de cuadrados Σ w².",
+            targets=("l2_penalty",)),
+    Mistake("wd_l2_no_lam", "the penalty is not multiplied by λ (lam).",
+            "la penalización no se multiplica por λ (lam).",
+            targets=("l2_penalty",)),
+    Mistake("wd_grad_no_two", "the gradient of λ w² is 2λw: the factor 2 is missing (λW returned).",
+            "el gradiente de λ w² es 2λw: falta el factor 2 (se devolvió λW).",
+            targets=("l2_grad",)),
+    Mistake("wd_step_decay_factor", "the weights decay by (1 − ηλ); the derivative of λ w² is 2λw, so the factor is (1 − 2ηλ).",
+            "los pesos decaen por (1 − ηλ); la derivada de λ w² es 2λw, así que el factor es (1 − 2ηλ).",
+            targets=("sgd_weight_decay_step",)),
+    Mistake("wd_step_decay_plus", "the decay has the wrong sign, W(1 + 2ηλ): gradient descent subtracts the penalty's gradient, so the weights shrink by (1 − 2ηλ).",
+            "el decaimiento tiene el signo cambiado, W(1 + 2ηλ): el descenso por gradiente resta el gradiente de la penalización, así que los pesos se encogen por (1 − 2ηλ).",
+            targets=("sgd_weight_decay_step",)),
+    Mistake("wd_l1_squared", "the L1 penalty squares the weights (that is L2); L1 is λ Σ |w|.",
+            "la penalización L1 eleva los pesos al cuadrado (eso es L2); L1 es λ Σ |w|.",
+            targets=("l1_penalty",)),
+    Mistake("wd_l1_no_abs", "the absolute value is missing: λ Σ w lets positive and negative weights cancel; L1 is λ Σ |w|.",
+            "falta el valor absoluto: λ Σ w deja que los pesos positivos y negativos se cancelen; L1 es λ Σ |w|.",
+            targets=("l1_penalty",)),
+    Mistake("wd_l1_step_w", "the L1 step uses W instead of sign(W) (that shrinks like L2); it is W − ηλ sign(W) − η dW.",
+            "el paso L1 usa W en lugar de sign(W) (eso encoge como L2); es W − ηλ sign(W) − η dW.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_l1_step_sign_dw", "the L1 step takes the sign of the gradient dW; the penalty's gradient is λ sign(W), the sign of the weights.",
+            "el paso L1 toma el signo del gradiente dW; el gradiente de la penalización es λ sign(W), el signo de los pesos.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_l1_step_sign_at_zero", "weights that are exactly 0 are pushed by ±ηλ: the sign must be np.sign, with sign(0) = 0.",
+            "los pesos exactamente 0 reciben un empuje de ±ηλ: el signo debe ser np.sign, con sign(0) = 0.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_l1_step_sign_divide", "sign(W) is computed as W / |W|, which is NaN where W = 0: use np.sign, with sign(0) = 0.",
+            "sign(W) se calcula como W / |W|, que da NaN donde W = 0: usa np.sign, con sign(0) = 0.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_update_decay_biases", "weight decay is applied to the biases too; only the weights decay, the biases take the plain step b − η db.",
+            "el decaimiento se aplica también a los sesgos; solo decaen los pesos, los sesgos dan el paso normal b − η db.",
+            targets=("regularized_update_structure",)),
+    Mistake("wd_update_decay_factor", "the weights decay by (1 − ηλ) instead of (1 − 2ηλ) (if regularized_update calls your sgd_weight_decay_step, fix it there).",
+            "los pesos decaen por (1 − ηλ) en lugar de (1 − 2ηλ) (si regularized_update llama a tu sgd_weight_decay_step, corrígelo allí).",
+            targets=("regularized_update",)),
+    Mistake("wd_update_weights_only", "only the updated weights are returned; return the list of (W, b) pairs, with b − η db.",
+            "solo se devuelven los pesos actualizados; devuelve la lista de pares (W, b), con b − η db.",
+            targets=("regularized_update_structure",)),
+    Mistake("wd_update_unchanged", "the parameters come back unchanged: assigning W = … inside the loop only rebinds the loop variable; build and return a new list of (W, b) pairs (or update the arrays in place, W -= …).",
+            "los parámetros vuelven sin cambios: asignar W = … dentro del bucle solo cambia la variable del bucle; construye y devuelve una lista nueva de pares (W, b) (o modifica los arrays en el sitio, W -= …).",
+            targets=("regularized_update",)),
+)
 
 
 # ------------------------------------------------------------------ inputs
@@ -299,7 +295,7 @@ def check_l2_grad_matches_penalty(ctx):
     rel = np.where(np.isfinite(rel), rel, np.inf)
     worst = float(np.max(rel))
     if worst < GRAD_RTOL:
-        return note.strip() or None
+        return note.map(str.strip) if note else None
     idx = np.unravel_index(int(np.argmax(rel)), W.shape)
     message = ctx.text(Text("l2_grad(W, lam) does not match centered differences of {source} (h = {h:g}): relative error {err:.3g} > {tol:g}, worst at index {index}: l2_grad gave {got:.6g}, the differences give {num:.6g}.",
                             "l2_grad(W, lam) no coincide con las diferencias centradas de {source} (h = {h:g}): error relativo {err:.3g} > {tol:g}, el peor en el índice {index}: l2_grad dio {got:.6g} y las diferencias dan {num:.6g}."),
@@ -362,7 +358,9 @@ def check_update_structure_and_biases(ctx):
         mismatch = compare(new_b, b - eta * db)
         if mismatch is None:
             continue
-        message = mismatch.describe(f"b{k} (expected b{k} − η db{k}, η = {eta:g}, λ = {lam:g})", ctx.lang)
+        message = mismatch.describe(ctx.text(Text("b{k} (expected b{k} − η db{k}, η = {eta:g}, λ = {lam:g})",
+                                                  "b{k} (se esperaba b{k} − η db{k}, η = {eta:g}, λ = {lam:g})"),
+                                             k=k, eta=eta, lam=lam), ctx.lang)
         if any(compare(new_b, b * f - eta * db) is None for f in (1 - 2 * eta * lam, 1 - eta * lam)):
             message += ctx.mistake("wd_update_decay_biases")
         elif _unchanged(pairs, params):
@@ -380,7 +378,9 @@ def check_update_lam_zero(ctx):
             mismatch = compare(got, expected)
             if mismatch is None:
                 continue
-            message = mismatch.describe(f"{name}{k} with λ = 0 (expected {name}{k} − η d{name}{k}, η = {eta:g})", ctx.lang)
+            message = mismatch.describe(ctx.text(Text("{name}{k} with λ = 0 (expected {name}{k} − η d{name}{k}, η = {eta:g})",
+                                                      "{name}{k} con λ = 0 (se esperaba {name}{k} − η d{name}{k}, η = {eta:g})"),
+                                                 name=name, k=k, eta=eta), ctx.lang)
             if _unchanged(pairs, params):
                 message += ctx.mistake("wd_update_unchanged")
             raise Fail(message)
@@ -395,23 +395,38 @@ _L1_STEP = ("sgd_l1_step",)
 _UPDATE = ("regularized_update",)
 
 CHECKS = [
-    compare_check("l2_penalty: fixtures", L2_PENALTY, 1, _L2, cell="l2"),
-    compare_check("l2_grad: fixtures", L2_GRAD, 0.5, _GRAD, cell="l2"),
-    Check(CHECK_GRAD_PENALTY, 0.5, check_l2_grad_matches_penalty, _GRAD, cell="l2"),
-    compare_check("sgd_weight_decay_step: fixtures", WEIGHT_DECAY_STEP, 1, _STEP, cell="l2"),
-    compare_check("l1_penalty: fixtures", L1_PENALTY, 0.5, _L1, cell="l1"),
-    compare_check("sgd_l1_step: fixtures (W with exact zeros)", L1_STEP, 1, _L1_STEP, cell="l1"),
-    compare_check("regularized_update: fixtures", REGULARIZED_UPDATE, 1, _UPDATE, cell="regularized_update"),
+    compare_check("l2_penalty: fixtures", L2_PENALTY, 1, _L2, cell="l2",
+                  id="l2_penalty", title_es="l2_penalty: casos públicos"),
+    compare_check("l2_grad: fixtures", L2_GRAD, 0.5, _GRAD, cell="l2",
+                  id="l2_grad", title_es="l2_grad: casos públicos"),
+    Check(CHECK_GRAD_PENALTY, 0.5, check_l2_grad_matches_penalty, _GRAD, cell="l2",
+          id="l2_grad_matches_penalty", title_es="l2_grad: coincide con las diferencias centradas de tu l2_penalty"),
+    compare_check("sgd_weight_decay_step: fixtures", WEIGHT_DECAY_STEP, 1, _STEP, cell="l2",
+                  id="sgd_weight_decay_step", title_es="sgd_weight_decay_step: casos públicos"),
+    compare_check("l1_penalty: fixtures", L1_PENALTY, 0.5, _L1, cell="l1",
+                  id="l1_penalty", title_es="l1_penalty: casos públicos"),
+    compare_check("sgd_l1_step: fixtures (W with exact zeros)", L1_STEP, 1, _L1_STEP, cell="l1",
+                  id="sgd_l1_step", title_es="sgd_l1_step: casos públicos (W con ceros exactos)"),
+    compare_check("regularized_update: fixtures", REGULARIZED_UPDATE, 1, _UPDATE, cell="regularized_update",
+                  id="regularized_update", title_es="regularized_update: casos públicos"),
     Check("regularized_update: (W, b) pairs shaped like params; biases take b − η db", 0.5,
-          check_update_structure_and_biases, _UPDATE, cell="regularized_update"),
+          check_update_structure_and_biases, _UPDATE, cell="regularized_update", id="regularized_update_structure",
+          title_es="regularized_update: pares (W, b) con la forma de params; los sesgos dan el paso b − η db"),
     Check("regularized_update: with lam = 0 it is plain SGD", 0.5, check_update_lam_zero, _UPDATE,
-          cell="regularized_update"),
+          cell="regularized_update", id="regularized_update_lam_zero",
+          title_es="regularized_update: con lam = 0 es SGD sin regularización"),
     # hidden: the same comparisons on fresh inputs (new shapes, η and λ)
-    compare_check("l2_penalty (hidden): fresh inputs", L2_PENALTY, 0.5, _L2, hidden=True, cell="l2"),
-    compare_check("l2_grad (hidden): fresh inputs", L2_GRAD, 0.5, _GRAD, hidden=True, cell="l2"),
-    compare_check("sgd_weight_decay_step (hidden): fresh inputs", WEIGHT_DECAY_STEP, 0.5, _STEP, hidden=True, cell="l2"),
-    compare_check("l1_penalty (hidden): fresh inputs", L1_PENALTY, 0.5, _L1, hidden=True, cell="l1"),
-    compare_check("sgd_l1_step (hidden): fresh inputs", L1_STEP, 0.5, _L1_STEP, hidden=True, cell="l1"),
+    compare_check("l2_penalty (hidden): fresh inputs", L2_PENALTY, 0.5, _L2, hidden=True, cell="l2",
+                  id="l2_penalty_hidden", title_es="l2_penalty (oculta): entradas nuevas"),
+    compare_check("l2_grad (hidden): fresh inputs", L2_GRAD, 0.5, _GRAD, hidden=True, cell="l2",
+                  id="l2_grad_hidden", title_es="l2_grad (oculta): entradas nuevas"),
+    compare_check("sgd_weight_decay_step (hidden): fresh inputs", WEIGHT_DECAY_STEP, 0.5, _STEP, hidden=True, cell="l2",
+                  id="sgd_weight_decay_step_hidden", title_es="sgd_weight_decay_step (oculta): entradas nuevas"),
+    compare_check("l1_penalty (hidden): fresh inputs", L1_PENALTY, 0.5, _L1, hidden=True, cell="l1",
+                  id="l1_penalty_hidden", title_es="l1_penalty (oculta): entradas nuevas"),
+    compare_check("sgd_l1_step (hidden): fresh inputs", L1_STEP, 0.5, _L1_STEP, hidden=True, cell="l1",
+                  id="sgd_l1_step_hidden", title_es="sgd_l1_step (oculta): entradas nuevas"),
     compare_check("regularized_update (hidden): fresh inputs", REGULARIZED_UPDATE, 1, _UPDATE, hidden=True,
-                  cell="regularized_update"),
+                  cell="regularized_update", id="regularized_update_hidden",
+                  title_es="regularized_update (oculta): entradas nuevas"),
 ]

@@ -49,9 +49,9 @@ from functools import partial
 
 import numpy as np
 
-from ..checks import Case, CaseSpec, Check, Fail, judge
+from ..checks import Case, CaseSpec, Check, Fail, Mistake, judge, mistake_catalog
 from ..compare import as_float_array, compare
-from ..messages import Text, t
+from ..messages import BOTH, Msg, Text, t
 from ..sandbox import StudentRaised
 
 RULES = ("sgd", "sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam")
@@ -97,68 +97,50 @@ _DECAY = {
 
 TRAJ = f"w_k (k = 0..{N_STEPS})"
 
-MISTAKES = {
-    "optim_sgd_wrong_sign": Text(
-        "the step climbs the gradient (w + lr*dw); SGD moves against it: w - lr*dw.",
-        "el paso sube por el gradiente (w + lr*dw); SGD va en contra: w - lr*dw."),
-    "optim_momentum_wrong_sign": Text(
-        "the velocity adds the gradient (velocity = mu*velocity + lr*dw); it must subtract it: velocity = mu*velocity - lr*dw, then w += velocity.",
-        "la velocidad suma el gradiente (velocity = mu*velocity + lr*dw); debe restarlo: velocity = mu*velocity - lr*dw, y luego w += velocity."),
-    "optim_state_not_stored": Text(
-        "the state is not written back into config (e.g. the velocity kept in a local variable), so every call starts again from zeros: store it, config['velocity'] = velocity.",
-        "el estado no se guarda de vuelta en config (p. ej. la velocidad queda en una variable local), así que cada llamada empieza de cero: guárdalo, config['velocity'] = velocity."),
-    "optim_nesterov_as_momentum": Text(
-        "Nesterov is done as plain momentum (w += velocity); Nesterov looks ahead: w += mu*velocity - lr*dw with the new velocity.",
-        "Nesterov se hace como momento clásico (w += velocity); Nesterov mira adelante: w += mu*velocity - lr*dw con la velocidad nueva."),
-    "optim_adagrad_cache_replaced": Text(
-        "the cache is replaced by dw**2 at every step; AdaGrad accumulates it: cache += dw**2.",
-        "la caché se reemplaza por dw**2 en cada paso; AdaGrad la acumula: cache += dw**2."),
-    "optim_adagrad_cache_starts_at_0_1": Text(
-        "the cache starts at 0.1 (Keras' initial_accumulator_value); in this course it starts at zeros: np.zeros_like(w).",
-        "la caché empieza en 0.1 (el initial_accumulator_value de Keras); en este curso empieza en ceros: np.zeros_like(w)."),
-    "optim_rmsprop_no_one_minus_decay": Text(
-        "the (1 - decay_rate) factor is missing: cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
-        "falta el factor (1 - decay_rate): cache = decay_rate*cache + (1 - decay_rate)*dw**2."),
-    "optim_adam_no_bias_correction": Text(
-        "m and v are used without bias correction: m_hat = m/(1 - beta1**t), v_hat = v/(1 - beta2**t).",
-        "m y v se usan sin corrección de sesgo: m_hat = m/(1 - beta1**t), v_hat = v/(1 - beta2**t)."),
-    "optim_adam_t_late": Text(
-        "t is incremented after it is used, so the first step divides by 1 - beta1**0 = 0: increment t before using it.",
-        "t se incrementa después de usarlo, así que el primer paso divide entre 1 - beta1**0 = 0: incrementa t antes de usarlo."),
-    "optim_adam_t_starts_at_1": Text(
-        "t starts at 1 (as in an old course template), so the first step uses t = 2: start at 0 and increment before use.",
-        "t empieza en 1 (como en una plantilla antigua del curso), así que el primer paso usa t = 2: empieza en 0 e incrementa antes de usarlo."),
-    "optim_adam_bias_correction_t_plus_1": Text(
-        "the bias correction uses beta**(t+1); after incrementing t it is m/(1 - beta1**t) and v/(1 - beta2**t).",
-        "la corrección de sesgo usa beta**(t+1); tras incrementar t es m/(1 - beta1**t) y v/(1 - beta2**t)."),
-    "optim_adam_t_not_stored": Text(
-        "t is computed but not written back into config, so every step uses t = 1: store config['t'] = t.",
-        "t se calcula pero no se guarda en config, así que cada paso usa t = 1: guarda config['t'] = t."),
-    "optim_adam_corrected_moments_stored": Text(
-        "the bias-corrected m_hat and v_hat are stored in config in place of m and v; store the raw moments and correct a copy.",
-        "se guardan en config m_hat y v_hat corregidos en lugar de m y v; guarda los momentos sin corregir y corrige una copia."),
-    "optim_adam_default_epsilon": Text(
-        "Adam's default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7.",
-        "el epsilon por defecto de Adam es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7."),
-}
-
-#: mistake id -> the check that targets it (tests hold the grader to this)
-TARGETS = {
-    "optim_sgd_wrong_sign": "sgd: trajectory (fixtures)",
-    "optim_momentum_wrong_sign": "sgd_momentum: trajectory (fixtures)",
-    "optim_state_not_stored": "stored state: velocity, cache, m, v written back into config",
-    "optim_nesterov_as_momentum": "sgd_nesterov: trajectory (fixtures)",
-    "optim_adagrad_cache_replaced": "adagrad: trajectory (fixtures)",
-    "optim_adagrad_cache_starts_at_0_1": "initial state: zeros and t = 0",
-    "optim_rmsprop_no_one_minus_decay": "rmsprop: trajectory (fixtures)",
-    "optim_adam_no_bias_correction": "adam: trajectory (fixtures)",
-    "optim_adam_t_late": "adam: trajectory (fixtures)",
-    "optim_adam_t_starts_at_1": "initial state: zeros and t = 0",
-    "optim_adam_bias_correction_t_plus_1": "adam: trajectory (fixtures)",
-    "optim_adam_t_not_stored": "adam: config['t'] equals the number of steps",
-    "optim_adam_corrected_moments_stored": "adam: trajectory (fixtures)",
-    "optim_adam_default_epsilon": "defaults: config=None uses the course's hyper-parameters",
-}
+MISTAKES = mistake_catalog(
+    Mistake("optim_sgd_wrong_sign", "the step climbs the gradient (w + lr*dw); SGD moves against it: w - lr*dw.",
+            "el paso sube por el gradiente (w + lr*dw); SGD va en contra: w - lr*dw.",
+            targets=("sgd",)),
+    Mistake("optim_momentum_wrong_sign", "the velocity adds the gradient (velocity = mu*velocity + lr*dw); it must subtract it: velocity = mu*velocity - lr*dw, then w += velocity.",
+            "la velocidad suma el gradiente (velocity = mu*velocity + lr*dw); debe restarlo: velocity = mu*velocity - lr*dw, y luego w += velocity.",
+            targets=("sgd_momentum",)),
+    Mistake("optim_state_not_stored", "the state is not written back into config (e.g. the velocity kept in a local variable), so every call starts again from zeros: store it, config['velocity'] = velocity.",
+            "el estado no se guarda de vuelta en config (p. ej. la velocidad queda en una variable local), así que cada llamada empieza de cero: guárdalo, config['velocity'] = velocity.",
+            targets=("stored_state",)),
+    Mistake("optim_nesterov_as_momentum", "Nesterov is done as plain momentum (w += velocity); Nesterov looks ahead: w += mu*velocity - lr*dw with the new velocity.",
+            "Nesterov se hace como momento clásico (w += velocity); Nesterov mira adelante: w += mu*velocity - lr*dw con la velocidad nueva.",
+            targets=("sgd_nesterov",)),
+    Mistake("optim_adagrad_cache_replaced", "the cache is replaced by dw**2 at every step; AdaGrad accumulates it: cache += dw**2.",
+            "la caché se reemplaza por dw**2 en cada paso; AdaGrad la acumula: cache += dw**2.",
+            targets=("adagrad",)),
+    Mistake("optim_adagrad_cache_starts_at_0_1", "the cache starts at 0.1 (Keras' initial_accumulator_value); in this course it starts at zeros: np.zeros_like(w).",
+            "la caché empieza en 0.1 (el initial_accumulator_value de Keras); en este curso empieza en ceros: np.zeros_like(w).",
+            targets=("initial_state",)),
+    Mistake("optim_rmsprop_no_one_minus_decay", "the (1 - decay_rate) factor is missing: cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
+            "falta el factor (1 - decay_rate): cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
+            targets=("rmsprop",)),
+    Mistake("optim_adam_no_bias_correction", "m and v are used without bias correction: m_hat = m/(1 - beta1**t), v_hat = v/(1 - beta2**t).",
+            "m y v se usan sin corrección de sesgo: m_hat = m/(1 - beta1**t), v_hat = v/(1 - beta2**t).",
+            targets=("adam",)),
+    Mistake("optim_adam_t_late", "t is incremented after it is used, so the first step divides by 1 - beta1**0 = 0: increment t before using it.",
+            "t se incrementa después de usarlo, así que el primer paso divide entre 1 - beta1**0 = 0: incrementa t antes de usarlo.",
+            targets=("adam",)),
+    Mistake("optim_adam_t_starts_at_1", "t starts at 1 (as in an old course template), so the first step uses t = 2: start at 0 and increment before use.",
+            "t empieza en 1 (como en una plantilla antigua del curso), así que el primer paso usa t = 2: empieza en 0 e incrementa antes de usarlo.",
+            targets=("initial_state",)),
+    Mistake("optim_adam_bias_correction_t_plus_1", "the bias correction uses beta**(t+1); after incrementing t it is m/(1 - beta1**t) and v/(1 - beta2**t).",
+            "la corrección de sesgo usa beta**(t+1); tras incrementar t es m/(1 - beta1**t) y v/(1 - beta2**t).",
+            targets=("adam",)),
+    Mistake("optim_adam_t_not_stored", "t is computed but not written back into config, so every step uses t = 1: store config['t'] = t.",
+            "t se calcula pero no se guarda en config, así que cada paso usa t = 1: guarda config['t'] = t.",
+            targets=("adam_t",)),
+    Mistake("optim_adam_corrected_moments_stored", "the bias-corrected m_hat and v_hat are stored in config in place of m and v; store the raw moments and correct a copy.",
+            "se guardan en config m_hat y v_hat corregidos en lugar de m y v; guarda los momentos sin corregir y corrige una copia.",
+            targets=("adam",)),
+    Mistake("optim_adam_default_epsilon", "Adam's default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7.",
+            "el epsilon por defecto de Adam es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7.",
+            targets=("defaults",)),
+)
 
 FORM_NAMES = {"reference": Text("lecture", "de las clases"), "keras": Text("Keras", "de Keras")}
 
@@ -258,10 +240,15 @@ def zero_state(rule: str, shape) -> dict:
     return state
 
 
-def _describe(value) -> str:
+_RETURNED_SEQ = Text("a {kind} of length {n}", "un {kind} de longitud {n}")
+_RETURNED_ONE = Text("a value of type {kind}", "un valor de tipo {kind}")
+
+
+def _describe(value) -> Msg | str:
+    """What a rule returned, in every language (a field of the message that says it is unusable)."""
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return "None" if value is None else f"a value of type {type(value).__name__}"
+        return _RETURNED_SEQ(BOTH, kind=type(value).__name__, n=len(value))
+    return "None" if value is None else _RETURNED_ONE(BOTH, kind=type(value).__name__)
 
 
 def _unpack(rule: str, result, step: int, shape):
@@ -375,7 +362,7 @@ def _attempt(ctx, inputs, from_zero_state: bool):
         return None, None, TEXTS[exc.key](ctx.lang, **exc.fields)
 
 
-def _lost_hyper(ctx, rule: str, hyper: dict, first: dict | None) -> str:
+def _lost_hyper(ctx, rule: str, hyper: dict, first: dict | None) -> Msg | str:
     if first is None:
         return ""
     lost = [key for key in hyper if key not in first]
@@ -419,7 +406,7 @@ def rule_check(spec: CaseSpec, ctx):
         notes.append(TEXTS["explicit_ok"](ctx.lang, zero=ZERO_STATE[rule]))
     if len(spec.forms) > 1 and len(forms) == 1:
         notes.append(t("form_recognised", ctx.lang, form=FORM_NAMES[forms.pop()](ctx.lang)))
-    return " ".join(notes) or None
+    return Msg.join(" ", notes) if notes else None
 
 
 def _state_checked(ctx, case: Case, keys, missing_mistake: str) -> None:
@@ -480,7 +467,7 @@ def _start_values(rule: str, hyper: dict, own: dict, zero: dict, lang: str) -> t
     return found, known
 
 
-def _init_problem(ctx, case: Case) -> str | None:
+def _init_problem(ctx, case: Case) -> Msg | None:
     """None when the rule's own start is right (or behaves like the explicit zero state)."""
     rule, inputs = case.inputs["rule"], case.inputs
     labels = [TRAJ] + [state_label(key) for key in STATE[rule]]
@@ -503,12 +490,12 @@ def _init_problem(ctx, case: Case) -> str | None:
     found, known = _start_values(rule, inputs["hyper"], first, first_zero, ctx.lang)
     message = TEXTS["init_differs"](ctx.lang, rule=rule, zero=ZERO_STATE[rule],
                                     right=TEXTS["init_right"](ctx.lang) if right else "",
-                                    found=" ".join(found) or TEXTS["init_generic"](ctx.lang))
+                                    found=Msg.join(" ", found) if found else TEXTS["init_generic"](ctx.lang))
     for mistake_id, outputs in case.variants.items():
         if mistake_id not in known and all(
                 label in own and compare(own[label], value) is None for label, value in outputs.items()):
             known.append(mistake_id)
-    return message + "".join(ctx.mistake(m) for m in dict.fromkeys(known) if m in ctx.mistakes)
+    return message + Msg.join("", [ctx.mistake(m) for m in dict.fromkeys(known) if m in ctx.mistakes])
 
 
 def check_initial_state(ctx):
@@ -519,7 +506,7 @@ def check_initial_state(ctx):
             if problem:
                 problems.append(problem)
     if problems:
-        raise Fail(" ".join(problems))
+        raise Fail(Msg.join(" ", problems))
 
 
 def _fails_like(ctx, inputs, rule: str, exc: StudentRaised) -> bool:
@@ -578,17 +565,23 @@ def _rule_checks():
     for rule in RULES:
         spec = RULE_SPECS[rule]
         run = partial(rule_check, spec)
-        checks.append(Check(f"{rule}: trajectory (fixtures)", 1, run, (rule,), cell=rule))
+        checks.append(Check(f"{rule}: trajectory (fixtures)", 1, run, (rule,), cell=rule,
+                            id=rule, title_es=f"{rule}: trayectoria (casos públicos)"))
         checks.append(Check(f"{rule} (hidden): trajectory with fresh gradients and hyper-parameters",
-                            hidden_points.get(rule, 1), run, (rule,), hidden=True, cell=rule))
+                            hidden_points.get(rule, 1), run, (rule,), hidden=True, cell=rule, id=f"{rule}_hidden",
+                            title_es=f"{rule} (oculta): trayectoria con gradientes e hiperparámetros nuevos"))
     return checks
 
 
 CHECKS = [
     *_rule_checks(),
-    Check("adam: config['t'] equals the number of steps", 1, check_t, ("adam",), cell="adam"),
-    Check("initial state: zeros and t = 0", 1, check_initial_state, STATEFUL, cell="state"),
-    Check("defaults: config=None uses the course's hyper-parameters", 1, check_defaults, RULES, cell="state"),
+    Check("adam: config['t'] equals the number of steps", 1, check_t, ("adam",), cell="adam",
+          id="adam_t", title_es="adam: config['t'] es igual al número de pasos"),
+    Check("initial state: zeros and t = 0", 1, check_initial_state, STATEFUL, cell="state",
+          id="initial_state", title_es="estado inicial: ceros y t = 0"),
+    Check("defaults: config=None uses the course's hyper-parameters", 1, check_defaults, RULES, cell="state",
+          id="defaults", title_es="valores por defecto: config=None usa los hiperparámetros del curso"),
     Check("stored state: velocity, cache, m, v written back into config", 1, check_stored_state, STATEFUL,
-          cell="state"),
+          cell="state", id="stored_state",
+          title_es="estado guardado: velocity, cache, m y v se escriben de vuelta en config"),
 ]

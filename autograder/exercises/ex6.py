@@ -76,15 +76,14 @@ import dis
 import os
 import sys
 import types
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import Check, Fail
+from ..checks import Check, Fail, Mistake, mistake_catalog
 from ..data import DataUnavailable, Split, course_digits, digits_source, moons
 from ..grading import describe_error
-from ..messages import Text
+from ..messages import Msg, Text
 from ..sandbox import Handle, SandboxError, StudentRaised, TimedOut, Unsupported
 
 MOONS_THRESHOLD = 0.92
@@ -97,35 +96,50 @@ PREDICT_TIMEOUT_S = 10.0
 #: data seed and training seed of the public runs
 PUBLIC_DATA_SEED, PUBLIC_TRAIN_SEED = 0, 1
 
-MISTAKES = {
-    "train_not_numpy": Text(
+#: every check trains (or reuses a training), so a train that cannot run at all fails each of them
+_EVERY_CHECK = ("predict_labels", "moons_accuracy", "moons_accuracy_hidden", "digits_accuracy",
+                "digits_accuracy_hidden", "train_time")
+#: no reference variants for this exercise: the mistakes are named by the checks themselves; targets: the
+#: checks that name a mistake whatever else the submission does (an accuracy check reads scores returned by
+#: predict through argmax and names train_predict_scores only when they cannot be read; a train slow on one
+#: data set fails that data set's checks and always the time check)
+MISTAKES = mistake_catalog(
+    Mistake(
+        "train_not_numpy",
         "this exercise is graded with NumPy (and the standard library) only: build the network from your own "
         "NumPy functions, without scikit-learn, TensorFlow/Keras or PyTorch. Keep imports for experiments "
         "(plots, loading data) inside `if __name__ == \"__main__\":`, which the grader skips.",
         "este ejercicio se corrige solo con NumPy (y la biblioteca estándar): construye la red con tus propias "
         "funciones de NumPy, sin scikit-learn, TensorFlow/Keras ni PyTorch. Deja los imports para experimentos "
-        "(gráficas, cargar datos) dentro de `if __name__ == \"__main__\":`, que el corrector no ejecuta."),
-    "train_predict_scores": Text(
+        "(gráficas, cargar datos) dentro de `if __name__ == \"__main__\":`, que el corrector no ejecuta.",
+        targets=_EVERY_CHECK),
+    Mistake(
+        "train_predict_scores",
         "predict returns the network's outputs (probabilities or scores) instead of class labels: return "
         "np.argmax(Y, axis=0), integers of shape (m,).",
         "predict devuelve las salidas de la red (probabilidades o puntuaciones) en lugar de las etiquetas de "
-        "clase: devuelve np.argmax(Y, axis=0), enteros de forma (m,)."),
-    "train_predict_float_labels": Text(
+        "clase: devuelve np.argmax(Y, axis=0), enteros de forma (m,).",
+        targets=("predict_labels",)),
+    Mistake(
+        "train_predict_float_labels",
         "predict returns the labels as floats; return integers (np.argmax already gives them, or use .astype(int)).",
-        "predict devuelve las etiquetas como números reales; devuelve enteros (np.argmax ya los da, o usa .astype(int))."),
-    "train_too_slow": Text(
+        "predict devuelve las etiquetas como números reales; devuelve enteros (np.argmax ya los da, o usa .astype(int)).",
+        targets=("predict_labels",)),
+    Mistake(
+        "train_too_slow",
         "train takes too long: vectorise over the examples of a mini-batch (no Python loop over examples) "
         "and use a few thousand updates at most.",
         "train tarda demasiado: vectoriza sobre los ejemplos de cada minilote (sin bucles de Python sobre "
-        "ejemplos) y usa como mucho unos miles de actualizaciones."),
-    "train_not_a_function": Text(
+        "ejemplos) y usa como mucho unos miles de actualizaciones.",
+        targets=("train_time",)),
+    Mistake(
+        "train_not_a_function",
         "train must return a function predict(X) -> labels (e.g. a function defined inside train that uses "
         "the trained weights).",
         "train debe devolver una función predict(X) -> etiquetas (p. ej. una función definida dentro de train "
-        "que usa los pesos entrenados)."),
-}
-#: no reference variants for this exercise: the mistakes above are named by the checks themselves
-TARGETS: dict = {}
+        "que usa los pesos entrenados).",
+        targets=_EVERY_CHECK),
+)
 SPECS: list = []  # no comparison with the reference: scored by accuracy on held-out data
 
 
@@ -250,13 +264,11 @@ class Run:
     predict: Handle | None = None  # the student's predict, for the decision-boundary plot
 
 
-_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def run_task(ctx, task: Task, data_seed: int, train_seed: int) -> Run:
-    """Train on ``task``'s split for ``data_seed`` and predict its test inputs, once per implementation."""
+    """Train on ``task``'s split for ``data_seed`` and predict its test inputs, once per submission (the
+    runs live in ``ctx.state``, shared by the checks of one submission)."""
     _assert_numpy_only(ctx)
-    runs = _RUNS.setdefault(ctx.impl, {})
+    runs = ctx.state.setdefault("runs", {})
     key = (task.key, digits_source() if task.key == "digits" else None, int(data_seed), int(train_seed))
     if key in runs:
         return runs[key]
@@ -299,7 +311,7 @@ def _fail_run(ctx, task: Task, run: Run):
         if run.call == "train()":
             raise Fail(ctx.text(Text("train() did not finish within {s:g} s on {data}.",
                                      "train() no terminó en {s:g} s con {data}."),
-                                s=exc.seconds, data=task.name(ctx.lang)) + ctx.mistake("train_too_slow"))
+                                s=exc.seconds, data=ctx.text(task.name)) + ctx.mistake("train_too_slow"))
         raise Fail(ctx.text(Text("predict(X) did not return within {s:g} s on {m} test examples.",
                                  "predict(X) no terminó en {s:g} s con {m} ejemplos de test."),
                             s=exc.seconds, m=run.split.X_test.shape[1]))
@@ -314,7 +326,7 @@ class Labels:
     values were obtained (``via``, for the accuracy checks' note)."""
 
     values: np.ndarray | None
-    problem: str | None = None
+    problem: Msg | None = None
     mistake: str | None = None
     via: str | None = None
 
@@ -330,7 +342,7 @@ def read_labels(ctx, output, m: int, n_classes: int) -> Labels:
             arr = None
     if arr is None or arr.dtype.kind not in "biuf":
         what = output.what if isinstance(output, Unsupported) else (
-            "None" if output is None else f"a {type(output).__name__}")
+            "None" if output is None else ctx.text(Text("a {type}", "un {type}"), type=type(output).__name__))
         return Labels(None, ctx.text(Text("predict(X) returned {what}.", "predict(X) devolvió {what}."),
                                      what=what) + should)
     shape = arr.shape
@@ -372,7 +384,7 @@ def read_labels(ctx, output, m: int, n_classes: int) -> Labels:
 
 
 # ------------------------------------------------------------------ checks
-def _accuracy(ctx, task: Task, data_seed: int, train_seed: int) -> str:
+def _accuracy(ctx, task: Task, data_seed: int, train_seed: int) -> Msg:
     run = run_task(ctx, task, data_seed, train_seed)
     _fail_run(ctx, task, run)
     split = run.split
@@ -381,7 +393,7 @@ def _accuracy(ctx, task: Task, data_seed: int, train_seed: int) -> str:
     if labels.values is None:
         raise Fail(labels.problem + (ctx.mistake(labels.mistake) if labels.mistake else ""))
     accuracy = float(np.mean(labels.values == split.y_test))
-    fields = dict(acc=accuracy, m=m, data=task.name(ctx.lang), thr=task.threshold)
+    fields = dict(acc=accuracy, m=m, data=ctx.text(task.name), thr=task.threshold)
     how = "" if labels.via is None else ctx.text(
         Text(" (labels read from predict's output with {via}: see the labels check)",
              " (etiquetas leídas de la salida de predict con {via}: mira la comprobación de las etiquetas)"),
@@ -476,13 +488,20 @@ _NEEDS = ("train",)
 # Moons checks before digits checks: a training that times out is not called again in that process
 # (the sandbox's rule), so a slow digits training must not cost the moons checks.
 CHECKS = [
-    Check("predict: integer labels of shape (m,)", 2, check_labels, _NEEDS, cell="train"),
-    Check(f"make_moons: test accuracy ≥ {MOONS_THRESHOLD:.2f}", 4, check_moons, _NEEDS, cell="train"),
+    Check("predict: integer labels of shape (m,)", 2, check_labels, _NEEDS, cell="train", id="predict_labels",
+          title_es="predict: etiquetas enteras de forma (m,)"),
+    Check(f"make_moons: test accuracy ≥ {MOONS_THRESHOLD:.2f}", 4, check_moons, _NEEDS, cell="train",
+          id="moons_accuracy", title_es=f"make_moons: exactitud en test ≥ {MOONS_THRESHOLD:.2f}"),
     Check(f"make_moons (hidden): test accuracy ≥ {MOONS_THRESHOLD:.2f} on a fresh split and seed", 3,
-          check_moons_hidden, _NEEDS, hidden=True, cell="train"),
-    Check("digits: test accuracy ≥ the threshold", 3, check_digits, _NEEDS, cell="train"),
+          check_moons_hidden, _NEEDS, hidden=True, cell="train", id="moons_accuracy_hidden",
+          title_es=f"make_moons (oculta): exactitud en test ≥ {MOONS_THRESHOLD:.2f} con una partición y una semilla "
+                   "nuevas"),
+    Check("digits: test accuracy ≥ the threshold", 3, check_digits, _NEEDS, cell="train", id="digits_accuracy",
+          title_es="dígitos: exactitud en test ≥ el umbral"),
     Check("digits (hidden): test accuracy ≥ the threshold on a fresh split and seed", 2, check_digits_hidden,
-          _NEEDS, hidden=True, cell="train"),
+          _NEEDS, hidden=True, cell="train", id="digits_accuracy_hidden",
+          title_es="dígitos (oculta): exactitud en test ≥ el umbral con una partición y una semilla nuevas"),
     Check(f"train: trains and predicts within {TRAIN_TIMEOUT_S:g} s per data set", 1, check_time, _NEEDS,
-          cell="train"),
+          cell="train", id="train_time",
+          title_es=f"train: entrena y predice en {TRAIN_TIMEOUT_S:g} s como máximo con cada conjunto de datos"),
 ]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import Check, Fail
+from ..checks import Check, Fail, Mistake, mistake_catalog
 from ..compare import as_float_array
 from ..messages import Text
 
@@ -38,11 +38,14 @@ DIGITS_EPOCHS = 60
 PATIENCE = 8
 SEED = 7
 
-MISTAKES = {
-    "keras_count_no_bias": Text("the biases are not counted: a Dense layer from n_in to n_out has (n_in + 1)·n_out parameters.",
-                                "no se cuentan los sesgos: una capa Dense de n_in a n_out tiene (n_in + 1)·n_out parámetros."),
-}
-TARGETS: dict = {}
+#: no reference variants for this exercise: the mistakes are named by the checks themselves
+MISTAKES = mistake_catalog(
+    Mistake(
+        "keras_count_no_bias",
+        "the biases are not counted: a Dense layer from n_in to n_out has (n_in + 1)·n_out parameters.",
+        "no se cuentan los sesgos: una capa Dense de n_in a n_out tiene (n_in + 1)·n_out parámetros.",
+        targets=("count_params", "count_params_hidden")),
+)
 SPECS: list = []
 
 
@@ -212,23 +215,31 @@ def _accuracy_check(seed_of):
 
 
 CHECKS = [
-    Check("count_params: known layer sizes", 1.5, check_count_public, ("count_params",), cell="count_params"),
+    Check("count_params: known layer sizes", 1.5, check_count_public, ("count_params",), cell="count_params",
+          id="count_params", title_es="count_params: tamaños de capa conocidos"),
     Check("count_params (hidden): fresh layer sizes", 1.0, check_count_hidden, ("count_params",), hidden=True,
-          cell="count_params"),
+          cell="count_params", id="count_params_hidden", title_es="count_params (oculta): tamaños de capa nuevos"),
     Check("build_xor_model: a compiled model from 2 inputs to 1 or 2 outputs", 1.0, check_xor_model,
-          ("build_xor_model",), cell="xor"),
+          ("build_xor_model",), cell="xor", id="xor_model",
+          title_es="build_xor_model: un modelo compilado de 2 entradas a 1 o 2 salidas"),
     Check("build_xor_model: all 4 XOR points right after training", 3.0, check_xor_trained, ("build_xor_model",),
-          cell="xor"),
+          cell="xor", id="xor_trained",
+          title_es="build_xor_model: los 4 puntos de XOR bien clasificados tras el entrenamiento"),
     Check("build_digits_model: L2 kernel_regularizer on every Dense layer", 1.0, check_l2, ("build_digits_model",),
-          cell="digits"),
-    Check("build_digits_model: a Dropout layer", 1.0, check_dropout, ("build_digits_model",), cell="digits"),
+          cell="digits", id="digits_l2",
+          title_es="build_digits_model: kernel_regularizer L2 en todas las capas Dense"),
+    Check("build_digits_model: a Dropout layer", 1.0, check_dropout, ("build_digits_model",), cell="digits",
+          id="digits_dropout", title_es="build_digits_model: una capa Dropout"),
     Check("build_digits_model: a BatchNormalization layer", 1.0, check_batchnorm, ("build_digits_model",),
-          cell="digits"),
+          cell="digits", id="digits_batchnorm", title_es="build_digits_model: una capa BatchNormalization"),
     Check("build_digits_model: softmax output of n_classes units", 0.5, check_output, ("build_digits_model",),
-          cell="digits"),
+          cell="digits", id="digits_output",
+          title_es="build_digits_model: salida softmax de n_classes unidades"),
     Check("build_digits_model: test accuracy ≥ 0.90 after training", 2.5,
-          _accuracy_check(lambda ctx: SEED), ("build_digits_model",), cell="digits"),
+          _accuracy_check(lambda ctx: SEED), ("build_digits_model",), cell="digits", id="digits_accuracy",
+          title_es="build_digits_model: exactitud en test ≥ 0.90 tras el entrenamiento"),
     Check("build_digits_model (hidden): test accuracy ≥ 0.90 on a fresh split", 2.5,
           _accuracy_check(lambda ctx: int(ctx.rng.integers(2**31))), ("build_digits_model",), hidden=True,
-          cell="digits"),
+          cell="digits", id="digits_accuracy_hidden",
+          title_es="build_digits_model (oculta): exactitud en test ≥ 0.90 con una partición nueva"),
 ]

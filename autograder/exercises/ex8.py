@@ -58,93 +58,129 @@ import math
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, compare_check
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
 from ..sandbox import Rng, Unsupported
+from ..stats import Z, std_ratio_bounds, tail_bounds
 
-Z = 5.3  # standard deviations of every statistical bound
 
-MISTAKES = {
-    "init_uniform": Text(
+MISTAKES = mistake_catalog(
+    Mistake(
+        "init_uniform",
         "the draws are uniform (e.g. rng.uniform, Glorot/He *uniform*); glorot_normal and he_normal draw from a normal "
         "distribution: rng.normal(0.0, std, size=(n_out, n_in)).",
         "los valores son uniformes (p. ej. rng.uniform, Glorot/He *uniforme*); glorot_normal y he_normal usan una "
-        "distribución normal: rng.normal(0.0, std, size=(n_out, n_in))."),
-    "init_glorot_fan_in": Text(
+        "distribución normal: rng.normal(0.0, std, size=(n_out, n_in)).",
+        targets=("init_normal",)),
+    Mistake(
+        "init_glorot_fan_in",
         "glorot_normal uses only the fan-in n_in; Glorot's variance averages both fans: std = sqrt(2/(n_in + n_out)).",
-        "glorot_normal usa solo el fan-in n_in; la varianza de Glorot promedia ambos: std = sqrt(2/(n_in + n_out))."),
-    "init_he_fan_out": Text(
+        "glorot_normal usa solo el fan-in n_in; la varianza de Glorot promedia ambos: std = sqrt(2/(n_in + n_out)).",
+        targets=("glorot_std",)),
+    Mistake(
+        "init_he_fan_out",
         "he_normal uses the fan-out n_out; He's std uses the fan-in: sqrt(2/n_in).",
-        "he_normal usa el fan-out n_out; la std de He usa el fan-in: sqrt(2/n_in)."),
-    "init_variance_as_std": Text(
+        "he_normal usa el fan-out n_out; la std de He usa el fan-in: sqrt(2/n_in).",
+        targets=("he_std",)),
+    Mistake(
+        "init_variance_as_std",
         "the variance is passed as the standard deviation: rng.normal's scale is the std, the square root of the "
         "variance (sqrt(2/(n_in + n_out)), sqrt(2/n_in)).",
         "se pasa la varianza como desviación típica: el scale de rng.normal es la std, la raíz cuadrada de la "
-        "varianza (sqrt(2/(n_in + n_out)), sqrt(2/n_in))."),
-    "init_truncated": Text(
+        "varianza (sqrt(2/(n_in + n_out)), sqrt(2/n_in)).",
+        targets=("glorot_std",)),
+    Mistake(
+        "init_truncated",
         "the normal is truncated (no draw beyond 2 standard deviations, as Keras' GlorotNormal/HeNormal do); the "
         "lecture's initialisers draw from the plain, untruncated normal.",
         "la normal está truncada (ningún valor más allá de 2 desviaciones típicas, como GlorotNormal/HeNormal de "
-        "Keras); los inicializadores de la clase usan la normal sin truncar."),
-    "init_transposed": Text(
+        "Keras); los inicializadores de la clase usan la normal sin truncar.",
+        targets=("init_normal",)),
+    Mistake(
+        "init_transposed",
         "the weights have shape (n_in, n_out); W(k) has shape (n_out, n_in), so that z = W a + b with a of shape (n_in, m).",
-        "los pesos tienen forma (n_in, n_out); W(k) tiene forma (n_out, n_in), para que z = W a + b con a de forma (n_in, m)."),
-    "init_ignores_rng": Text(
+        "los pesos tienen forma (n_in, n_out); W(k) tiene forma (n_out, n_in), para que z = W a + b con a de forma (n_in, m).",
+        targets=("glorot_std",)),
+    Mistake(
+        "init_ignores_rng",
         "the draws do not come from the rng argument (np.random.normal… or a generator of your own); draw them with "
         "rng.normal(…) so that a seeded generator reproduces them.",
         "los valores no salen del argumento rng (np.random.normal… o un generador propio); genéralos con "
-        "rng.normal(…) para que un generador con semilla los reproduzca."),
-    "bn_wrong_axis": Text(
+        "rng.normal(…) para que un generador con semilla los reproduzca.",
+        targets=("init_seeded",)),
+    Mistake(
+        "bn_wrong_axis",
         "the statistics are taken over axis 0 (across the features of one example); batch normalisation averages each "
         "feature (row) over the batch: mean and var over axis=1 with keepdims=True, shape (n, 1).",
         "las estadísticas se calculan sobre el eje 0 (entre las características de un ejemplo); la normalización por "
-        "lotes promedia cada característica (fila) sobre el lote: media y varianza sobre axis=1 con keepdims=True, forma (n, 1)."),
-    "bn_test_batch_stats": Text(
+        "lotes promedia cada característica (fila) sobre el lote: media y varianza sobre axis=1 con keepdims=True, forma (n, 1).",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_test_batch_stats",
         "test mode normalises with the batch's own mean and variance; at test time use running_mean and running_var.",
-        "el modo test normaliza con la media y la varianza del propio lote; en test usa running_mean y running_var."),
-    "bn_unbiased_var": Text(
+        "el modo test normaliza con la media y la varianza del propio lote; en test usa running_mean y running_var.",
+        targets=("batchnorm_test_mode",)),
+    Mistake(
+        "bn_unbiased_var",
         "the variance is the unbiased one (ddof=1, 1/(m − 1)); batch normalisation uses the biased 1/m variance "
         "(np.var's default).",
         "la varianza es la insesgada (ddof=1, 1/(m − 1)); la normalización por lotes usa la varianza sesgada 1/m "
-        "(la de np.var por defecto)."),
-    "bn_running_var_unbiased": Text(
+        "(la de np.var por defecto).",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_running_var_unbiased",
         "the running variance is updated with the unbiased batch variance (PyTorch's convention); here it uses the same "
         "biased 1/m variance as the normalisation (Keras' convention).",
         "la varianza acumulada se actualiza con la varianza insesgada del lote (convenio de PyTorch); aquí usa la misma "
-        "varianza sesgada 1/m que la normalización (convenio de Keras)."),
-    "bn_eps_outside_sqrt": Text(
+        "varianza sesgada 1/m que la normalización (convenio de Keras).",
+        targets=("batchnorm_running",)),
+    Mistake(
+        "bn_eps_outside_sqrt",
         "ε is added outside the square root; it goes inside: (x − μ)/sqrt(σ² + ε).",
-        "ε se suma fuera de la raíz cuadrada; va dentro: (x − μ)/sqrt(σ² + ε)."),
-    "bn_momentum_swapped": Text(
+        "ε se suma fuera de la raíz cuadrada; va dentro: (x − μ)/sqrt(σ² + ε).",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_momentum_swapped",
         "the momentum convention is swapped: running = momentum·running + (1 − momentum)·batch (Keras' convention, "
         "momentum close to 1).",
         "el convenio del momento está invertido: running = momentum·running + (1 − momentum)·batch (convenio de Keras, "
-        "momento cercano a 1)."),
-    "bn_running_not_stored": Text(
+        "momento cercano a 1).",
+        targets=("batchnorm_running",)),
+    Mistake(
+        "bn_running_not_stored",
         "the running statistics are not written back: assign bn_param['running_mean'] and bn_param['running_var'] "
         "after updating them (local variables are lost when the function returns).",
         "las estadísticas acumuladas no se guardan: asigna bn_param['running_mean'] y bn_param['running_var'] tras "
-        "actualizarlas (las variables locales se pierden al volver de la función)."),
-    "bn_running_var_zeros": Text(
+        "actualizarlas (las variables locales se pierden al volver de la función).",
+        targets=("batchnorm_missing_running",)),
+    Mistake(
+        "bn_running_var_zeros",
         "a missing running_var starts at zeros; it starts at ones (np.ones((n, 1))), running_mean at zeros.",
-        "una running_var que falta empieza en ceros; empieza en unos (np.ones((n, 1))), y running_mean en ceros."),
-    "bn_backward_no_xhat_term": Text(
+        "una running_var que falta empieza en ceros; empieza en unos (np.ones((n, 1))), y running_mean en ceros.",
+        targets=("batchnorm_missing_running",)),
+    Mistake(
+        "bn_backward_no_xhat_term",
         "dx is missing the term −x̂·Σ(dx̂ ⊙ x̂) that comes from σ² depending on x: "
         "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sums over the batch (axis 1).",
         "a dx le falta el término −x̂·Σ(dx̂ ⊙ x̂), que viene de que σ² depende de x: "
-        "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sumas sobre el lote (eje 1)."),
-    "bn_backward_no_mean_term": Text(
+        "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sumas sobre el lote (eje 1).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_no_mean_term",
         "dx is missing the term −Σ dx̂ that comes from μ depending on x: "
         "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sums over the batch (axis 1).",
         "a dx le falta el término −Σ dx̂, que viene de que μ depende de x: "
-        "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sumas sobre el lote (eje 1)."),
-    "bn_dgamma_wrong_axis": Text(
+        "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sumas sobre el lote (eje 1).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_dgamma_wrong_axis",
         "dgamma and dbeta are sums over the batch, one per feature, kept as columns: "
         "np.sum(dout * x_hat, axis=1, keepdims=True) and np.sum(dout, axis=1, keepdims=True), shape (n, 1).",
         "dgamma y dbeta son sumas sobre el lote, una por característica, como columnas: "
-        "np.sum(dout * x_hat, axis=1, keepdims=True) y np.sum(dout, axis=1, keepdims=True), forma (n, 1)."),
-}
+        "np.sum(dout * x_hat, axis=1, keepdims=True) y np.sum(dout, axis=1, keepdims=True), forma (n, 1).",
+        targets=("batchnorm_backward",)),
+)
 
 CHECK_GLOROT = "glorot_normal: shape (n_out, n_in), mean 0, std sqrt(2/(n_in + n_out))"
 CHECK_HE = "he_normal: shape (n_out, n_in), mean 0, std sqrt(2/n_in)"
@@ -157,27 +193,6 @@ CHECK_TEST = "batchnorm_forward: test mode uses the running statistics, fixtures
 CHECK_BACKWARD = "batchnorm_backward: fixtures (with the cache of your batchnorm_forward)"
 CHECK_GRAD = "batchnorm_backward: matches centered differences of your batchnorm_forward"
 
-#: mistake id -> the check that targets it (tests hold the grader to this)
-TARGETS = {
-    "init_uniform": CHECK_NORMAL,
-    "init_glorot_fan_in": CHECK_GLOROT,
-    "init_he_fan_out": CHECK_HE,
-    "init_variance_as_std": CHECK_GLOROT,
-    "init_truncated": CHECK_NORMAL,
-    "init_transposed": CHECK_GLOROT,
-    "init_ignores_rng": CHECK_SEEDED,
-    "bn_wrong_axis": CHECK_TRAIN,
-    "bn_test_batch_stats": CHECK_TEST,
-    "bn_unbiased_var": CHECK_TRAIN,
-    "bn_running_var_unbiased": CHECK_RUNNING,
-    "bn_eps_outside_sqrt": CHECK_TRAIN,
-    "bn_momentum_swapped": CHECK_RUNNING,
-    "bn_running_not_stored": CHECK_MISSING,
-    "bn_running_var_zeros": CHECK_MISSING,
-    "bn_backward_no_xhat_term": CHECK_BACKWARD,
-    "bn_backward_no_mean_term": CHECK_BACKWARD,
-    "bn_dgamma_wrong_axis": CHECK_BACKWARD,
-}
 
 INIT = ("glorot_normal", "he_normal")
 INIT_SIZES = (400, 300)  # (n_in, n_out) of the public checks: 120 000 draws, n_in ≠ n_out
@@ -205,26 +220,13 @@ def _wrong_stds(name: str, n_in: int, n_out: int) -> dict:
     return {"init_he_fan_out": (math.sqrt(2.0 / n_out),), "init_variance_as_std": (2.0 / n_in,)}
 
 
-def std_ratio_bounds(n: int, z: float = Z) -> tuple[float, float]:
-    """Bounds of s/σ for the sample std s (ddof=1) of n normal draws: Wilson–Hilferty quantiles of χ²(n−1) at ±z."""
-    k = n - 1
-    c = math.sqrt(2.0 / (9.0 * k))
-    lo = k * (1.0 - 2.0 / (9.0 * k) - z * c) ** 3
-    hi = k * (1.0 - 2.0 / (9.0 * k) + z * c) ** 3
-    return math.sqrt(lo / k), math.sqrt(hi / k)
-
-
-def tail_bounds(n: int, c: float, z: float = Z) -> tuple[float, float, float]:
-    """(expected count, p, half-width) of draws beyond c standard deviations among n normal draws."""
-    p = math.erfc(c / math.sqrt(2.0))
-    return n * p, p, z * math.sqrt(n * p * (1.0 - p))
-
-
 def _call_init(ctx, name: str, n_in: int, n_out: int, seed: int) -> np.ndarray:
     got = ctx.impl.call(name, n_in, n_out, Rng(seed))
     arr, detail = as_float_array(got)
     if arr is None or arr.ndim != 2 or not np.all(np.isfinite(arr)):
-        what = detail if arr is None else (f"an array of shape {arr.shape}" if arr.ndim != 2 else "NaN or inf values")
+        what = detail if arr is None else (
+            ctx.text(Text("an array of shape {shape}", "un array de forma {shape}"), shape=arr.shape) if arr.ndim != 2
+            else ctx.text(Text("NaN or inf values", "valores NaN o inf")))
         raise Fail(ctx.text(Text("{name}({n_in}, {n_out}, rng) should return a 2-D array of finite numbers; got {got}.",
                                  "{name}({n_in}, {n_out}, rng) debería devolver un array 2-D de números finitos; se obtuvo {got}."),
                             name=name, n_in=n_in, n_out=n_out, got=what))
@@ -681,21 +683,37 @@ _DEPENDS = {OUT_FORWARD: "batchnorm_forward"}
 
 CHECKS = [
     # initialisation (public 2, hidden 1)
-    Check(CHECK_GLOROT, 0.5, check_glorot, ("glorot_normal",), cell="init"),
-    Check(CHECK_HE, 0.5, check_he, ("he_normal",), cell="init"),
-    Check(CHECK_NORMAL, 0.5, check_normal, INIT, cell="init"),
-    Check(CHECK_SEEDED, 0.5, check_seeded, INIT, cell="init"),
-    Check("glorot_normal, he_normal (hidden): fresh sizes", 1, check_init_hidden, INIT, hidden=True, cell="init"),
+    Check(CHECK_GLOROT, 0.5, check_glorot, ("glorot_normal",), cell="init", id="glorot_std",
+          title_es="glorot_normal: forma (n_out, n_in), media 0, std sqrt(2/(n_in + n_out))"),
+    Check(CHECK_HE, 0.5, check_he, ("he_normal",), cell="init", id="he_std",
+          title_es="he_normal: forma (n_out, n_in), media 0, std sqrt(2/n_in)"),
+    Check(CHECK_NORMAL, 0.5, check_normal, INIT, cell="init", id="init_normal",
+          title_es="glorot_normal, he_normal: valores de una normal (ni uniforme ni truncada)"),
+    Check(CHECK_SEEDED, 0.5, check_seeded, INIT, cell="init", id="init_seeded",
+          title_es="glorot_normal, he_normal: misma semilla, mismos valores; otra semilla, otros valores"),
+    Check("glorot_normal, he_normal (hidden): fresh sizes", 1, check_init_hidden, INIT, hidden=True, cell="init",
+          id="init_hidden", title_es="glorot_normal, he_normal (oculta): tamaños nuevos"),
     # batchnorm_forward (public 2.5, hidden 1.5)
-    compare_check(CHECK_TRAIN, TRAIN_SPEC, 1, _FORWARD, cell="batchnorm_forward"),
-    compare_check(CHECK_RUNNING, RUNNING_SPEC, 0.5, _FORWARD, cell="batchnorm_forward"),
-    Check(CHECK_MISSING, 0.5, check_missing_running_stats, _FORWARD, cell="batchnorm_forward"),
-    compare_check(CHECK_TEST, TEST_SPEC, 0.5, _FORWARD, cell="batchnorm_forward"),
+    compare_check(CHECK_TRAIN, TRAIN_SPEC, 1, _FORWARD, cell="batchnorm_forward", id="batchnorm_train",
+                  title_es="batchnorm_forward: salida en modo train, casos públicos"),
+    compare_check(CHECK_RUNNING, RUNNING_SPEC, 0.5, _FORWARD, cell="batchnorm_forward", id="batchnorm_running",
+                  title_es="batchnorm_forward: estadísticas acumuladas actualizadas en bn_param, casos públicos"),
+    Check(CHECK_MISSING, 0.5, check_missing_running_stats, _FORWARD, cell="batchnorm_forward",
+          id="batchnorm_missing_running",
+          title_es="batchnorm_forward: las estadísticas acumuladas que faltan empiezan en ceros y unos, y se guardan "
+                   "en bn_param"),
+    compare_check(CHECK_TEST, TEST_SPEC, 0.5, _FORWARD, cell="batchnorm_forward", id="batchnorm_test_mode",
+                  title_es="batchnorm_forward: el modo test usa las estadísticas acumuladas, casos públicos"),
     compare_check("batchnorm_forward (hidden): fresh inputs, training then test mode", FORWARD_HIDDEN_SPEC, 1.5,
-                  _FORWARD, hidden=True, cell="batchnorm_forward"),
+                  _FORWARD, hidden=True, cell="batchnorm_forward", id="batchnorm_forward_hidden",
+                  title_es="batchnorm_forward (oculta): entradas nuevas, modo train y después modo test"),
     # batchnorm_backward (public 2, hidden 1)
-    compare_check(CHECK_BACKWARD, BACKWARD_SPEC, 1, _BACKWARD, cell="batchnorm_backward", depends=_DEPENDS),
-    Check(CHECK_GRAD, 1, check_backward_gradient, _BACKWARD, cell="batchnorm_backward"),
+    compare_check(CHECK_BACKWARD, BACKWARD_SPEC, 1, _BACKWARD, cell="batchnorm_backward", depends=_DEPENDS,
+                  id="batchnorm_backward",
+                  title_es="batchnorm_backward: casos públicos (con la caché de tu batchnorm_forward)"),
+    Check(CHECK_GRAD, 1, check_backward_gradient, _BACKWARD, cell="batchnorm_backward", id="batchnorm_gradient_check",
+          title_es="batchnorm_backward: coincide con las diferencias centradas de tu batchnorm_forward"),
     compare_check("batchnorm_backward (hidden): fresh inputs", BACKWARD_HIDDEN_SPEC, 1, _BACKWARD, hidden=True,
-                  cell="batchnorm_backward", depends=_DEPENDS),
+                  cell="batchnorm_backward", depends=_DEPENDS, id="batchnorm_backward_hidden",
+                  title_es="batchnorm_backward (oculta): entradas nuevas"),
 ]

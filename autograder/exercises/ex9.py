@@ -77,15 +77,14 @@ from __future__ import annotations
 import math
 import re
 import time
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from ..checks import Check, Fail
+from ..checks import Check, Fail, Mistake, mistake_catalog
 from ..grading import describe_error
-from ..messages import Text
+from ..messages import Msg, Text
 from ..sandbox import Handle, SandboxError, TimedOut, Unsupported
 
 THRESHOLD = 0.90
@@ -106,69 +105,95 @@ NETWORKS = ("MLPClassifier", "KerasClassifier", "SKLearnClassifier")
 SCALERS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "QuantileTransformer",
            "PowerTransformer")
 
-MISTAKES = {
-    "search_returned_none": Text(
+#: a search that returns nothing or does not finish leaves every check without an object to look at
+_EVERY_CHECK = ("fitted_search", "cv_folds", "candidates", "scaler_in_pipeline", "test_accuracy",
+                "test_accuracy_hidden")
+#: no reference variants for this exercise: the mistakes are named by the checks themselves; targets: the
+#: checks that name a mistake whatever else the submission does (the accuracy checks name the scaling
+#: mistakes too, but only when the accuracy falls below the threshold)
+MISTAKES = mistake_catalog(
+    Mistake(
+        "search_returned_none",
         "search returns nothing: end with `return search` (`search.fit(X, y)` also returns the search itself).",
         "search no devuelve nada: termina con `return search` (`search.fit(X, y)` también devuelve la propia "
-        "búsqueda)."),
-    "search_not_a_search": Text(
+        "búsqueda).",
+        targets=_EVERY_CHECK),
+    Mistake(
+        "search_not_a_search",
         "search returns the model itself, without a search: wrap the pipeline in GridSearchCV(pipe, param_grid, "
         "cv=…) (or RandomizedSearchCV), fit that and return it.",
         "search devuelve el propio modelo, sin búsqueda: envuelve el pipeline en GridSearchCV(pipe, param_grid, "
-        "cv=…) (o RandomizedSearchCV), ajústalo y devuélvelo."),
-    "search_pipeline_outside": Text(
+        "cv=…) (o RandomizedSearchCV), ajústalo y devuélvelo.",
+        targets=("fitted_search",)),
+    Mistake(
+        "search_pipeline_outside",
         "the search is inside a Pipeline (make_pipeline(StandardScaler(), GridSearchCV(…))): there the scaler is "
         "fitted on all of X before the cross-validation, validation folds included (leakage). Put the scaler "
         "inside: GridSearchCV(make_pipeline(StandardScaler(), MLPClassifier(…)), …), and return the search.",
         "la búsqueda está dentro de un Pipeline (make_pipeline(StandardScaler(), GridSearchCV(…))): así el "
         "escalador se ajusta con todo X antes de la validación cruzada, incluidos los pliegues de validación "
         "(fuga de información). Pon el escalador dentro: GridSearchCV(make_pipeline(StandardScaler(), "
-        "MLPClassifier(…)), …), y devuelve la búsqueda."),
-    "search_not_fitted": Text(
+        "MLPClassifier(…)), …), y devuelve la búsqueda.",
+        targets=("fitted_search",)),
+    Mistake(
+        "search_not_fitted",
         "the search is returned without being fitted: call search.fit(X, y) before returning it.",
-        "la búsqueda se devuelve sin ajustar: llama a search.fit(X, y) antes de devolverla."),
-    "search_no_refit": Text(
+        "la búsqueda se devuelve sin ajustar: llama a search.fit(X, y) antes de devolverla.",
+        targets=("fitted_search",)),
+    Mistake(
+        "search_no_refit",
         "refit=False: the search keeps no best model and cannot predict. Leave refit=True (the default).",
         "refit=False: la búsqueda no guarda el mejor modelo y no puede predecir. Deja refit=True (el valor por "
-        "defecto)."),
-    "search_not_network": Text(
+        "defecto).",
+        targets=("fitted_search", "scaler_in_pipeline", "test_accuracy", "test_accuracy_hidden")),
+    Mistake(
+        "search_not_network",
         "the searched estimator must end in a neural network: MLPClassifier (or a Keras model through a "
         "scikit-learn wrapper).",
         "el estimador de la búsqueda debe terminar en una red neuronal: MLPClassifier (o un modelo de Keras con "
-        "un envoltorio de scikit-learn)."),
-    "search_few_folds": Text(
+        "un envoltorio de scikit-learn).",
+        targets=("fitted_search",)),
+    Mistake(
+        "search_few_folds",
         "too few folds: pass cv=5 (or StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)); a single "
         "train/validation split or 2 folds give a noisy estimate of each candidate.",
         "demasiado pocos pliegues: pasa cv=5 (o StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)); "
-        "una única partición entrenamiento/validación o 2 pliegues dan una estimación ruidosa de cada candidato."),
-    "search_few_candidates": Text(
+        "una única partición entrenamiento/validación o 2 pliegues dan una estimación ruidosa de cada candidato.",
+        targets=("cv_folds",)),
+    Mistake(
+        "search_few_candidates",
         "the search compares too few settings: give the grid at least 4 combinations (e.g. 2 hidden-layer "
         "sizes × 2 values of alpha), or n_iter ≥ 4 for RandomizedSearchCV.",
         "la búsqueda compara demasiado pocas configuraciones: da a la rejilla al menos 4 combinaciones (p. ej. "
-        "2 tamaños de capa oculta × 2 valores de alpha), o n_iter ≥ 4 en RandomizedSearchCV."),
-    "search_no_scaling": Text(
+        "2 tamaños de capa oculta × 2 valores de alpha), o n_iter ≥ 4 en RandomizedSearchCV.",
+        targets=("candidates",)),
+    Mistake(
+        "search_no_scaling",
         "the inputs are never scaled: the breast-cancer features range from about 0.001 to 4000, and a network "
         "trains badly on such scales. Make the scaler the pipeline's first step: "
         "make_pipeline(StandardScaler(), MLPClassifier(…)).",
         "las entradas nunca se escalan: las variables de breast cancer van de unos 0.001 a 4000, y una red se "
         "entrena mal con esas escalas. Haz del escalador el primer paso del pipeline: "
-        "make_pipeline(StandardScaler(), MLPClassifier(…))."),
-    "search_scaled_before": Text(
+        "make_pipeline(StandardScaler(), MLPClassifier(…)).",
+        targets=("scaler_in_pipeline",)),
+    Mistake(
+        "search_scaled_before",
         "X was scaled before the search (e.g. StandardScaler().fit_transform(X)) and the search fitted on the "
         "scaled copy: the scaler saw the validation folds (leakage), and the returned search expects scaled "
         "inputs while it is given raw ones. Fit the search on the raw X with the scaler as a pipeline step.",
         "X se escaló antes de la búsqueda (p. ej. StandardScaler().fit_transform(X)) y la búsqueda se ajustó "
         "con la copia escalada: el escalador vio los pliegues de validación (fuga de información), y la "
         "búsqueda devuelta espera entradas escaladas pero recibe las originales. Ajusta la búsqueda con el X "
-        "original y el escalador como paso del pipeline."),
-    "search_too_slow": Text(
+        "original y el escalador como paso del pipeline.",
+        targets=("scaler_in_pipeline",)),
+    Mistake(
+        "search_too_slow",
         "the search takes too long: keep it small (3–5 folds, 4–10 candidates, max_iter of a few hundred, "
         "small hidden layers).",
         "la búsqueda tarda demasiado: mantenla pequeña (3–5 pliegues, 4–10 candidatos, max_iter de unos "
-        "cientos, capas ocultas pequeñas)."),
-}
-#: no reference variants for this exercise: the mistakes above are named by the checks themselves
-TARGETS: dict = {}
+        "cientos, capas ocultas pequeñas).",
+        targets=_EVERY_CHECK),
+)
 SPECS: list = []  # no comparison with the reference: scored by structure and held-out accuracy
 
 
@@ -214,12 +239,10 @@ class Run:
     memo: dict = field(default_factory=dict)
 
 
-_RUNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def run_search(ctx, data_seed: int, search_seed: int) -> Run:
-    """Call search(X_train, y_train, seed) once per implementation, split seed and search seed."""
-    runs = _RUNS.setdefault(ctx.impl, {})
+    """Call search(X_train, y_train, seed) once per submission, split seed and search seed (the runs live in
+    ``ctx.state``, shared by the checks of one submission)."""
+    runs = ctx.state.setdefault("runs", {})
     key = (int(data_seed), int(search_seed))
     if key not in runs:
         split = breast_cancer(data_seed)
@@ -248,14 +271,15 @@ def _ask(run: Run, key: str, fn):
     return value
 
 
-def _what(value) -> str:
+def _what(ctx, value) -> Msg | str:
     if value is None:
         return "None"
     if isinstance(value, Unsupported):
         return value.what
     if isinstance(value, np.ndarray):
-        return f"a {value.dtype.name} array of shape {value.shape}"
-    return f"a {type(value).__name__}"
+        return ctx.text(Text("a {dtype} array of shape {shape}", "un array {dtype} de forma {shape}"),
+                        dtype=value.dtype.name, shape=value.shape)
+    return ctx.text(Text("a {type}", "un {type}"), type=type(value).__name__)
 
 
 def _handle(ctx, run: Run) -> Handle:
@@ -270,7 +294,7 @@ def _handle(ctx, run: Run) -> Handle:
         message = ctx.text(Text("search(X, y, seed) returned {what}; it should return the fitted GridSearchCV or "
                                 "RandomizedSearchCV.",
                                 "search(X, y, seed) devolvió {what}; debería devolver el GridSearchCV o "
-                                "RandomizedSearchCV ajustado."), what=_what(run.result))
+                                "RandomizedSearchCV ajustado."), what=_what(ctx, run.result))
         if run.result is None:
             message += ctx.mistake("search_returned_none")
         raise Fail(message)
@@ -354,7 +378,7 @@ def _predict(ctx, run: Run, which: str):
     if not ok:
         raise Fail(ctx.text(Text("search.predict(X) on {m} examples returned {what}; expected {m} labels (0 or 1).",
                                  "search.predict(X) con {m} ejemplos devolvió {what}; se esperaban {m} etiquetas "
-                                 "(0 o 1)."), m=m, what=_what(out if arr is None else arr)))
+                                 "(0 o 1)."), m=m, what=_what(ctx, out if arr is None else arr)))
     return arr.astype(np.float64)
 
 
@@ -514,13 +538,13 @@ def check_scaling(ctx):
                             scaler=steps[scalers[0]], std=std)
                    + (mismatch if other_inputs else "") + ctx.mistake("search_scaled_before"))
     if other_inputs:
-        raise Fail(mismatch.strip() + ctx.mistake("search_scaled_before"))
+        raise Fail(mismatch.map(str.strip) + ctx.mistake("search_scaled_before"))
     return ctx.text(Text("{scaler} inside the pipeline, fitted on the X the search received.",
                          "{scaler} dentro del pipeline, ajustado con el X que recibió la búsqueda."),
                     scaler=steps[scalers[0]])
 
 
-def _accuracy(ctx, run: Run) -> str:
+def _accuracy(ctx, run: Run) -> Msg:
     _handle(ctx, run)
     labels = _predict(ctx, run, "test")
     accuracy = float(np.mean(labels == run.split.y_test))
@@ -555,12 +579,18 @@ def check_accuracy_hidden(ctx):
 _NEEDS = ("search",)
 CHECKS = [
     Check("search: a fitted GridSearchCV or RandomizedSearchCV over a neural network", 1, check_search, _NEEDS,
-          cell="search"),
-    Check(f"search: cross-validation with at least {MIN_FOLDS} folds", 1.5, check_folds, _NEEDS, cell="search"),
-    Check(f"search: at least {MIN_CANDIDATES} distinct candidates", 1.5, check_candidates, _NEEDS, cell="search"),
+          cell="search", id="fitted_search",
+          title_es="search: un GridSearchCV o RandomizedSearchCV ajustado sobre una red neuronal"),
+    Check(f"search: cross-validation with at least {MIN_FOLDS} folds", 1.5, check_folds, _NEEDS, cell="search",
+          id="cv_folds", title_es=f"search: validación cruzada con al menos {MIN_FOLDS} pliegues"),
+    Check(f"search: at least {MIN_CANDIDATES} distinct candidates", 1.5, check_candidates, _NEEDS, cell="search",
+          id="candidates", title_es=f"search: al menos {MIN_CANDIDATES} candidatos distintos"),
     Check("search: the scaler is a step of the searched pipeline (no leakage)", 2, check_scaling, _NEEDS,
-          cell="search"),
-    Check(f"search: test accuracy ≥ {THRESHOLD:.2f} on breast cancer", 2, check_accuracy, _NEEDS, cell="search"),
+          cell="search", id="scaler_in_pipeline",
+          title_es="search: el escalador es un paso del pipeline de la búsqueda (sin fuga de información)"),
+    Check(f"search: test accuracy ≥ {THRESHOLD:.2f} on breast cancer", 2, check_accuracy, _NEEDS, cell="search",
+          id="test_accuracy", title_es=f"search: exactitud en test ≥ {THRESHOLD:.2f} con breast cancer"),
     Check(f"search (hidden): test accuracy ≥ {THRESHOLD:.2f} on a fresh split and seed", 2, check_accuracy_hidden,
-          _NEEDS, hidden=True, cell="search"),
+          _NEEDS, hidden=True, cell="search", id="test_accuracy_hidden",
+          title_es=f"search (oculta): exactitud en test ≥ {THRESHOLD:.2f} con una partición y una semilla nuevas"),
 ]

@@ -4,6 +4,7 @@ solutions at full marks, stubs at zero, each known mistake caught by the check t
 Parametrized over the exercises that have a source in solutions/.
 """
 import importlib
+import importlib.util
 import json
 import re
 
@@ -15,14 +16,16 @@ from autograder.grading import exercise_module, grade_file, grade_impl
 from autograder.impl import LocalImpl
 
 AUTHORED = authoring.authored_exercises()
-REFERENCE_EXERCISES = [e for e in AUTHORED if e in {"ex1", "ex2", "ex3", "ex4", "ex5", "ex8"}]
+#: the exercises graded against the reference, with a catalogue of known mistakes' code
+REFERENCE_EXERCISES = [e for e in AUTHORED if importlib.util.find_spec(f"reference_impl.mistakes_{e}")]
 
 
 def _mistake_params():
     out = []
     for ex_id in REFERENCE_EXERCISES:
-        for mistake in exercise_module(ex_id).TARGETS:
-            out.append(pytest.param(ex_id, mistake, id=f"{ex_id}-{mistake}"))
+        for mistake in exercise_module(ex_id).MISTAKES.values():
+            if mistake.targets:
+                out.append(pytest.param(ex_id, mistake.id, id=f"{ex_id}-{mistake.id}"))
     return out
 
 
@@ -35,7 +38,11 @@ def test_points_sum_to_the_registry(ex_id):
     checks = exercise_module(ex_id).CHECKS
     assert sum(c.points for c in checks) == registry.get(ex_id).points
     names = [c.name for c in checks]
-    assert len(names) == len(set(names)), "check names must be unique"
+    assert len(names) == len(set(names)), "check titles must be unique"
+    ids = [c.id for c in checks]
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids), f"every check has an id: {ids}"
+    assert len(ids) == len(set(ids)), "check ids must be unique"
+    assert all(c.title_es for c in checks), "every check has a Spanish title"
     assert any(c.hidden for c in checks) and any(not c.hidden for c in checks)
     for c in checks:
         assert c.cell, f"{c.name} has no test cell"
@@ -170,12 +177,13 @@ def test_stub_feedback_in_spanish(ex_id):
 def test_mistake_catalog_is_consistent(ex_id):
     module = exercise_module(ex_id)
     variants = importlib.import_module(f"reference_impl.mistakes_{ex_id}").VARIANTS
-    assert set(module.MISTAKES) == set(variants) == set(module.TARGETS)
+    assert set(module.MISTAKES) == set(variants)
     assert len(module.MISTAKES) >= 8, "at least 8 known mistakes per exercise"
-    check_names = {c.name for c in module.CHECKS}
-    assert set(module.TARGETS.values()) <= check_names
-    for text in module.MISTAKES.values():
-        assert text.en and text.es and text.en != text.es
+    check_ids = {c.id for c in module.CHECKS}
+    for mistake_id, mistake in module.MISTAKES.items():
+        assert mistake.id == mistake_id and mistake.targets, f"{mistake_id} targets no check"
+        assert set(mistake.targets) <= check_ids, mistake_id
+        assert mistake.en and mistake.es and mistake.en != mistake.es
 
 
 @pytest.mark.parametrize("ex_id,mistake", _mistake_params())
@@ -184,8 +192,9 @@ def test_each_known_mistake_loses_its_targeted_check_and_is_named(ex_id, mistake
 
     module = exercise_module(ex_id)
     result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en")
-    by_name = {c.name: c for c in result.checks}
-    target = by_name[module.TARGETS[mistake]]
-    assert not target.passed and target.points == 0
-    assert module.MISTAKES[mistake].en in target.message
+    for check_id in module.MISTAKES[mistake].targets:
+        target = result.check(check_id)
+        assert not target.passed and target.points == 0
+        assert mistake in target.mistakes  # found, by id
+        assert module.MISTAKES[mistake].en in target.message  # and said
     assert result.score < registry.get(ex_id).points

@@ -252,6 +252,20 @@ def test_softmax_over_rows_loses_the_softmax_checks_only(tmp_path):
     assert result.score == POINTS - 2.0
 
 
+def test_softmax_over_rows_in_spanish_has_spanish_titles_and_the_mistake_id(tmp_path):
+    result = _grade(_submission(tmp_path, softmax="""
+        def softmax(z):
+            e = np.exp(z - np.max(z, axis=1, keepdims=True))
+            return e / np.sum(e, axis=1, keepdims=True)
+    """), lang="es")
+    check = result.check("softmax")
+    assert check.id == "ex1.softmax" and not check.passed
+    assert check.title("es") == "softmax: casos públicos" and check.name == "softmax: fixtures"
+    assert MISTAKES["forward_softmax_axis1"].es in check.message
+    assert "forward_softmax_axis1" in check.mistakes
+    assert result.check("ex1.softmax_distributions").title("es") == "softmax: las columnas son distribuciones de probabilidad"
+
+
 def test_missing_bias_loses_dense_forward_only(tmp_path):
     result = _grade(_submission(tmp_path, dense_forward=PIECES["dense_forward"].replace(
         "z = np.dot(W, a_prev) + b", "z = np.dot(W, a_prev)")))

@@ -336,6 +336,19 @@ def test_transposed_dW_is_named_in_the_gradient_check_too(tmp_path):
         assert MISTAKES["backprop_mlp_transposed_dW"].en in message
 
 
+def test_transposed_dW_in_spanish_has_spanish_titles_and_the_mistake_id(tmp_path):
+    result = _grade(_submission(tmp_path, mlp_backward=PIECES["mlp_backward"].replace(
+        'np.dot(delta, cache["a_prev"].T)', 'np.dot(cache["a_prev"], delta.T)')), lang="es")
+    for check_id, title in (("mlp_backward", "mlp_backward: casos públicos (con las cachés de tu mlp_forward)"),
+                            ("mlp_backward_gradient",
+                             "mlp_backward: coincide con las diferencias centradas de tu mlp_forward")):
+        check = result.check(check_id)
+        assert check.id == f"ex2.{check_id}" and not check.passed
+        assert check.title("es") == title
+        assert MISTAKES["backprop_mlp_transposed_dW"].es in check.message
+        assert "backprop_mlp_transposed_dW" in check.mistakes
+
+
 def test_missing_output_derivative_is_named(tmp_path):
     result = _grade(_submission(tmp_path, mlp_backward=PIECES["mlp_backward"].replace(
         "delta = da * derivative[activations[k]](cache[\"z\"])",

@@ -123,3 +123,21 @@ def test_global_generator_instead_of_rng(tmp_path):
     failed = _failed(result)
     assert set(failed) == {"dropout_forward: same seed, same mask; other seed, other mask"}
     assert MISTAKES["dropout_ignores_rng"].en in failed["dropout_forward: same seed, same mask; other seed, other mask"]
+
+
+def test_scaling_at_test_time_in_spanish_has_spanish_titles_and_the_mistake_id(tmp_path):
+    result = _grade(tmp_path, """
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a * p, None
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) < p) / p
+            return a * mask, mask
+    """, lang="es")
+    check = result.check("test_mode")
+    assert check.id == "ex3.test_mode" and not check.passed
+    assert check.title("es") == "dropout_forward: el modo test devuelve a y la máscara None"
+    assert check.name == "dropout_forward: test mode returns a and mask None"
+    assert MISTAKES["dropout_scaled_at_test"].es in check.message
+    assert check.mistakes == ("dropout_scaled_at_test",)
+    assert [c.id for c in result.checks if not c.passed] == ["ex3.test_mode"]

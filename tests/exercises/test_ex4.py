@@ -45,10 +45,10 @@ def regularized_update(params, grads, eta, lam):
 '''
 
 
-def grade(tmp_path, *overrides, name="submission.py"):
+def grade(tmp_path, *overrides, name="submission.py", lang="en"):
     path = tmp_path / name
     path.write_text(BASE + "".join("\n" + textwrap.dedent(o) for o in overrides), encoding="utf-8")
-    result = grade_file("ex4", path, hidden=True, lang="en")
+    result = grade_file("ex4", path, hidden=True, lang=lang)
     assert result.error is None, result.error
     return result
 
@@ -299,10 +299,23 @@ def test_update_with_swapped_pairs_is_told_the_shapes(tmp_path):
     assert "W1 in the result should have the shape of the input W1" in by_name(result, STRUCTURE).message
 
 
+def test_bias_decay_in_spanish_has_spanish_titles_and_the_mistake_id(tmp_path):
+    override = WRONG["decays the biases with the weight step"][0]
+    result = grade(tmp_path, override, lang="es")
+    check = result.check("regularized_update_structure")
+    assert check.id == "ex4.regularized_update_structure" and not check.passed
+    assert check.name == STRUCTURE
+    assert check.title("es") == "regularized_update: pares (W, b) con la forma de params; los sesgos dan el paso b − η db"
+    assert check.message.startswith("b1 (se esperaba b1 − η db1")
+    assert ex4.MISTAKES["wd_update_decay_biases"].es in check.message
+    assert check.mistakes == ("wd_update_decay_biases",)
+
+
 def test_targets_name_checks_of_this_exercise():
-    names = {c.name for c in ex4.CHECKS}
-    assert set(ex4.TARGETS) == set(ex4.MISTAKES)
-    assert set(ex4.TARGETS.values()) <= names
+    ids = {c.id for c in ex4.CHECKS}
+    for mistake_id, mistake in ex4.MISTAKES.items():
+        assert mistake.id == mistake_id and mistake.targets, mistake_id
+        assert set(mistake.targets) <= ids, mistake_id
     assert len(ex4.MISTAKES) >= 8
 
 

@@ -318,6 +318,26 @@ def test_t_starting_at_1_message_in_spanish(tmp_path):
     assert ex5.MISTAKES["optim_adam_t_starts_at_1"].es in message
 
 
+def test_sgd_climbing_the_gradient_in_spanish_has_spanish_titles_and_the_mistake_id(tmp_path):
+    result = grade(tmp_path, submission(sgd=LECTURE["sgd"].replace("return w - ", "return w + ")), lang="es")
+    assert {c.id for c in result.checks if not c.passed} == {"ex5.sgd", "ex5.sgd_hidden"}
+    check = result.check("sgd")
+    assert check.name == RULE_CHECKS["sgd"][0]
+    assert check.title("es") == "sgd: trayectoria (casos públicos)"
+    assert result.check("ex5.sgd_hidden").title("es") == (
+        "sgd (oculta): trayectoria con gradientes e hiperparámetros nuevos")
+    assert ex5.MISTAKES["optim_sgd_wrong_sign"].es in check.message
+    assert check.mistakes == ("optim_sgd_wrong_sign",)
+
+
+def test_a_return_that_is_not_a_pair_is_described_in_spanish(tmp_path):
+    result = grade(tmp_path, submission(sgd=LECTURE["sgd"].replace(
+        "return w - config[\"learning_rate\"] * dw, config",
+        "return w - config[\"learning_rate\"] * dw, config, None")), lang="es")
+    assert "sgd debe devolver un par (next_w, config); en el paso 1 devolvió un tuple de longitud 3." in (
+        result.check("sgd").message)
+
+
 def test_keras_accumulator_start_is_not_accepted(tmp_path):
     keras_adagrad_start = KERAS["adagrad"].replace('config.get("cache", np.zeros_like(w))',
                                                    'config.get("cache", np.full_like(w, 0.1))')

@@ -81,6 +81,9 @@ def _solution_with_predict(body: str) -> str:
 
 def test_check_table_matches_the_registry():
     assert [c.name for c in ex6.CHECKS] == [LABELS, MOONS, MOONS_HIDDEN, DIGITS, DIGITS_HIDDEN, TIME]
+    # the ids key gradebook columns: they never change
+    assert [c.id for c in ex6.CHECKS] == ["predict_labels", "moons_accuracy", "moons_accuracy_hidden",
+                                          "digits_accuracy", "digits_accuracy_hidden", "train_time"]
     assert sum(c.points for c in ex6.CHECKS if not c.hidden) == 10
     assert sum(c.points for c in ex6.CHECKS if c.hidden) == 5
 
@@ -124,6 +127,7 @@ def test_importing_sklearn_inside_train_is_told_numpy_only(tmp_path):
     for check in result.checks:
         assert "ModuleNotFoundError" in check.message and "sklearn" in check.message
         assert MISTAKES["train_not_numpy"].en in check.message
+    assert all("train_not_numpy" in result.check(c).mistakes for c in MISTAKES["train_not_numpy"].targets)
 
 
 def test_importing_torch_at_top_level_makes_the_submission_unloadable_with_the_module_named(tmp_path):
@@ -172,7 +176,9 @@ def test_predict_returning_probabilities_loses_only_the_labels_check(tmp_path):
     assert set(failed) == {LABELS}
     assert "of shape (2, 1000)" in failed[LABELS] and "It should return integer labels of shape (1000,)" in failed[LABELS]
     assert MISTAKES["train_predict_scores"].en in failed[LABELS]
-    moons = next(c for c in result.checks if c.name == MOONS)
+    assert MISTAKES["train_predict_scores"].targets == ("predict_labels",)
+    assert result.check("predict_labels").mistakes == ("train_predict_scores",)
+    moons = result.check("moons_accuracy")
     assert "argmax(axis=0)" in moons.message
     assert result.score == 13
 
@@ -182,6 +188,7 @@ def test_predict_returning_float_labels_loses_only_the_labels_check(tmp_path):
     failed = _failed(result)
     assert set(failed) == {LABELS}
     assert "float64" in failed[LABELS] and MISTAKES["train_predict_float_labels"].en in failed[LABELS]
+    assert result.check("predict_labels").mistakes == ("train_predict_float_labels",)
     assert result.score == 13
 
 
@@ -199,6 +206,21 @@ def test_train_returning_weights_instead_of_a_function(tmp_path):
                for c in result.checks)
 
 
+def test_a_message_that_names_a_mistake_carries_its_id():
+    def train(X, T, seed):
+        return {"W": np.zeros((T.shape[0], X.shape[0]))}  # the weights instead of a predict function
+
+    result = grade_impl("ex6", LocalImpl({"train": train}), hidden=True, lang="en")
+    assert result.score == 0
+    for check_id in MISTAKES["train_not_a_function"].targets:
+        c = result.check(check_id)
+        assert c.id == f"ex6.{check_id}" and not c.passed and c.outcome == "failed"
+        assert c.mistakes == ("train_not_a_function",)
+        assert "train returned dict." in c.message and MISTAKES["train_not_a_function"].en in c.message
+        assert "train devolvió dict." in c.text("es") and MISTAKES["train_not_a_function"].es in c.text("es")
+    assert {c.id for c in result.checks} == {f"ex6.{i}" for i in MISTAKES["train_not_a_function"].targets}
+
+
 def test_slow_training_fails_only_the_checks_that_need_it(tmp_path, monkeypatch):
     monkeypatch.setattr(ex6, "TRAIN_TIMEOUT_S", 2.0)
     slow_on_digits = SOLUTION.replace('    """Train a one-hidden-layer', '    if X.shape[0] == 64:\n'
@@ -208,6 +230,9 @@ def test_slow_training_fails_only_the_checks_that_need_it(tmp_path, monkeypatch)
     assert set(failed) == {DIGITS, DIGITS_HIDDEN, TIME}
     assert "did not finish within 2 s on the 8×8 digits" in failed[DIGITS]
     assert MISTAKES["train_too_slow"].en in failed[DIGITS_HIDDEN]
+    # slow on one data set: that data set's checks and, whichever it is, the time check name the mistake
+    assert MISTAKES["train_too_slow"].targets == ("train_time",)
+    assert all("train_too_slow" in result.check(c).mistakes for c in ("digits_accuracy", "train_time"))
 
 
 @pytest.fixture

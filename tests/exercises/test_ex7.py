@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from autograder.exercises import ex7
 from autograder.exercises.ex7 import MISTAKES
 from autograder.grading import grade_file
 
@@ -57,6 +58,13 @@ def _grade(tmp_path, code):
     return {c.name: c for c in result.checks}, result
 
 
+def test_check_ids_are_stable():
+    # the ids key gradebook columns: they never change
+    assert [c.id for c in ex7.CHECKS] == ["count_params", "count_params_hidden", "xor_model", "xor_trained",
+                                          "digits_l2", "digits_dropout", "digits_batchnorm", "digits_output",
+                                          "digits_accuracy", "digits_accuracy_hidden"]
+
+
 def test_unregularised_model_and_linear_xor(tmp_path):
     checks, result = _grade(tmp_path, NO_REGULARISATION)
     failed = {name for name, c in checks.items() if not c.passed}
@@ -67,6 +75,8 @@ def test_unregularised_model_and_linear_xor(tmp_path):
         "build_digits_model: a Dropout layer", "build_digits_model: a BatchNormalization layer",
     }
     assert MISTAKES["keras_count_no_bias"].en in checks["count_params: known layer sizes"].message
+    for check_id in MISTAKES["keras_count_no_bias"].targets:  # public and hidden sizes: named by id in both
+        assert result.check(check_id).mistakes == ("keras_count_no_bias",)
     assert "of the 4 XOR points" in checks["build_xor_model: all 4 XOR points right after training"].message
     assert "2 of 2 Dense layers have none" in checks["build_digits_model: L2 kernel_regularizer on every Dense layer"].message
     # an unregularised model can still be accurate: only the structure checks cost it

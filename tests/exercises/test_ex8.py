@@ -225,6 +225,7 @@ def assert_fails_exactly(result, expected, named_in, mistake, lang="en"):
     assert set(got) == set(expected)
     text = getattr(MISTAKES[mistake], lang)
     assert text in got[named_in]
+    assert mistake in next(c for c in result.checks if c.name == named_in).mistakes  # named by id too
     assert result.score == POINTS - sum(c.max_points for c in result.checks if c.name in expected)
 
 
@@ -274,12 +275,29 @@ def test_truncated_normal_like_keras_is_named(tmp_path):
     assert_fails_exactly(result, {ex8.CHECK_NORMAL, INIT_HIDDEN}, ex8.CHECK_NORMAL, "init_truncated")
 
 
+GLOBAL_GENERATOR = '''
+    def he_normal(n_in, n_out, rng):
+        return np.random.randn(n_out, n_in) * np.sqrt(2 / n_in)
+'''
+
+
 def test_global_generator_loses_only_the_seed_check(tmp_path):
-    result = grade(tmp_path, '''
-        def he_normal(n_in, n_out, rng):
-            return np.random.randn(n_out, n_in) * np.sqrt(2 / n_in)
-    ''')
+    result = grade(tmp_path, GLOBAL_GENERATOR)
     assert_fails_exactly(result, {ex8.CHECK_SEEDED}, ex8.CHECK_SEEDED, "init_ignores_rng")
+
+
+def test_a_known_mistake_graded_in_spanish_has_a_spanish_title_and_message_and_its_id(tmp_path):
+    result = grade(tmp_path, GLOBAL_GENERATOR, lang="es")
+    (check_id,) = MISTAKES["init_ignores_rng"].targets
+    c = result.check(check_id)
+    assert c.id == f"ex8.{check_id}" and not c.passed and c.points == 0
+    assert c.title("es") == "glorot_normal, he_normal: misma semilla, mismos valores; otra semilla, otros valores"
+    assert c.title("en") == ex8.CHECK_SEEDED
+    assert "he_normal: dos llamadas con generadores de la misma semilla dieron pesos distintos." in c.message
+    assert MISTAKES["init_ignores_rng"].es in c.message and MISTAKES["init_ignores_rng"].en not in c.message
+    assert MISTAKES["init_ignores_rng"].en in c.text("en")
+    assert c.mistakes == ("init_ignores_rng",)
+    assert [x.id for x in result.checks if not x.passed] == [c.id]
 
 
 def test_batchnorm_over_axis_0_is_named_and_blamed_in_the_backward_checks(tmp_path):

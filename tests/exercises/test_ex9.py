@@ -57,6 +57,16 @@ def _lost(checks):
 def test_points_split():
     assert sum(POINTS.values()) == registry.get("ex9").points == 10
     assert sum(c.points for c in ex9.CHECKS if c.hidden) == 2
+    # the ids key gradebook columns: they never change
+    assert [c.id for c in ex9.CHECKS] == ["fitted_search", "cv_folds", "candidates", "scaler_in_pipeline",
+                                          "test_accuracy", "test_accuracy_hidden"]
+
+
+def _named_by_its_targets(result, mistake):
+    """Every check the mistake targets fails and names it by id."""
+    for check_id in MISTAKES[mistake].targets:
+        check = result.check(check_id)
+        assert not check.passed and mistake in check.mistakes, (check_id, check.message)
 
 
 # ------------------------------------------------------------------ correct, but different
@@ -127,6 +137,7 @@ def test_two_folds_lose_the_folds_points_only(tmp_path):
     assert _failed(checks) == {FOLDS}
     assert "used 2 cross-validation split(s)" in checks[FOLDS].message
     assert MISTAKES["search_few_folds"].en in checks[FOLDS].message
+    _named_by_its_targets(result, "search_few_folds")
     assert result.score == 10 - 1.5
 
 
@@ -139,6 +150,7 @@ def test_two_candidates_and_repeated_candidates_lose_the_candidates_points_only(
     assert _failed(checks) == {CANDIDATES}
     assert "2 distinct candidate setting(s) (4 in cv_results_)" in checks[CANDIDATES].message
     assert MISTAKES["search_few_candidates"].en in checks[CANDIDATES].message
+    _named_by_its_targets(result, "search_few_candidates")
     assert result.score == 10 - 1.5
 
 
@@ -154,6 +166,7 @@ def test_scaling_before_the_search_is_leakage_and_breaks_raw_predictions(tmp_pat
     assert "no scaler" in message and "fitted on transformed inputs" in message
     assert MISTAKES["search_scaled_before"].en in message
     assert MISTAKES["search_scaled_before"].en in checks[ACCURACY].message
+    _named_by_its_targets(result, "search_scaled_before")
     assert "test accuracy 0.3" in checks[ACCURACY].message     # the raw test inputs saturate the network
 
 
@@ -179,6 +192,7 @@ def test_no_scaling_at_all_loses_the_scaling_points_even_when_accurate(tmp_path)
     assert checks[ACCURACY].passed
     assert MISTAKES["search_no_scaling"].en in checks[SCALING].message
     assert MISTAKES["search_scaled_before"].en not in checks[SCALING].message
+    _named_by_its_targets(result, "search_no_scaling")
 
 
 @pytest.mark.parametrize("key", ["nn-grader-tests-hidden-key", "another-course-key-0001", "another-course-key-0002"])
@@ -207,6 +221,7 @@ def test_a_plain_network_loses_the_search_checks(tmp_path):
     assert "search returned a Pipeline (from sklearn.pipeline), not a GridSearchCV" in checks[TYPE].message
     assert "StandardScaler → MLPClassifier" in checks[TYPE].message
     assert MISTAKES["search_not_a_search"].en in checks[TYPE].message
+    _named_by_its_targets(result, "search_not_a_search")
     for name in STRUCTURE - {TYPE}:
         assert "no cross-validated search to inspect: search returned a Pipeline" in checks[name].message
     assert checks[ACCURACY].passed and checks[HIDDEN].passed       # the accuracy is the model's, search or not
@@ -230,6 +245,7 @@ def test_a_search_inside_a_pipeline_is_leakage(tmp_path):
     ''')
     assert _failed(checks) == STRUCTURE
     assert MISTAKES["search_pipeline_outside"].en in checks[TYPE].message
+    _named_by_its_targets(result, "search_pipeline_outside")
 
 
 def test_a_search_over_another_model_loses_the_first_check(tmp_path):
@@ -243,24 +259,27 @@ def test_a_search_over_another_model_loses_the_first_check(tmp_path):
     assert _failed(checks) == {TYPE}
     assert "StandardScaler → LogisticRegression" in checks[TYPE].message
     assert MISTAKES["search_not_network"].en in checks[TYPE].message
+    _named_by_its_targets(result, "search_not_network")
 
 
 def test_unfitted_and_non_refit_searches(tmp_path):
-    checks, _ = _grade(tmp_path, '''
+    checks, result = _grade(tmp_path, '''
         def search(X, y, seed):
             return GridSearchCV(make_pipeline(StandardScaler(), net(seed)), GRID, cv=3)
     ''')
     assert _failed(checks) == set(POINTS)
     assert MISTAKES["search_not_fitted"].en in checks[TYPE].message
+    _named_by_its_targets(result, "search_not_fitted")
     assert "NotFittedError" in checks[ACCURACY].message
 
-    checks, _ = _grade(tmp_path, '''
+    checks, result = _grade(tmp_path, '''
         def search(X, y, seed):
             return GridSearchCV(make_pipeline(StandardScaler(), net(seed)), GRID, cv=3, refit=False).fit(X, y)
     ''')
     assert _failed(checks) == {TYPE, SCALING, ACCURACY, HIDDEN}
-    for name in (TYPE, SCALING, ACCURACY):
+    for name in (TYPE, SCALING, ACCURACY, HIDDEN):
         assert MISTAKES["search_no_refit"].en in checks[name].message
+    _named_by_its_targets(result, "search_no_refit")
 
 
 def test_returning_none_gets_a_clear_message_in_both_languages(tmp_path):
@@ -274,9 +293,13 @@ def test_returning_none_gets_a_clear_message_in_both_languages(tmp_path):
     for c in checks.values():
         assert "search(X, y, seed) returned None" in c.message
         assert MISTAKES["search_returned_none"].en in c.message
-    checks, _ = _grade(tmp_path, body, lang="es")
+    _named_by_its_targets(result, "search_returned_none")
+    checks, result = _grade(tmp_path, body, lang="es")
     assert "search(X, y, seed) devolvió None" in checks[TYPE].message
     assert MISTAKES["search_returned_none"].es in checks[TYPE].message
+    assert result.check("fitted_search").title("es") == ("search: un GridSearchCV o RandomizedSearchCV ajustado "
+                                                         "sobre una red neuronal")
+    _named_by_its_targets(result, "search_returned_none")
 
 
 def test_a_search_over_the_time_limit_fails_with_advice(tmp_path, monkeypatch):
@@ -291,6 +314,7 @@ def test_a_search_over_the_time_limit_fails_with_advice(tmp_path, monkeypatch):
     for c in checks.values():
         assert "search() did not finish within 2 s" in c.message
         assert MISTAKES["search_too_slow"].en in c.message
+    _named_by_its_targets(result, "search_too_slow")
 
 
 # ------------------------------------------------------------------ in process (a notebook's check cell)
