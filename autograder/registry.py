@@ -55,6 +55,9 @@ EXERCISES: tuple[Exercise, ...] = (
              ("glorot_normal", "he_normal", "batchnorm_forward", "batchnorm_backward")),
     Exercise("ex9", "search", "Hyper-parameter search", "Búsqueda de hiperparámetros", 10.0,
              ("search",), needs="sklearn", time_limit_s=300.0),
+    Exercise("ex10", "noise-norm", "Noise and normalization layers", "Capas de ruido y de normalización", 10.0,
+             ("gaussian_noise_forward", "gaussian_noise_backward", "gaussian_dropout_forward",
+              "gaussian_dropout_backward", "layernorm_forward", "layernorm_backward")),
 )
 
 _BY_KEY = {key: ex for ex in EXERCISES for key in (ex.id, ex.slug)}

@@ -1,6 +1,6 @@
 """Trusted NumPy reference for the course's exercises (float64, examples as columns).
 
-Every name of the exercise contract for ex1–ex5 and ex8 is defined here with
+Every name of the exercise contract for ex1–ex5, ex8 and ex10 is defined here with
 the SPEC's signature and semantics, so the reference can itself be graded as
 a submission (see :func:`submission_namespace`). It is validated against
 Keras/TensorFlow by ``tests/reference/`` and is never shipped to students.
@@ -15,6 +15,7 @@ One concept per module:
     optimizers     sgd, momentum, Nesterov, AdaGrad, RMSProp, Adam (both forms)
     initializers   Glorot / He normal
     batchnorm      batch normalisation forward and backward
+    noise_norm     Gaussian noise, Gaussian dropout, layer normalisation
     gradcheck      numerical gradients and gradient checks
     keras_builders Keras counterparts used by the validation tests (imports Keras lazily)
 """
@@ -27,6 +28,10 @@ from .dropout import dropout_backward, dropout_forward
 from .gradcheck import numerical_gradient
 from .initializers import glorot_normal, he_normal
 from .layers import dense_forward, mlp_backward, mlp_forward
+from .noise_norm import (
+    gaussian_dropout_backward, gaussian_dropout_forward, gaussian_noise_backward, gaussian_noise_forward,
+    layernorm_backward, layernorm_forward,
+)
 from .losses import (
     binary_cross_entropy_loss, cross_entropy_loss, mse_loss, softmax_cross_entropy_delta,
 )
@@ -39,7 +44,9 @@ from .two_layer_net import TwoLayerNet
 __all__ = [
     "TwoLayerNet", "adagrad", "adam", "batchnorm_backward", "batchnorm_forward",
     "binary_cross_entropy_loss", "cross_entropy_loss", "dense_forward", "dropout_backward",
-    "dropout_forward", "glorot_normal", "he_normal", "l1_penalty", "l2_grad", "l2_penalty",
+    "dropout_forward", "gaussian_dropout_backward", "gaussian_dropout_forward", "gaussian_noise_backward",
+    "gaussian_noise_forward", "glorot_normal", "he_normal", "l1_penalty", "l2_grad", "l2_penalty",
+    "layernorm_backward", "layernorm_forward",
     "leaky_relu", "leaky_relu_prime", "mlp_backward", "mlp_forward", "mse_loss",
     "numerical_gradient", "regularized_update", "relu", "relu_prime", "rmsprop", "sgd",
     "sgd_l1_step", "sgd_momentum", "sgd_nesterov", "sgd_weight_decay_step", "sigmoid",

@@ -28,8 +28,11 @@ SPEC_SIGNATURES = {
     "rmsprop": "(w, dw, config=None)", "adam": "(w, dw, config=None)",
     "glorot_normal": "(n_in, n_out, rng)", "he_normal": "(n_in, n_out, rng)",
     "batchnorm_forward": "(x, gamma, beta, bn_param)", "batchnorm_backward": "(dout, cache)",
+    "gaussian_noise_forward": "(a, stddev, train=True, rng=None)", "gaussian_noise_backward": "(dout, noise)",
+    "gaussian_dropout_forward": "(a, rate, train=True, rng=None)", "gaussian_dropout_backward": "(dout, mask)",
+    "layernorm_forward": "(x, gamma, beta, eps=0.001)", "layernorm_backward": "(dout, cache)",
 }
-REFERENCE_EXERCISES = ["ex1", "ex2", "ex3", "ex4", "ex5", "ex8"]
+REFERENCE_EXERCISES = ["ex1", "ex2", "ex3", "ex4", "ex5", "ex8", "ex10"]
 
 
 @pytest.mark.parametrize("ex_id", REFERENCE_EXERCISES)

@@ -1,6 +1,6 @@
 """`grader demo`: a whole course graded end to end, offline, from the exercises in this repository.
 
-Builds an nbgrader course (ex1–ex5), validates and releases every exercise,
+Builds an nbgrader course (ex1–ex5 and ex10), validates and releases every exercise,
 generates a class of 30 students from the solutions — most correct, some with
 one of the course's classic mistakes, some who did not attempt an exercise,
 one broken notebook, one infinite loop — collects them, grades every exercise
@@ -21,7 +21,7 @@ from .grade import grade_course
 from .release import release
 from .setup import init_course
 
-EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5")
+EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex10")
 N_STUDENTS = 30
 
 #: one classic mistake per exercise, as an edit of the solution's code: (what, old, new)
@@ -31,6 +31,8 @@ MISTAKES = {
     "ex3": ("dropout without /p", "mask = (rng.random(a.shape) < p) / p", "mask = (rng.random(a.shape) < p) * 1.0"),
     "ex4": ("decay (1 − ηλ)", "return W * (1 - 2 * eta * lam) - eta * dW", "return W * (1 - eta * lam) - eta * dW"),
     "ex5": ("Nesterov as plain momentum", "next_w = w + mu * velocity - lr * dw", "next_w = w + velocity"),
+    "ex10": ("layer norm with ε outside the root", "inv_std = 1.0 / np.sqrt(var + eps)",
+             "inv_std = 1.0 / (np.sqrt(var) + eps)"),
 }
 LOOP = "    while True:  # the student's infinite loop\n        pass\n"
 #: written into every demo course this command makes: only such a folder is ever replaced
@@ -154,7 +156,7 @@ def run_demo(root, jobs: int = 2, progress=None, say=None) -> DemoResult:
     root = Path(root)
     _clear_demo_folder(root)
     tell = say or (lambda key, **fields: None)
-    tell("demo_course", path=str(root), exercises=f"{EXERCISES[0]}–{EXERCISES[-1]}")
+    tell("demo_course", path=str(root), exercises=", ".join(EXERCISES))
     start = time.perf_counter()
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text("made by `grader demo`: rerunning it replaces this folder\n", encoding="utf-8")

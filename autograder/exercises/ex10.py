@@ -1,0 +1,475 @@
+"""ex10 noise-norm: Gaussian noise, Gaussian dropout and layer normalisation (SPEC, ex10).
+
+What is checked
+* **The two noise layers** are random, so they are graded by distribution and consistency, never
+  by the random stream (the same checks for both, declared once per layer in :data:`LAYERS`):
+  - *contract*: ``(out, noise)`` / ``(out, mask)`` shaped like ``a``, finite, and
+    ``out == a + noise`` / ``out == a * mask`` (compared at the project's rtol 1e-6);
+  - *distribution*: the sample mean of the noise (mask) within 5.3 σ/√N of 0 (1), its sample std
+    inside the two-sided χ² bound of σ (Wilson–Hilferty, :mod:`autograder.stats`), and the
+    draws beyond 2 and 3 sample stds within 5.3 binomial standard deviations of a normal's
+    4.55 % and 0.27 % (as in ex8). N = 60 000 public draws, ≥ 22 500 hidden ones: four bounds at
+    5.3σ, so a correct layer fails one with probability below 5e-7. A std or mean that falls in
+    the same bounds around a known mistake's value names that mistake;
+  - *test mode*: ``train=False`` gives ``a`` unchanged and ``None``;
+  - *seeded*: the same seed gives the same draws, another seed others;
+  - *hidden*: contract and distribution on a fresh shape and stddev / rate;
+  - *backward*: ``dout`` (noise) and ``dout * mask`` (``dout`` when the mask is ``None``).
+  Public parameters are stddev = 0.3 and rate = 0.3, hidden ones are drawn from [0.15, 0.8] and
+  [0.1, 0.45]: away from stddev = 1 and rate = 0.5, where some mistakes give the right std.
+* **Layer normalisation** is deterministic: compared with the reference, on the committed public
+  fixtures (``autograder/fixtures/ex10.json``) and on fresh hidden inputs, forward (including a
+  batch of one example, and an ε large enough to matter) and backward (with the cache of the
+  student's own forward; a wrong ``out`` is reported as the forward's fault).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
+from ..compare import as_float_array, compare
+from ..messages import Text
+from ..sandbox import Rng, Unsupported
+from ..stats import Z, mean_bound, std_ratio_bounds, tail_bounds
+
+MISTAKES = mistake_catalog(
+    Mistake("noise_stddev_as_variance",
+            "the noise's standard deviation is stddev² (the variance); noise ~ N(0, stddev²) has standard deviation "
+            "stddev: noise = stddev * rng.standard_normal(a.shape).",
+            "la desviación típica del ruido es stddev² (la varianza); noise ~ N(0, stddev²) tiene desviación típica "
+            "stddev: noise = stddev * rng.standard_normal(a.shape).",
+            targets=("noise_distribution", "noise_hidden")),
+    Mistake("noise_at_test",
+            "noise is added in test mode too; Gaussian noise is a training-time regulariser: with train=False the "
+            "layer returns a unchanged.",
+            "también se suma ruido en modo test; el ruido gaussiano es un regularizador de entrenamiento: con "
+            "train=False la capa devuelve a sin cambios.",
+            targets=("noise_test_mode",)),
+    Mistake("noise_ignores_rng",
+            "the noise is drawn from NumPy's global generator (np.random.normal…) instead of the rng argument.",
+            "el ruido se genera con el generador global de NumPy (np.random.normal…) en lugar del argumento rng.",
+            targets=("noise_seeded",)),
+    Mistake("noise_test_zeros",
+            "test mode returns an array of zeros as the noise; it should return None.",
+            "el modo test devuelve un array de ceros como ruido; debería devolver None.",
+            targets=("noise_test_mode",)),
+    Mistake("noise_backward_times_noise",
+            "the backward pass multiplies by the noise, as if it were a mask; the noise is added, so ∂out/∂a = 1 "
+            "and the gradient is dout unchanged.",
+            "el paso hacia atrás multiplica por el ruido, como si fuera una máscara; el ruido se suma, así que "
+            "∂out/∂a = 1 y el gradiente es dout sin cambios.",
+            targets=("noise_backward",)),
+    Mistake("gdropout_std_rate",
+            "the mask's standard deviation is rate; Gaussian dropout uses √(rate/(1 − rate)), the standard "
+            "deviation of inverted dropout's mask with keep probability 1 − rate.",
+            "la desviación típica de la máscara es rate; el dropout gaussiano usa √(rate/(1 − rate)), la "
+            "desviación típica de la máscara del dropout invertido con probabilidad de conservar 1 − rate.",
+            targets=("gdropout_distribution", "gdropout_hidden")),
+    Mistake("gdropout_variance_as_std",
+            "rate/(1 − rate) is the mask's variance, used here as its standard deviation: take its square root.",
+            "rate/(1 − rate) es la varianza de la máscara, y aquí se usa como su desviación típica: toma su raíz "
+            "cuadrada.",
+            targets=("gdropout_distribution", "gdropout_hidden")),
+    Mistake("gdropout_std_p_over_1mp_inverted",
+            "the standard deviation is √((1 − rate)/rate): rate is the drop rate (as in Keras), not the keep "
+            "probability; it is √(rate/(1 − rate)).",
+            "la desviación típica es √((1 − rate)/rate): rate es la tasa de apagado (como en Keras), no la "
+            "probabilidad de conservar; es √(rate/(1 − rate)).",
+            targets=("gdropout_distribution", "gdropout_hidden")),
+    Mistake("gdropout_mean_zero",
+            "the mask has mean 0; Gaussian dropout multiplies by noise of mean 1 (mask = 1 + σ z), so that "
+            "E[out] = a.",
+            "la máscara tiene media 0; el dropout gaussiano multiplica por un ruido de media 1 (mask = 1 + σ z), "
+            "para que E[out] = a.",
+            targets=("gdropout_distribution", "gdropout_hidden")),
+    Mistake("gdropout_at_test",
+            "the mask is applied in test mode too; like every dropout, Gaussian dropout is the identity at test "
+            "time (and needs no rescaling, since E[mask] = 1).",
+            "también se aplica la máscara en modo test; como todo dropout, el dropout gaussiano es la identidad "
+            "en test (y no necesita reescalado, porque E[mask] = 1).",
+            targets=("gdropout_test_mode",)),
+    Mistake("gdropout_ignores_rng",
+            "the mask is drawn from NumPy's global generator (np.random.normal…) instead of the rng argument.",
+            "la máscara se genera con el generador global de NumPy (np.random.normal…) en lugar del argumento "
+            "rng.",
+            targets=("gdropout_seeded",)),
+    Mistake("gdropout_backward_no_mask",
+            "the backward pass ignores the mask: out = a ⊙ mask, so the gradient is dout ⊙ mask.",
+            "el paso hacia atrás ignora la máscara: out = a ⊙ mask, así que el gradiente es dout ⊙ mask.",
+            targets=("gdropout_backward",)),
+    Mistake("layernorm_over_batch",
+            "the statistics are taken over the batch (axis 1, one per unit): that is batch normalisation; layer "
+            "normalisation normalises each example (column) over its units, axis 0.",
+            "las estadísticas se calculan sobre el lote (eje 1, una por unidad): eso es normalización por lotes; "
+            "la normalización por capa normaliza cada ejemplo (columna) sobre sus unidades, eje 0.",
+            targets=("layernorm_forward", "layernorm_forward_hidden")),
+    Mistake("layernorm_unbiased_var",
+            "the variance is the unbiased one (ddof=1, divided by n − 1); layer normalisation uses the biased "
+            "1/n variance, np.var's default.",
+            "la varianza es la insesgada (ddof=1, dividida entre n − 1); la normalización por capa usa la varianza "
+            "sesgada 1/n, la de np.var por defecto.",
+            targets=("layernorm_forward", "layernorm_forward_hidden")),
+    Mistake("layernorm_eps_outside_sqrt",
+            "ε is added after the square root, √σ² + ε; it goes inside: √(σ² + ε).",
+            "ε se suma después de la raíz, √σ² + ε; va dentro: √(σ² + ε).",
+            targets=("layernorm_forward", "layernorm_forward_hidden")),
+    Mistake("layernorm_backward_no_mean_terms",
+            "dx = dx̂/√(σ² + ε) only: μ and σ² depend on x too, which adds −Σ dx̂ and −x̂ Σ(dx̂ ⊙ x̂) (over the "
+            "features of each column, divided by n).",
+            "dx = dx̂/√(σ² + ε) solamente: μ y σ² también dependen de x, lo que añade −Σ dx̂ y −x̂ Σ(dx̂ ⊙ x̂) "
+            "(sobre las características de cada columna, divididos entre n).",
+            targets=("layernorm_backward", "layernorm_backward_hidden")),
+    Mistake("layernorm_backward_no_xhat_term",
+            "dx lacks the term −x̂ Σ(dx̂ ⊙ x̂): the variance's dependence on x is forgotten.",
+            "a dx le falta el término −x̂ Σ(dx̂ ⊙ x̂): se olvida que la varianza depende de x.",
+            targets=("layernorm_backward", "layernorm_backward_hidden")),
+    Mistake("layernorm_backward_over_batch",
+            "dx is batch normalisation's formula (sums over the batch, axis 1, divided by m); layer "
+            "normalisation's sums run over the features of each column (axis 0, divided by n).",
+            "dx es la fórmula de la normalización por lotes (sumas sobre el lote, eje 1, divididas entre m); las "
+            "sumas de la normalización por capa recorren las características de cada columna (eje 0, entre n).",
+            targets=("layernorm_backward", "layernorm_backward_hidden")),
+    Mistake("layernorm_dgamma_no_xhat",
+            "dgamma = Σ dout, like dbeta; out = γ ⊙ x̂ + β, so dgamma = Σ dout ⊙ x̂ (over the batch, axis 1).",
+            "dgamma = Σ dout, igual que dbeta; out = γ ⊙ x̂ + β, así que dgamma = Σ dout ⊙ x̂ (sobre el lote, "
+            "eje 1).",
+            targets=("layernorm_backward", "layernorm_backward_hidden")),
+    Mistake("layernorm_dgamma_wrong_axis",
+            "dgamma and dbeta are summed over the features (axis 0, shape (1, m)); γ and β are shared by every "
+            "example, so they sum over the batch (axis 1, shape (n, 1)).",
+            "dgamma y dbeta se suman sobre las características (eje 0, forma (1, m)); γ y β son comunes a todos "
+            "los ejemplos, así que se suman sobre el lote (eje 1, forma (n, 1)).",
+            targets=("layernorm_backward", "layernorm_backward_hidden")),
+)
+
+
+# ------------------------------------------------------------------ the two noise layers, declared
+@dataclass(frozen=True)
+class NoiseLayer:
+    """A random layer ``forward(a, param, train=True, rng=None) -> (out, draws)`` and its backward.
+
+    forward/backward: contract names; param: the argument's name ("stddev", "rate"); draws: what the
+    second output is called ("noise", "mask"); combine: "+" (out = a + noise) or "*" (out = a * mask);
+    mean(param), std(param): the draws' distribution; wrong_stds / wrong_means: mistake id -> the
+    value it gives instead; at_test, test_array, ignores_rng, backward_mistake: the mistakes the test
+    mode, seeded and backward checks name; public: the public checks' parameter; hidden: the range
+    the hidden check draws it from.
+    """
+
+    forward: str
+    backward: str
+    param: str
+    draws: str
+    combine: str
+    mean: object
+    std: object
+    wrong_stds: dict
+    wrong_means: dict
+    at_test: str
+    test_array: str
+    ignores_rng: str
+    backward_mistake: str
+    public: float
+    hidden: tuple[float, float]
+
+
+NOISE = NoiseLayer(
+    forward="gaussian_noise_forward", backward="gaussian_noise_backward", param="stddev", draws="noise",
+    combine="+", mean=lambda s: 0.0, std=lambda s: s,
+    wrong_stds={"noise_stddev_as_variance": lambda s: s * s}, wrong_means={},
+    at_test="noise_at_test", test_array="noise_test_zeros", ignores_rng="noise_ignores_rng",
+    backward_mistake="noise_backward_times_noise", public=0.3, hidden=(0.15, 0.8))
+
+GDROPOUT = NoiseLayer(
+    forward="gaussian_dropout_forward", backward="gaussian_dropout_backward", param="rate", draws="mask",
+    combine="*", mean=lambda r: 1.0, std=lambda r: math.sqrt(r / (1.0 - r)),
+    wrong_stds={"gdropout_std_rate": lambda r: r, "gdropout_variance_as_std": lambda r: r / (1.0 - r),
+                "gdropout_std_p_over_1mp_inverted": lambda r: math.sqrt((1.0 - r) / r)},
+    wrong_means={"gdropout_mean_zero": lambda r: 0.0},
+    at_test="gdropout_at_test", test_array="", ignores_rng="gdropout_ignores_rng",
+    backward_mistake="gdropout_backward_no_mask", public=0.3, hidden=(0.1, 0.45))
+
+LAYERS = (NOISE, GDROPOUT)
+PUBLIC_SHAPE = (200, 300)  # 60 000 draws
+
+
+def _inputs(ctx, shape):
+    a = ctx.rng.standard_normal(shape)
+    a[np.abs(a) < 1e-3] = 1.0  # no unit near 0, so a * mask shows the mask
+    return a
+
+
+def _expected_out(layer: NoiseLayer, a, draws):
+    return a + draws if layer.combine == "+" else a * draws
+
+
+def _call(ctx, layer: NoiseLayer, a, param, seed):
+    """``(out, draws)`` of a training call, each a finite array shaped like ``a``; else Fail."""
+    got = ctx.impl.call(layer.forward, a, param, train=True, rng=Rng(seed))
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Fail(ctx.text(Text("{fn} must return a pair (out, {draws}); it returned {got}.",
+                                 "{fn} debe devolver un par (out, {draws}); devolvió {got}."),
+                            fn=layer.forward, draws=layer.draws, got=type(got).__name__))
+    values = []
+    for label, value in zip(("out", layer.draws), got):
+        arr, _ = as_float_array(value)
+        if arr is None or arr.shape != a.shape:
+            raise Fail(ctx.text(Text("{label} should have the shape of a, {shape}; got {got}.",
+                                     "{label} debería tener la forma de a, {shape}; se obtuvo {got}."),
+                                label=label, shape=a.shape, got=None if arr is None else arr.shape))
+        if not np.all(np.isfinite(arr)):
+            raise Fail(ctx.text(Text("{label} contains NaN or inf values.", "{label} contiene valores NaN o inf."),
+                                label=label))
+        values.append(arr)
+    return values
+
+
+def _assert_contract(ctx, layer: NoiseLayer, a, out, draws, param):
+    mismatch = compare(out, _expected_out(layer, a, draws))
+    if mismatch:
+        where = f"out vs a {layer.combine} {layer.draws} ({layer.param} = {param:g})"
+        raise Fail(mismatch.describe(where, ctx.lang))
+
+
+def _assert_distribution(ctx, layer: NoiseLayer, draws, param):
+    """Mean, std and normal tails of the draws (see the module docstring)."""
+    v = draws.ravel()
+    n = v.size
+    mu, sigma = layer.mean(param), layer.std(param)
+    s, m = float(np.std(v, ddof=1)), float(np.mean(v))
+    lo, hi = std_ratio_bounds(n)
+    fields = dict(fn=layer.forward, draws=layer.draws, param=layer.param, value=param, n=n)
+    if not lo * sigma <= s <= hi * sigma:
+        message = ctx.text(Text(
+            "{fn}: the sample std of the {n} values of {draws} is {s:.5g}; with {param} = {value:g} it should be "
+            "{sigma:.5g}, within {lo:.5g} to {hi:.5g} (chi-square bound, false alarm < 1e-6).",
+            "{fn}: la std muestral de los {n} valores de {draws} es {s:.5g}; con {param} = {value:g} debería ser "
+            "{sigma:.5g}, entre {lo:.5g} y {hi:.5g} (cota chi-cuadrado, falsa alarma < 1e-6)."),
+            s=s, sigma=sigma, lo=lo * sigma, hi=hi * sigma, **fields)
+        for mistake, wrong in layer.wrong_stds.items():
+            if lo * wrong(param) <= s <= hi * wrong(param):
+                message += ctx.mistake(mistake)
+                break
+        raise Fail(message)
+    bound = mean_bound(sigma, n)
+    if abs(m - mu) > bound:
+        message = ctx.text(Text(
+            "{fn}: the mean of the {n} values of {draws} is {m:.4g}; it should be {mu:g} ± {bound:.3g} (5.3 σ/√N).",
+            "{fn}: la media de los {n} valores de {draws} es {m:.4g}; debería ser {mu:g} ± {bound:.3g} (5.3 σ/√N)."),
+            m=m, mu=mu, bound=bound, **fields)
+        for mistake, wrong in layer.wrong_means.items():
+            if abs(m - wrong(param)) <= bound:
+                message += ctx.mistake(mistake)
+        raise Fail(message)
+    z = np.abs(v - m) / s
+    for c in (2.0, 3.0):
+        expected, p, half = tail_bounds(n, c)
+        count = int(np.count_nonzero(z > c))
+        if abs(count - expected) > half:
+            raise Fail(ctx.text(Text(
+                "{fn}: {count} of the {n} values of {draws} lie beyond {c:g} standard deviations of their mean; "
+                "normal draws put {p:.3%} there: {expected:.0f} ± {half:.0f}.",
+                "{fn}: {count} de los {n} valores de {draws} están a más de {c:g} desviaciones típicas de su media; "
+                "unos valores normales ponen ahí el {p:.3%}: {expected:.0f} ± {half:.0f}."),
+                count=count, c=c, p=p, expected=expected, half=half, **fields))
+
+
+def contract_check(layer: NoiseLayer):
+    def run(ctx):
+        a = _inputs(ctx, (30, 40))
+        out, draws = _call(ctx, layer, a, layer.public, 1)
+        _assert_contract(ctx, layer, a, out, draws, layer.public)
+    return run
+
+
+def distribution_check(layer: NoiseLayer):
+    def run(ctx):
+        a = _inputs(ctx, PUBLIC_SHAPE)
+        _, draws = _call(ctx, layer, a, layer.public, 2)
+        _assert_distribution(ctx, layer, draws, layer.public)
+    return run
+
+
+def test_mode_check(layer: NoiseLayer):
+    def run(ctx):
+        a = _inputs(ctx, (20, 30))
+        got = ctx.impl.call(layer.forward, a, layer.public, train=False, rng=Rng(3))
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise Fail(ctx.text(Text("{fn} must return a pair (out, {draws}) in test mode too.",
+                                     "{fn} debe devolver un par (out, {draws}) también en modo test."),
+                                fn=layer.forward, draws=layer.draws))
+        out, draws = got
+        mismatch = compare(out, a)
+        if mismatch:
+            raise Fail(mismatch.describe("out (test mode)", ctx.lang) + ctx.mistake(layer.at_test))
+        if draws is not None:
+            message = ctx.text(Text("in test mode {draws} should be None; got a {kind}.",
+                                    "en modo test {draws} debería ser None; se obtuvo {kind}."),
+                               draws=layer.draws, kind=type(draws).__name__)
+            if layer.test_array:
+                message += ctx.mistake(layer.test_array)
+            raise Fail(message)
+    return run
+
+
+def seeded_check(layer: NoiseLayer):
+    def run(ctx):
+        a = _inputs(ctx, (20, 50))
+        first = _call(ctx, layer, a, layer.public, 11)[1]
+        again = _call(ctx, layer, a, layer.public, 11)[1]
+        other = _call(ctx, layer, a, layer.public, 12)[1]
+        if not np.array_equal(first, again):
+            raise Fail(ctx.text(Text("two calls with generators seeded alike gave different {draws}.",
+                                     "dos llamadas con generadores de la misma semilla dieron {draws} distintos."),
+                                draws=layer.draws) + ctx.mistake(layer.ignores_rng))
+        if np.array_equal(first, other):  # 1000 normal draws: equal by chance with probability 0
+            raise Fail(ctx.text(Text("generators with different seeds gave the same {draws}: draw it from the rng "
+                                     "argument.",
+                                     "generadores con semillas distintas dieron el mismo {draws}: genéralo con el "
+                                     "argumento rng."), draws=layer.draws))
+    return run
+
+
+def hidden_check(layer: NoiseLayer):
+    """A fresh shape and parameter: contract and distribution at once."""
+    def run(ctx):
+        shape = tuple(int(s) for s in ctx.rng.integers(150, 250, size=2))
+        param = float(np.round(ctx.rng.uniform(*layer.hidden), 3))
+        a = _inputs(ctx, shape)
+        out, draws = _call(ctx, layer, a, param, int(ctx.rng.integers(2**31)))
+        _assert_contract(ctx, layer, a, out, draws, param)
+        _assert_distribution(ctx, layer, draws, param)
+    return run
+
+
+def backward_check(layer: NoiseLayer):
+    def run(ctx):
+        shape = (6, 9)
+        dout = ctx.rng.standard_normal(shape)
+        draws = layer.mean(layer.public) + layer.std(layer.public) * ctx.rng.standard_normal(shape)
+        expected = dout if layer.combine == "+" else dout * draws
+        got = ctx.impl.call(layer.backward, dout, draws)
+        mismatch = compare(got, expected)
+        if mismatch:
+            message = mismatch.describe(f"{layer.backward}(dout, {layer.draws})", ctx.lang)
+            wrong = dout * draws if layer.combine == "+" else dout
+            if compare(got, wrong) is None:
+                message += ctx.mistake(layer.backward_mistake)
+            raise Fail(message)
+        mismatch = compare(ctx.impl.call(layer.backward, dout, None), dout)
+        if mismatch:
+            raise Fail(mismatch.describe(f"{layer.backward}(dout, None)", ctx.lang))
+    return run
+
+
+# ------------------------------------------------------------------ layer normalisation: cases
+OUT_FORWARD = "out (from your layernorm_forward)"
+GRAD_LABELS = ("dx", "dgamma", "dbeta")
+
+
+def _ln_case(rng, n, m, eps, scale=1.0, label=""):
+    x = scale * rng.standard_normal((n, m)) + rng.uniform(-2, 2, size=(n, 1))
+    return {"x": x, "gamma": rng.uniform(0.5, 2.0, size=(n, 1)), "beta": rng.uniform(-1, 1, size=(n, 1)),
+            "eps": eps, "dout": rng.standard_normal((n, m)),
+            "_label": label or f"x {n}×{m}, eps = {eps:g}"}
+
+
+def public_inputs(rng):
+    """A plain batch, a batch of one example, and a small-variance batch where ε matters."""
+    return [_ln_case(rng, 6, 5, 1e-3), _ln_case(rng, 8, 1, 1e-3, label="x 8×1 (one example), eps = 0.001"),
+            _ln_case(rng, 4, 7, 0.05, scale=0.2)]
+
+
+def hidden_inputs(rng):
+    return [_ln_case(rng, int(rng.integers(3, 12)), int(rng.integers(2, 10)), float(rng.choice([1e-3, 1e-2, 0.1])),
+                     scale=float(rng.uniform(0.2, 3.0)), label="hidden")
+            for _ in range(2)]
+
+
+def _pair(result, fn, what):
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        return result
+    return Unsupported(f"a {type(result).__name__} from {fn} instead of {what}"), None
+
+
+def forward_procedure(impl, inputs):
+    out, _ = _pair(impl.call("layernorm_forward", inputs["x"], inputs["gamma"], inputs["beta"], inputs["eps"]),
+                   "layernorm_forward", "(out, cache)")
+    return {"out": out}
+
+
+def backward_procedure(impl, inputs):
+    out, cache = _pair(impl.call("layernorm_forward", inputs["x"], inputs["gamma"], inputs["beta"], inputs["eps"]),
+                       "layernorm_forward", "(out, cache)")
+    outputs = {OUT_FORWARD: out}
+    if isinstance(out, Unsupported):
+        return outputs
+    grads = impl.call("layernorm_backward", inputs["dout"], cache)
+    if isinstance(grads, (tuple, list)) and len(grads) == 3:
+        outputs.update(zip(GRAD_LABELS, grads))
+    else:
+        outputs["dx"] = Unsupported(f"a {type(grads).__name__} from layernorm_backward instead of (dx, dgamma, dbeta)")
+    return outputs
+
+
+FORWARD_MISTAKES = ("layernorm_over_batch", "layernorm_unbiased_var", "layernorm_eps_outside_sqrt")
+BACKWARD_MISTAKES = ("layernorm_backward_no_mean_terms", "layernorm_backward_no_xhat_term",
+                     "layernorm_backward_over_batch", "layernorm_dgamma_no_xhat", "layernorm_dgamma_wrong_axis")
+
+FORWARD_SPEC = CaseSpec("ex10.layernorm_forward", public_inputs, forward_procedure, mistakes=FORWARD_MISTAKES)
+BACKWARD_SPEC = CaseSpec("ex10.layernorm_backward", public_inputs, backward_procedure, mistakes=BACKWARD_MISTAKES)
+FORWARD_HIDDEN_SPEC = CaseSpec("ex10.layernorm_forward_hidden", hidden_inputs, forward_procedure,
+                               mistakes=FORWARD_MISTAKES)
+BACKWARD_HIDDEN_SPEC = CaseSpec("ex10.layernorm_backward_hidden", hidden_inputs, backward_procedure,
+                                mistakes=BACKWARD_MISTAKES)
+SPECS = [FORWARD_SPEC, BACKWARD_SPEC]  # the hidden specs are never written to the fixtures
+
+_LN_FORWARD = ("layernorm_forward",)
+_LN_BACKWARD = ("layernorm_forward", "layernorm_backward")
+_DEPENDS = {OUT_FORWARD: "layernorm_forward"}
+
+
+# ------------------------------------------------------------------ the checks
+def _noise_checks(layer: NoiseLayer, name_es: str) -> list[Check]:
+    """The same six checks for each noise layer (ids prefixed "noise_" / "gdropout_")."""
+    prefix = "noise" if layer is NOISE else "gdropout"
+    fn, needs, back = layer.forward, (layer.forward,), (layer.backward,)
+    op = f"a {layer.combine} {layer.draws}"
+    return [
+        Check(f"{fn}: returns (out, {layer.draws}) shaped like a, out == {op}", 0.5, contract_check(layer), needs,
+              cell=fn, id=f"{prefix}_contract",
+              title_es=f"{fn}: devuelve (out, {layer.draws}) con la forma de a, out == {op}"),
+        Check(f"{fn}: {layer.draws} drawn from {name_es[0]}", 1, distribution_check(layer), needs, cell=fn,
+              id=f"{prefix}_distribution", title_es=f"{fn}: {layer.draws} generado según {name_es[1]}"),
+        Check(f"{fn}: test mode returns a and {layer.draws} None", 0.5, test_mode_check(layer), needs, cell=fn,
+              id=f"{prefix}_test_mode", title_es=f"{fn}: el modo test devuelve a y {layer.draws} None"),
+        Check(f"{fn}: same seed, same {layer.draws}; other seed, other {layer.draws}", 0.5, seeded_check(layer),
+              needs, cell=fn, id=f"{prefix}_seeded",
+              title_es=f"{fn}: misma semilla, mismo {layer.draws}; otra semilla, otro {layer.draws}"),
+        Check(f"{fn} (hidden): fresh shape and {layer.param}", 0.5, hidden_check(layer), needs, hidden=True, cell=fn,
+              id=f"{prefix}_hidden", title_es=f"{fn} (oculta): forma y {layer.param} nuevos"),
+        Check(f"{layer.backward}: the gradient through the layer", 0.5, backward_check(layer), back,
+              cell=layer.backward, id=f"{prefix}_backward",
+              title_es=f"{layer.backward}: el gradiente a través de la capa"),
+    ]
+
+
+CHECKS = [
+    *_noise_checks(NOISE, ("N(0, stddev²)", "N(0, stddev²)")),
+    *_noise_checks(GDROPOUT, ("N(1, rate/(1 − rate))", "N(1, rate/(1 − rate))")),
+    compare_check("layernorm_forward: fixtures (one example too; eps inside the square root)", FORWARD_SPEC, 1,
+                  _LN_FORWARD, cell="layernorm_forward", id="layernorm_forward",
+                  title_es="layernorm_forward: datos fijos (también un solo ejemplo; eps dentro de la raíz)"),
+    compare_check("layernorm_forward (hidden): fresh inputs", FORWARD_HIDDEN_SPEC, 0.5, _LN_FORWARD, hidden=True,
+                  cell="layernorm_forward", id="layernorm_forward_hidden",
+                  title_es="layernorm_forward (oculta): entradas nuevas"),
+    compare_check("layernorm_backward: fixtures (with the cache of your layernorm_forward)", BACKWARD_SPEC, 1,
+                  _LN_BACKWARD, cell="layernorm_backward", depends=_DEPENDS, id="layernorm_backward",
+                  title_es="layernorm_backward: datos fijos (con la caché de tu layernorm_forward)"),
+    compare_check("layernorm_backward (hidden): fresh inputs", BACKWARD_HIDDEN_SPEC, 0.5, _LN_BACKWARD, hidden=True,
+                  cell="layernorm_backward", depends=_DEPENDS, id="layernorm_backward_hidden",
+                  title_es="layernorm_backward (oculta): entradas nuevas"),
+]
