@@ -198,7 +198,7 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
         where = f"{label} [{case.label}]" if case.label else label
         detail = mismatch.describe(where, lang)
         if depends and label in depends:
-            return None, t("depends", lang, other=depends[label], detail=detail)
+            return None, t("depends", lang, other=depends[label], detail=detail.rstrip("."))
         for mistake_id, outputs in case.variants.items():
             if mistake_id in mistakes and all(
                     lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):

@@ -366,7 +366,7 @@ def backward_check(layer: NoiseLayer):
 
 
 # ------------------------------------------------------------------ layer normalisation: cases
-OUT_FORWARD = "out (from your layernorm_forward)"
+OUT_FORWARD = "out (layernorm_forward)"  # a label that reads the same in every language
 GRAD_LABELS = ("dx", "dgamma", "dbeta")
 
 
@@ -462,13 +462,13 @@ CHECKS = [
     *_noise_checks(GDROPOUT, ("N(1, rate/(1 − rate))", "N(1, rate/(1 − rate))")),
     compare_check("layernorm_forward: fixtures (one example too; eps inside the square root)", FORWARD_SPEC, 1,
                   _LN_FORWARD, cell="layernorm_forward", id="layernorm_forward",
-                  title_es="layernorm_forward: datos fijos (también un solo ejemplo; eps dentro de la raíz)"),
+                  title_es="layernorm_forward: casos públicos (también un solo ejemplo; eps dentro de la raíz)"),
     compare_check("layernorm_forward (hidden): fresh inputs", FORWARD_HIDDEN_SPEC, 0.5, _LN_FORWARD, hidden=True,
                   cell="layernorm_forward", id="layernorm_forward_hidden",
                   title_es="layernorm_forward (oculta): entradas nuevas"),
     compare_check("layernorm_backward: fixtures (with the cache of your layernorm_forward)", BACKWARD_SPEC, 1,
                   _LN_BACKWARD, cell="layernorm_backward", depends=_DEPENDS, id="layernorm_backward",
-                  title_es="layernorm_backward: datos fijos (con la caché de tu layernorm_forward)"),
+                  title_es="layernorm_backward: casos públicos (con la caché de tu layernorm_forward)"),
     compare_check("layernorm_backward (hidden): fresh inputs", BACKWARD_HIDDEN_SPEC, 0.5, _LN_BACKWARD, hidden=True,
                   cell="layernorm_backward", depends=_DEPENDS, id="layernorm_backward_hidden",
                   title_es="layernorm_backward (oculta): entradas nuevas"),
