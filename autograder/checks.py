@@ -170,6 +170,17 @@ class Context:
         return mistake_msg(mistake_id, self.mistakes[mistake_id], self.lang)
 
 
+def labelled(result, labels, what: str) -> dict:
+    """A procedure's view of a call that returns a tuple: ``{label: value}``; a return of another kind or
+    length is reported under the first label, as what came back instead (``what``: the function)."""
+    from .sandbox import Unsupported
+
+    if isinstance(result, (tuple, list)) and len(result) == len(labels):
+        return dict(zip(labels, result))
+    n = f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""
+    return {labels[0]: Unsupported(f"a {type(result).__name__}{n} from {what} instead of ({', '.join(labels)})")}
+
+
 def seed_for(key: str, name: str) -> int:
     """A deterministic 32-bit seed from a key ("public" or the hidden key) and a name."""
     return zlib.crc32(f"{key}:{name}".encode())

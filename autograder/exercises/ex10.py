@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, labelled, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text
 from ..sandbox import Rng, Unsupported
@@ -389,29 +389,23 @@ def hidden_inputs(rng):
             for _ in range(2)]
 
 
-def _pair(result, fn, what):
-    if isinstance(result, (tuple, list)) and len(result) == 2:
-        return result
-    return Unsupported(f"a {type(result).__name__} from {fn} instead of {what}"), None
+def _forward(impl, inputs) -> tuple:
+    """(out, cache) of the student's layernorm_forward; out says what came back when it is not a pair."""
+    got = labelled(impl.call("layernorm_forward", inputs["x"], inputs["gamma"], inputs["beta"], inputs["eps"]),
+                   ("out", "cache"), "layernorm_forward")
+    return got["out"], got.get("cache")
 
 
 def forward_procedure(impl, inputs):
-    out, _ = _pair(impl.call("layernorm_forward", inputs["x"], inputs["gamma"], inputs["beta"], inputs["eps"]),
-                   "layernorm_forward", "(out, cache)")
-    return {"out": out}
+    return {"out": _forward(impl, inputs)[0]}
 
 
 def backward_procedure(impl, inputs):
-    out, cache = _pair(impl.call("layernorm_forward", inputs["x"], inputs["gamma"], inputs["beta"], inputs["eps"]),
-                       "layernorm_forward", "(out, cache)")
+    out, cache = _forward(impl, inputs)
     outputs = {OUT_FORWARD: out}
     if isinstance(out, Unsupported):
         return outputs
-    grads = impl.call("layernorm_backward", inputs["dout"], cache)
-    if isinstance(grads, (tuple, list)) and len(grads) == 3:
-        outputs.update(zip(GRAD_LABELS, grads))
-    else:
-        outputs["dx"] = Unsupported(f"a {type(grads).__name__} from layernorm_backward instead of (dx, dgamma, dbeta)")
+    outputs.update(labelled(impl.call("layernorm_backward", inputs["dout"], cache), GRAD_LABELS, "layernorm_backward"))
     return outputs
 
 

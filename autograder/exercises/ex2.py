@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, labelled, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
 from ..sandbox import CatalogFunction, Unsupported, catalog
@@ -180,14 +180,6 @@ def _z_with_zeros(rng, shape, scale):
     return z
 
 
-def _labelled(result, labels, what):
-    """Map a returned tuple onto output labels; a malformed return is reported under the first label."""
-    if isinstance(result, (tuple, list)) and len(result) == len(labels):
-        return dict(zip(labels, result))
-    n = f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""
-    return {labels[0]: Unsupported(f"a {type(result).__name__}{n} from {what} instead of ({', '.join(labels)})")}
-
-
 # ------------------------------------------------------------------ derivatives
 def derivative_inputs(rng):
     return [
@@ -318,12 +310,12 @@ def mlp_forward_inputs(rng):
 
 def mlp_forward_procedure(impl, inputs):
     out = impl.call("mlp_forward", inputs["x"], inputs["params"], inputs["activations"])
-    return {"y": _labelled(out, ("y", "caches"), "mlp_forward")["y"]}
+    return {"y": labelled(out, ("y", "caches"), "mlp_forward")["y"]}
 
 
 def mlp_backward_procedure(impl, inputs):
     params = inputs["params"]
-    out = _labelled(impl.call("mlp_forward", inputs["x"], params, inputs["activations"]),
+    out = labelled(impl.call("mlp_forward", inputs["x"], params, inputs["activations"]),
                     (Y_FORWARD, "caches"), "mlp_forward")
     result = {Y_FORWARD: out[Y_FORWARD]}
     if "caches" not in out:
@@ -336,7 +328,7 @@ def mlp_backward_procedure(impl, inputs):
                                         f"{len(params)} pairs (dW, db)")
         return result
     for k, pair in enumerate(grads, 1):
-        result.update(_labelled(pair, (f"dW{k}", f"db{k}"), "mlp_backward"))
+        result.update(labelled(pair, (f"dW{k}", f"db{k}"), "mlp_backward"))
     return result
 
 
@@ -381,7 +373,7 @@ GRAD_LABELS = tuple(f"d{p}" for p in NET_PARAMS)
 
 def net_backward_procedure(impl, inputs):
     net = _new_net(impl, inputs)
-    return _labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward")
+    return labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward")
 
 
 def net_forward_procedure(impl, inputs):
@@ -492,7 +484,7 @@ def check_mlp_gradient(ctx):
         arch = f"{'→'.join(map(str, sizes))}, {'/'.join(activations)}"
 
         def forward_y(ps):
-            return _labelled(ctx.impl.call("mlp_forward", x, ps, activations), ("y", "caches"), "mlp_forward")
+            return labelled(ctx.impl.call("mlp_forward", x, ps, activations), ("y", "caches"), "mlp_forward")
 
         out = forward_y(params)
         _, y_expected = _preactivations(x, params, activations)

@@ -58,7 +58,7 @@ import math
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, labelled, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
 from ..sandbox import Rng, Unsupported
@@ -493,11 +493,7 @@ def backward_procedure(impl, inputs):
     outputs = {OUT_FORWARD: out}
     if isinstance(out, Unsupported):
         return outputs
-    grads = impl.call("batchnorm_backward", inputs["dout"], cache)
-    if isinstance(grads, (tuple, list)) and len(grads) == 3:
-        outputs.update(zip(GRAD_LABELS, grads))
-    else:
-        outputs["dx"] = Unsupported(f"{_describe(grads)} from batchnorm_backward instead of (dx, dgamma, dbeta)")
+    outputs.update(labelled(impl.call("batchnorm_backward", inputs["dout"], cache), GRAD_LABELS, "batchnorm_backward"))
     return outputs
 
 
