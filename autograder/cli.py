@@ -1,8 +1,10 @@
-"""The ``grader`` command line: a thin click layer over the Python API.
+"""The ``grader`` command line: a thin click layer over the Python API (:mod:`autograder.api`).
 
-Each command parses its options, calls one API function and renders the
-result; nothing here computes a grade. Heavy libraries (TensorFlow,
-nbgrader) are never imported at module level.
+Each command parses its options (defaults from the API's constants), calls one
+API function and renders what it returns (tables, JSON, exit codes); nothing
+here computes a grade or decides what to grade. The API's refusals become
+click's errors in the command's language (:func:`api_errors`). Heavy libraries
+(TensorFlow, nbgrader) are never imported at module level.
 """
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, registry
-from .messages import LANGS, default_lang
+from . import __version__, api
+from .messages import LANGS, default_lang, t
 
 EXIT_FULL, EXIT_FAILED, EXIT_USAGE, EXIT_UNLOADABLE = 0, 1, 2, 3
+#: `grader check`'s exit code for each :attr:`api.CheckOutcome.status`
+CHECK_EXIT = {"full": EXIT_FULL, "failed": EXIT_FAILED, "unloadable": EXIT_UNLOADABLE}
 
 
 class Context:
@@ -36,6 +40,20 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@contextmanager
+def api_errors(lang: str | None = None):
+    """The API's refusals as click's, in ``lang`` (default: $GRADER_LANG): an :class:`api.UsageProblem` is
+    a usage error (exit code 2), any other :class:`api.Refused` one line, exit code 1. Used inside a
+    command, so that click's usage error names that command."""
+    try:
+        yield
+    except api.Refused as exc:
+        from .sanitize import terminal  # the texts quote paths and messages that may carry student ids
+
+        text = terminal(exc.text(lang or default_lang()))
+        raise (click.UsageError(text) if isinstance(exc, api.UsageProblem) else click.ClickException(text)) from None
 
 
 class _Grader(click.Group):
@@ -71,20 +89,21 @@ def main():
 @pass_context
 def list_cmd(ctx: Context, as_json: bool, lang: str):
     """List the exercises with their ids, slugs and points."""
+    exercises = api.list_exercises()
     if as_json:
         click.echo(json.dumps([
             {"id": e.id, "slug": e.slug, "title": e.title if lang == "en" else e.title_es,
              "points": e.points, "needs": e.needs}
-            for e in registry.EXERCISES
+            for e in exercises
         ], ensure_ascii=False))
         return
     from .render import exercises_table
 
-    ctx.console.print(exercises_table(registry.EXERCISES, lang))
+    ctx.console.print(exercises_table(exercises, lang))
 
 
 @main.command("selfcheck")
-@click.option("--seed", default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--seed", default=api.SELFCHECK_SEED, show_default=True, help="Seed of the random inputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_context
 def selfcheck_cmd(ctx: Context, seed: int, as_json: bool):
@@ -92,13 +111,8 @@ def selfcheck_cmd(ctx: Context, seed: int, as_json: bool):
 
     Instructor only: needs reference_impl. Exit code 0 when every check passes.
     """
-    try:
-        from .selfcheck import run_selfcheck
-
-        result = run_selfcheck(seed)
-    except ImportError as exc:
-        raise click.ClickException(f"the reference is not installed here ({exc}); "
-                                   "selfcheck is an instructor command") from None
+    with api_errors():
+        result = api.selfcheck(seed)
     if as_json:
         click.echo(json.dumps(result.to_dict()))
     else:
@@ -106,19 +120,6 @@ def selfcheck_cmd(ctx: Context, seed: int, as_json: bool):
 
         ctx.console.print(result_table(result))
     sys.exit(0 if result.full_marks else 1)
-
-
-def _exercise(key: str):
-    """The exercise called ``key``, which must have checks in this version."""
-    import importlib.util
-
-    try:
-        ex = registry.get(key)
-    except KeyError as exc:
-        raise click.UsageError(exc.args[0]) from None
-    if importlib.util.find_spec(f"autograder.exercises.{ex.id}") is None:
-        raise click.UsageError(f"{ex.id} ({ex.slug}) has no checks in this version of the grader yet")
-    return ex
 
 
 lang_option = click.option("--lang", type=click.Choice(LANGS), default=default_lang,
@@ -138,42 +139,24 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
     ex3_dropout.ipynb). Exit code: 0 full marks, 1 some check failed,
     2 usage error, 3 the submission could not be loaded.
     """
-    from .batch import find_submission_file, same_code, submission_candidates
-    from .grading import grade_file
-    from .messages import t
+    def say(key: str, **fields) -> None:  # the note that two files differ: before the checks run
+        click.echo(t(key, lang, **fields), err=True)
 
-    ex = _exercise(exercise)
-    if path is not None and not path.is_file():
-        raise click.UsageError(t("check_no_file", lang, path=str(path)))
-    if path is None:
-        candidates = submission_candidates(Path.cwd(), ex.id)
-        path = candidates[0] if candidates else None
-        others = [p for p in candidates[1:] if same_code(path, p, ex.names) is not True]
-        if others:  # a notebook and a .py both here: say which one is graded, and that they differ
-            other = ", ".join(p.name for p in others)
-            click.echo(t("check_two_files", lang, graded=path.name, other=other, ex=ex.id), err=True)
-        if path is None:
-            raise click.UsageError(f"no {ex.id} submission in {Path.cwd()} "
-                                   f"(looked for {ex.id}_*.ipynb / {ex.id}_*.py); pass its PATH")
-    from .data import DataUnavailable
-
-    try:
-        result = grade_file(ex.id, path, hidden=False, lang=lang)
-    except DataUnavailable as exc:  # the install lacks a data set: not the student's fault
-        raise click.UsageError(str(exc)) from None
+    with api_errors(lang):
+        outcome = api.check(exercise, path, lang=lang, say=say)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps(outcome.result.to_dict(), ensure_ascii=False))
     else:
         from .render import print_result
 
-        print_result(ctx.console, result, str(path), lang)
-    sys.exit(EXIT_UNLOADABLE if result.error else EXIT_FULL if result.full_marks else EXIT_FAILED)
+        print_result(ctx.console, outcome.result, str(outcome.graded_file), lang)
+    sys.exit(CHECK_EXIT[outcome.status])
 
 
 @main.command("grade")
 @click.argument("exercise")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256),
+@click.option("--jobs", "-j", default=api.DEFAULT_JOBS, show_default=True, type=click.IntRange(1, api.MAX_JOBS),
               help="Submissions graded in parallel.")
 @click.option("--out", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for results (OUT/EXERCISE/<student>.json, gradebook.csv); default ./grades, "
@@ -204,140 +187,51 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
     """
     from rich.console import Console
 
-    from .batch import discover, grade_batch, unfinished_results
-    from .messages import t
-    from .preflight import Problem, check_gradebook, check_writable, require_nbgrader
     from .render import progress_bar
     from .sanitize import rich_markup
-    from .secret import MissingHiddenKey, resolve
 
-    ex = _exercise(exercise)
     err = Console(stderr=True)
-    if course_dir is None and not paths and (Path.cwd() / "nbgrader_config.py").is_file():
-        course_dir = Path.cwd()
-    if course_dir is not None and not (Path(course_dir) / "nbgrader_config.py").is_file():
-        raise click.UsageError(f"{course_dir} is not a course folder (no nbgrader_config.py)")
-    try:  # no key, no grading: the hidden inputs must not come from anything public
-        key = resolve(course_dir, key_file)
-    except MissingHiddenKey as exc:
-        raise click.UsageError(exc.text(lang)) from None
-    if course_dir is not None:
-        from .course import CourseDir
-        from .course.grade import CourseBusy, course_submissions, grade_course
 
-        course = CourseDir(course_dir)
-        if not course.config.is_file():
-            raise click.UsageError(f"{course_dir} is not a course folder (no nbgrader_config.py)")
-        subs = course_submissions(course, ex.id)
-        total = len(subs)
-        if total == 0:
-            raise click.UsageError(f"no {ex.id} submissions under {course.submitted()}")
-        check_gradebook(course.gradebook, lang)  # each check before anything is written
-        check_writable([course.root, course.grades(ex.id), course.root / "autograded"], [course.gradebook], lang)
-        require_nbgrader("grade", lang)
-        try:
-            with _ctrl_c_kept(), progress_bar(err, total, ex.id, lang) as advance:
-                run = grade_course(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance,
-                                   hidden_key=key)
-        except CourseBusy as exc:
-            raise click.ClickException(str(exc)) from None
-        except Problem as exc:  # met while grading (e.g. the gradebook broke meanwhile): in the run's language
-            exc.lang = lang
-            raise
-        except KeyboardInterrupt:
-            _stopped(course.grades(ex.id), subs, lang)
-        records, expected = run.records, total
-        out = course.root / "grades"
-        err.print(f"graded {len(run.graded)}, already graded {len(run.skipped)} (use --force to regrade); "
-                  f"recorded in {rich_markup(course.gradebook)}")
-        if run.unrecorded:  # graded, but the gradebook or the autograded notebook failed: said, never silent
-            names = ", ".join(run.unrecorded[:10]) + (" …" if len(run.unrecorded) > 10 else "")
-            err.print(f"[red]{len(run.unrecorded)} graded but not recorded[/red] (see record_error in their "
-                      f"results; run `grader grade` again to record them): {rich_markup(names)}")
-    else:
-        if not paths:
-            raise click.UsageError("give the submissions' PATHs, or --course DIR")
-        submissions, warnings = discover(paths, ex.id)
-        for w in warnings:
-            err.print(f"[yellow]warning:[/yellow] {rich_markup(w)}")
-        if not submissions:
-            raise click.UsageError(f"no {ex.id} submissions found in {', '.join(map(str, paths))}")
-        out = out or Path("grades")
-        check_writable([out / ex.id], lang=lang)
-        previous = {} if force else unfinished_results(out, ex.id, submissions)
-        if previous:
-            click.echo(t("grade_resumed", lang, n=len(previous), total=len(submissions), folder=out / ex.id),
-                       err=True)
-        try:
-            with _ctrl_c_kept(), progress_bar(err, len(submissions) - len(previous), ex.id, lang) as advance:
-                records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance,
-                                      hidden_key=key, previous=previous)
-        except KeyboardInterrupt:
-            _stopped(out / ex.id, submissions, lang)
-        expected = len(submissions)
+    def say(key: str, **fields) -> None:  # before the grading: paths with no submission, a resumed run
+        if key == "warning":
+            err.print(f"[yellow]{rich_markup(t(key, lang, **fields))}[/yellow]")
+        else:
+            click.echo(t(key, lang, **fields), err=True)
+
+    with api_errors(lang):
+        outcome = api.grade(exercise, paths, jobs=jobs, out=out, course_dir=course_dir, force=force,
+                            key_file=key_file, lang=lang, say=say,
+                            progress=lambda label, total: progress_bar(err, total, label, lang))
+    if outcome.stopped:
+        _stopped(outcome, lang)
+    if outcome.course is not None:
+        err.print(rich_markup(t("grade_course_summary", lang, graded=len(outcome.graded), skipped=len(outcome.skipped),
+                                gradebook=outcome.gradebook)))
+        if outcome.unrecorded:  # graded, but the gradebook or the autograded notebook failed: said, never silent
+            names = ", ".join(outcome.unrecorded[:10]) + (" …" if len(outcome.unrecorded) > 10 else "")
+            err.print(f"[red]{rich_markup(t('grade_unrecorded', lang, n=len(outcome.unrecorded)))}[/red] "
+                      + rich_markup(t("grade_unrecorded_hint", lang, names=names)))
     if as_json:
-        click.echo(json.dumps(records, ensure_ascii=False))
+        click.echo(json.dumps(outcome.records, ensure_ascii=False))
     else:
         from .render import class_table
 
-        ctx.console.print(class_table(records, ex.id, lang))
-        ctx.console.print(f"results: {rich_markup(out / ex.id)}/<student>.json, "
-                          f"gradebook: {rich_markup(out / ex.id / 'gradebook.csv')}")
-    unrecorded = [r for r in records if r.get("record_error")]
-    sys.exit(EXIT_FULL if len(records) == expected and not unrecorded else EXIT_FAILED)
+        ctx.console.print(class_table(outcome.records, outcome.exercise, lang))
+        ctx.console.print(rich_markup(t("grade_results", lang, folder=outcome.folder,
+                                        csv=outcome.folder / "gradebook.csv")))
+    sys.exit(EXIT_FULL if outcome.complete else EXIT_FAILED)
 
 
-@contextmanager
-def _ctrl_c_kept():
-    """Python drops an exception raised inside a finalizer or a weakref callback ("Exception ignored in …"),
-    and SQLAlchemy (the gradebook) runs many: a Ctrl-C landing in one would be lost and the run go on. Here
-    a KeyboardInterrupt dropped so is raised again: SIGINT is sent once more, and lands elsewhere. And the
-    SIGINT is remembered (``batch.STOP``), so a KeyboardInterrupt swallowed in any other way still stops
-    the batch once the submission it is saving is saved."""
-    import signal
-    import threading
-
-    from .batch import STOP
-
-    old = sys.unraisablehook
-
-    def hook(unraisable):
-        if isinstance(unraisable.exc_value, KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
-        else:
-            old(unraisable)
-
-    def on_sigint(signum, frame):  # remembered too: the batch stops at its next result even if this is lost
-        STOP.set()
-        signal.default_int_handler(signum, frame)
-
-    STOP.clear()
-    sys.unraisablehook = hook
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
-    try:
-        yield
-    finally:
-        sys.unraisablehook = old
-        if main_thread:
-            signal.signal(signal.SIGINT, previous)
-        STOP.clear()
-
-
-def _stopped(folder: Path, submissions, lang: str):
-    """After Ctrl-C: stop the workers and student processes still running, say what is saved in ``folder``
-    (the results on disk for the files as they are now) and how to resume; exit code 130."""
+def _stopped(outcome: api.GradeOutcome, lang: str):
+    """After Ctrl-C (the API has stopped the workers and counted the results saved): say what is saved
+    and how to resume; exit code 130."""
     import signal
 
-    from .batch import saved_result, stop_all
-    from .messages import t
     from .sanitize import terminal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the message short
-    stop_all()
-    saved = sum(saved_result(folder, sub) is not None for sub in submissions)
-    total = len(submissions)
-    where = terminal(f"{folder}{os.sep}")
+    saved, total = outcome.saved, outcome.expected
+    where = terminal(f"{outcome.folder}{os.sep}")
     click.echo(t("grade_stopped", lang, saved=saved, total=total, folder=where, left=total - saved)
                if saved < total else t("grade_stopped_all", lang, total=total, folder=where), err=True)
     try:
@@ -355,10 +249,9 @@ def _stopped(folder: Path, submissions, lang: str):
 @click.argument("exercises", nargs=-1)
 def generate_cmd(exercises):
     """Write solutions/*.ipynb and the student versions in exercises/ from solutions/*.py (instructor)."""
-    from . import authoring
-
-    ids = [_exercise(e).id for e in exercises] or None
-    for path in authoring.generate(ids):
+    with api_errors():
+        written = api.generate(exercises)
+    for path in written.paths:
         click.echo(f"wrote {path}")
 
 
@@ -366,21 +259,14 @@ def generate_cmd(exercises):
 @click.argument("exercises", nargs=-1)
 def fixtures_cmd(exercises):
     """Regenerate the public fixtures from the reference (instructor; needs reference_impl)."""
-    from .cases import write_fixtures
-    from .grading import exercise_module
-
-    ids = [_exercise(e).id for e in exercises] or [e.id for e in registry.EXERCISES]
-    for ex_id in ids:
-        try:
-            specs = [s for s in exercise_module(ex_id).SPECS]
-        except ModuleNotFoundError:
-            continue
-        if specs:
-            click.echo(f"wrote {write_fixtures(ex_id, specs)}")
+    with api_errors():
+        written = api.fixtures(exercises)
+    for path in written.paths:
+        click.echo(f"wrote {path}")
 
 
 @main.command("limits")
-@click.argument("exercise", default="ex1")
+@click.argument("exercise", default=api.LIMITS_EXERCISE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def limits_cmd(exercise: str, as_json: bool):
     """Show the sandbox limits of EXERCISE and what confines student code on this machine.
@@ -389,20 +275,14 @@ def limits_cmd(exercise: str, as_json: bool):
     (namespaces, covered paths, read-only file system, capabilities, user, the seccomp filter and
     how many system calls it refuses).
     """
-    from dataclasses import asdict
-
-    from .grading import limits_for
-    from .sandbox import confinement
-
-    ex = _exercise(exercise)
-    limits = limits_for(ex)
-    data = {"exercise": ex.id, "limits": asdict(limits), "confinement": confinement(limits)}
+    with api_errors():
+        outcome = api.limits(exercise)
     if as_json:
-        click.echo(json.dumps(data))
+        click.echo(json.dumps(outcome.to_dict()))
         return
-    for key, value in data["limits"].items():
+    for key, value in outcome.limits.items():
         click.echo(f"{key:18} {value}")
-    held = data["confinement"]
+    held = outcome.confinement
     click.echo("confinement        " + (", ".join(f"{k}={v}" for k, v in held.items()) if held else
                                        "off (GRADER_CONFINE=0): timeouts, process-group kill and rlimits only"))
 
@@ -411,16 +291,12 @@ def _instructor_only(name: str) -> click.Command:
     """An instructor command's stand-in in the student distribution: one line on stderr, exit code 2."""
 
     def callback(args):
-        from .messages import Text
-
         lang = default_lang()
         for i, arg in enumerate(args):  # `--lang es` / `--lang=es`, as the real command would take it
             value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else \
                 arg.split("=", 1)[1] if arg.startswith("--lang=") else None
             lang = value if value in LANGS else lang
-        click.echo(Text("this is the student install; `grader {command}` needs the instructor package",
-                        "esta es la instalación del estudiante; `grader {command}` necesita el paquete del profesor")
-                   (lang, command=name), err=True)
+        click.echo(t("student_install_refused", lang, command=name), err=True)
         sys.exit(EXIT_USAGE)
 
     return click.Command(name, callback=callback, hidden=True, add_help_option=False,

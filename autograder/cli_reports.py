@@ -2,61 +2,38 @@
 
 ``register(group)`` adds the three commands to a click group (``autograder.cli``
 calls it on ``grader``). Each reads what ``grader grade`` wrote
-(GRADES/<ex>/<student>.json), calls one API function and prints the paths it
-wrote. Exit codes: 0 written; 2 usage error, including a grades folder with
-nothing for the exercise; 1 a record that cannot be read. Nothing heavy is
-imported (no TensorFlow, no nbgrader).
+(GRADES/<ex>/<student>.json), calls one function of :mod:`autograder.api` and
+prints the paths it wrote. Exit codes: 0 written; 2 usage error, including a
+grades folder with nothing for the exercise; 1 a record that cannot be read.
+Nothing heavy is imported (no TensorFlow, no nbgrader).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from .messages import LANGS, Text, default_lang
+from . import api
+from .messages import LANGS, default_lang, t
 from .sanitize import terminal  # paths and messages here carry student ids (folder names)
 
 EXIT_USAGE = 2
 
-_TEXTS = {
-    "wrote_plain": Text("wrote {path} ({exercises})", "escrito {path} ({exercises})"),
-    "wrote_moodle": Text("wrote {count} Moodle grading worksheet(s) under {path}",
-                         "escritas {count} hojas de calificación de Moodle en {path}"),
-    "wrote_canvas": Text("wrote {path} (Canvas gradebook import)",
-                         "escrito {path} (importación al libro de calificaciones de Canvas)"),
-    "wrote_gradescope": Text("wrote {count} Gradescope results.json under {path}",
-                             "escritos {count} results.json de Gradescope en {path}"),
-    "warning": Text("warning: {text}", "aviso: {text}"),
-}
-
 _lang_option = click.option("--lang", type=click.Choice(LANGS), default=default_lang,
                             show_default="en or $GRADER_LANG", help="Language of the pages.")
-_grades_option = click.option("--grades", default=Path("grades"), show_default=True,
+_grades_option = click.option("--grades", default=api.GRADES, show_default=True,
                               type=click.Path(file_okay=False, path_type=Path),
                               help="Folder `grader grade` wrote (GRADES/EXERCISE/<student>.json).")
 
 
-def _exercise_id(key: str) -> str:
-    from . import registry
+@contextmanager
+def _api_errors(lang: str):
+    """:func:`autograder.cli.api_errors` (imported when a command runs: cli.py registers these commands)."""
+    from .cli import api_errors
 
-    try:
-        return registry.get(key).id
-    except KeyError as exc:
-        raise click.UsageError(exc.args[0]) from None
-
-
-def _records(grades: Path, ex_id: str) -> list[dict]:
-    """The exercise's records; UsageError (exit 2) when there are none, ClickException for a bad file."""
-    from .export import read_records
-
-    try:
-        records = read_records(grades, ex_id)
-    except ValueError as exc:
-        raise click.ClickException(terminal(exc)) from None
-    if not records:
-        raise click.UsageError(f"no {ex_id} results in {grades / ex_id} "
-                               f"(run `grader grade {ex_id} PATH... --out {grades}` first)")
-    return records
+    with api_errors(lang):
+        yield
 
 
 def register(group: click.Group) -> click.Group:
@@ -65,7 +42,7 @@ def register(group: click.Group) -> click.Group:
     @group.command("feedback")
     @click.argument("exercise")
     @_grades_option
-    @click.option("--out", default=Path("feedback_html"), show_default=True,
+    @click.option("--out", default=api.FEEDBACK, show_default=True,
                   type=click.Path(file_okay=False, path_type=Path),
                   help="Folder for the pages (OUT/EXERCISE/<student>.html).")
     @_lang_option
@@ -74,45 +51,30 @@ def register(group: click.Group) -> click.Group:
 
         Exit code 0 when written, 2 when GRADES has no results for EXERCISE.
         """
-        from .feedback import write_feedback
-
-        from .preflight import check_writable
-
-        ex_id = _exercise_id(exercise)
-        _records(grades, ex_id)
-        check_writable([out / ex_id], lang=lang)  # before the first page: none written, or all
-        try:
-            paths = write_feedback(grades, ex_id, out / ex_id, lang)
-        except ValueError as exc:
-            raise click.ClickException(terminal(exc)) from None
-        for path in paths:
+        with _api_errors(lang):
+            outcome = api.feedback(exercise, grades, out, lang=lang)
+        for path in outcome.pages:
             click.echo(f"wrote {terminal(path)}")
-        click.echo(f"{len(paths)} feedback page(s) in {out / ex_id}")
+        click.echo(t("feedback_written", lang, n=len(outcome.pages), folder=terminal(outcome.folder)))
 
     @group.command("report")
     @click.argument("exercise")
     @_grades_option
     @click.option("--out", default=None, type=click.Path(dir_okay=False, path_type=Path),
-                  help="The report's file.  [default: reports/EXERCISE.html]")
+                  help=f"The report's file.  [default: {api.REPORTS}/EXERCISE.html]")
     @_lang_option
     def report_cmd(exercise: str, grades: Path, out: Path | None, lang: str):
         """Write the class report of EXERCISE: scores, pass rates, frequent mistakes (instructor).
 
         Exit code 0 when written, 2 when GRADES has no results for EXERCISE.
         """
-        from .report import write_report
-
-        from .preflight import check_writable
-
-        ex_id = _exercise_id(exercise)
-        records = _records(grades, ex_id)
-        check_writable(files=[out or Path("reports") / f"{ex_id}.html"], lang=lang)
-        path = write_report(grades, ex_id, out or Path("reports") / f"{ex_id}.html", lang)
-        click.echo(f"wrote {terminal(path)} ({len(records)} submission(s))")
+        with _api_errors(lang):
+            outcome = api.report(exercise, grades, out, lang=lang)
+        click.echo(f"wrote {terminal(outcome.path)} ({outcome.submissions} submission(s))")
 
     @group.command("export")
     @_grades_option
-    @click.option("--out", default=Path("exports"), show_default=True,
+    @click.option("--out", default=api.EXPORTS, show_default=True,
                   type=click.Path(file_okay=False, path_type=Path),
                   help="Folder for grades.csv, moodle/<ex>_grading_worksheet.csv, canvas/grades.csv and "
                        "gradescope/<ex>/<student>/results.json.")
@@ -129,35 +91,18 @@ def register(group: click.Group) -> click.Group:
         Every student of the course gets a row (an empty grade where there is
         no submission). Exit code 0 when written, 2 when GRADES holds no results.
         """
-        from .export import exercise_folders, export_all
-
-        canvas_ids = {}
-        for item in canvas_assignments:
-            key, sep, value = item.partition("=")
-            if not sep or not value.strip().isdigit():
-                raise click.UsageError(f"--canvas-assignment {item!r}: expected EX=ID with a numeric Canvas id")
-            canvas_ids[_exercise_id(key.strip())] = value.strip()
-        found = exercise_folders(grades)
-        if not found:
-            raise click.UsageError(f"no results in {grades} (run `grader grade EXERCISE PATH... --out {grades}` first)")
-        from .export import course_of
-        from .preflight import check_gradebook, check_writable
-
-        course = course_of(grades, course_dir)
-        if course is not None:  # its gradebook names the students: a broken one is said, not passed over
-            check_gradebook(course / "gradebook.db", lang)
-        check_writable([out], lang=lang)  # before the first file: none written, or all
-        try:
-            result = export_all(grades, out, lang, course_dir, canvas_ids)
-        except ValueError as exc:
-            raise click.ClickException(terminal(exc)) from None
-        click.echo(_TEXTS["wrote_plain"](lang, path=terminal(result.plain), exercises=", ".join(found)))
+        with _api_errors(lang):
+            outcome = api.export(grades, out, course_dir=course_dir, canvas_assignments=canvas_assignments,
+                                 lang=lang)
+        result = outcome.exports
+        click.echo(t("export_plain", lang, path=terminal(result.plain), exercises=", ".join(outcome.exercises)))
         if result.moodle:
-            click.echo(_TEXTS["wrote_moodle"](lang, count=len(result.moodle), path=terminal(out / "moodle")))
+            click.echo(t("export_moodle", lang, count=len(result.moodle), path=terminal(outcome.out / "moodle")))
         if result.canvas:
-            click.echo(_TEXTS["wrote_canvas"](lang, path=terminal(result.canvas)))
-        click.echo(_TEXTS["wrote_gradescope"](lang, count=len(result.gradescope), path=terminal(out / "gradescope")))
+            click.echo(t("export_canvas", lang, path=terminal(result.canvas)))
+        click.echo(t("export_gradescope", lang, count=len(result.gradescope),
+                     path=terminal(outcome.out / "gradescope")))
         for warning in result.warnings:
-            click.echo(_TEXTS["warning"](lang, text=terminal(warning)), err=True)
+            click.echo(t("warning", lang, text=terminal(warning)), err=True)
 
     return group

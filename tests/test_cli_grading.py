@@ -33,11 +33,15 @@ def test_check_full_marks_exits_0_with_the_spec_json(runner):
     result = runner.invoke(main, ["check", "ex3", str(SOLUTION), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"exercise", "score", "max_score", "checks", "error"}
+    assert {"exercise", "score", "max_score", "checks", "error"} <= set(data)  # the SPEC's keys, and no other
+    assert set(data) - {"exercise", "score", "max_score", "checks", "error"} <= {"extras", "notes", "notes_i18n"}
     assert data["exercise"] == "ex3" and data["error"] is None
     assert data["score"] == data["max_score"] > 0
     assert all(not c["hidden"] for c in data["checks"])  # check runs public checks only
-    assert set(data["checks"][0]) == {"name", "points", "max_points", "passed", "hidden", "message"}
+    # the SPEC's keys, plus the stable id, outcome and found mistakes, and the texts in every language
+    assert set(data["checks"][0]) == {"name", "points", "max_points", "passed", "hidden", "message",
+                                      "id", "outcome", "mistakes", "titles", "messages"}
+    assert [c["id"] for c in data["checks"]][:3] == ["ex3.shapes", "ex3.out_is_a_times_mask", "ex3.mask_values"]
 
 
 def test_check_stub_exits_1_and_says_what_is_missing(runner):

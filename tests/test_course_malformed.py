@@ -367,8 +367,8 @@ def test_a_failure_while_recording_one_student_does_not_stop_the_run(course, run
     result = CliRunner().invoke(main, ["grade", EX, "--course", str(course.root), "--lang", "es"])
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    assert "graded 3, already graded" in result.output
-    assert "2 graded but not recorded" in result.output and "alice, duplicated" in result.output
+    assert "corregidas 3, ya corregidas antes" in result.output  # --lang es: the summary too
+    assert "2 corregidas pero sin registrar" in result.output and "alice, duplicated" in result.output
     recs = {s: json.loads((course.grades(EX) / f"{s}.json").read_text()) for s in students}
     assert "no se pudo registrar" in recs["duplicated"]["record_error"]
     assert "KeyError" in recs["duplicated"]["record_error"] and recs["duplicated"]["score"] == 10
