@@ -57,7 +57,7 @@ from .messages import t
 from .results import ExerciseResult
 
 # Annotations below also name types of the modules a function imports when it runs (batch.Submission,
-# course.collected.CollectReport, course.demo.DemoResult, course.release.Validation, export.Exports): never
+# course.collected.CollectReport, course.demo.DemoResult, validation.Validation, export.Exports): never
 # imported here, not even for type checkers, since this module ships in the student install, whose build
 # refuses a module-level import of a module it does not ship (tools/student_dist.py).
 
@@ -186,7 +186,7 @@ def check(exercise: str, path=None, *, lang: str = "en", cwd=None, say: Say | No
             raise UsageProblem("check_no_file", path=str(given))
         chosen = given
     else:
-        from .batch import same_code, submission_candidates
+        from .submissions import same_code, submission_candidates
 
         where = Path.cwd() if cwd is None else Path(cwd)
         candidates = submission_candidates(where, ex.id)
@@ -408,7 +408,8 @@ def grade(exercise: str, paths: Iterable = (), *, jobs: int = DEFAULT_JOBS, out=
     key = _hidden_key(None, key_file)  # no key, no grading: the hidden inputs must not come from anything public
     if not paths:
         raise UsageProblem("grade_no_paths")
-    from .batch import discover, grade_batch, unfinished_results
+    from .batch import grade_batch, unfinished_results
+    from .submissions import discover
     from .preflight import check_writable
 
     tell = say or _silent
@@ -510,7 +511,7 @@ def init(course_dir, exercises: Iterable[str] = (), *, course_id: str = COURSE_I
 
 @dataclass(frozen=True)
 class ValidationOutcome:
-    """One :class:`autograder.course.release.Validation` per exercise; ``ok`` when all pass."""
+    """One :class:`autograder.validation.Validation` per exercise; ``ok`` when all pass."""
 
     results: list[Validation]
 
@@ -523,7 +524,7 @@ def validate(exercises: Iterable[str] = ()) -> ValidationOutcome:
     """Check that each solution gets full marks, each student version zero, and every known mistake
     loses the points of its check (default: every authored exercise)."""
     from . import authoring
-    from .course.release import validate_exercise
+    from .validation import validate_exercise
 
     return ValidationOutcome([validate_exercise(e) for e in (_ids(exercises) or authoring.authored_exercises())])
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare import compare
-from .messages import BOTH, Msg, Text, mistake_msg, t
+from .messages import Msg, Text, mistake_msg, t
 
 Outputs = dict
 

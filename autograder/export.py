@@ -89,7 +89,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import registry
-from .batch import atomic_write
+from .files import atomic_write
 from .messages import Text, as_msg
 from .redact import student_message, title
 from .results import normalized

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import registry, sanitize
-from .batch import atomic_write
+from .files import atomic_write
 from .export import read_records, safe_name
 from .messages import Text, as_msg
 from .redact import student_message, title

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import registry
-from .batch import atomic_write
+from .files import atomic_write
 from .export import read_records
 from .feedback import esc, exercise_title, fmt, page
 from .messages import Msg, Text, as_msg

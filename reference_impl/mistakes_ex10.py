@@ -3,7 +3,6 @@ import math
 
 import numpy as np
 
-from .noise_norm import gaussian_dropout_forward as _gd_forward
 from .noise_norm import gaussian_noise_forward as _gn_forward
 from .noise_norm import layernorm_backward as _ln_backward
 from .variants import register

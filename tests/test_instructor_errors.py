@@ -460,13 +460,13 @@ def test_ctrl_c_in_a_course_stops_at_once_and_the_same_command_resumes(course, t
 def test_a_swallowed_ctrl_c_still_stops_the_batch_after_the_result_it_is_saving(tmp_path, monkeypatch):
     """Whatever swallows the KeyboardInterrupt (a finalizer, a library's ``except BaseException``), the
     SIGINT is remembered and the batch stops once the submission it is saving is saved."""
-    from autograder import batch
+    from autograder import batch, submissions
 
     klass = tmp_path / "class"
     for i in range(4):
         (klass / f"s{i}").mkdir(parents=True)
         (klass / f"s{i}" / "ex3.py").write_text("def dropout_backward(dout, mask):\n    return dout\n")
-    subs, _ = batch.discover([klass], "ex3")
+    subs, _ = submissions.discover([klass], "ex3")
     seen = []
 
     def progress(rec):  # the SIGINT "arrives" while the first result is saved, and is swallowed

@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from autograder import cli_reports
-from autograder.batch import Submission, grade_batch
+from autograder.batch import grade_batch
+from autograder.submissions import Submission
 from autograder.exercises import ex3, ex4
 from autograder.export import gradescope_results, lms_csv, read_records, write_exports
 from autograder.feedback import feedback_html, write_feedback

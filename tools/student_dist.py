@@ -59,7 +59,7 @@ MODULES = (
     "autograder/impl.py",
     "autograder/notebook.py",
     "autograder/redact.py",
-    "autograder/batch.py",        # find_submission_file, used by `grader check`
+    "autograder/submissions.py",  # which file `grader check` grades
     "autograder/data.py",         # ex6/ex7 data sets (scikit-learn's bundled ones)
     "autograder/sanitize.py",     # inert display of what a submission printed
     "autograder/exercises/__init__.py",

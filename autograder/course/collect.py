@@ -64,7 +64,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from .. import registry
-from ..batch import atomic_write
+from ..files import atomic_write
 from . import CourseDir, notebook_name, roster
 from .collected import Collected, CollectReport, Skipped
 from .exchange import collect_from_exchange

@@ -120,7 +120,7 @@ def _collect_exchange(course: CourseDir, ex: registry.Exercise, report: CollectR
         report.error = f"nbgrader collect failed: {lines[-1] if lines else 'unknown error'}"
     after = _submitted_stamps(course, ex.id)
 
-    from ..batch import find_submission_file
+    from ..submissions import find_submission_file
 
     for student, inbound in sorted(records.items()):
         folder = course.submitted(student, ex.id)

@@ -24,7 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .. import registry
-from ..batch import Submission, atomic_write, file_digest, find_submission_file, grade_batch, gradebook_csv
+from ..batch import grade_batch, gradebook_csv
+from ..files import atomic_write, file_digest
+from ..submissions import Submission, find_submission_file
 from ..messages import as_msg, t
 from ..results import normalized
 from . import CourseDir, notebook_name

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..batch import atomic_write
+from ..files import atomic_write
 from ..grading import exercise_module
 from ..loader import cell_text, is_check_cell_code, nbgrader_meta
 from ..messages import BOTH, Msg, as_msg, t

@@ -57,7 +57,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..batch import atomic_write
+from ..files import atomic_write
 from ..messages import Text, default_lang
 
 __all__ = ["ROSTER_FILE", "Identity", "gradebook_students", "load", "remember", "split_name"]

@@ -33,7 +33,7 @@ from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, labelled, mi
 from ..compare import as_float_array, compare
 from ..messages import Text
 from ..sandbox import Rng, Unsupported
-from ..stats import Z, mean_bound, std_ratio_bounds, tail_bounds
+from ..stats import mean_bound, std_ratio_bounds, tail_bounds
 
 MISTAKES = mistake_catalog(
     Mistake("noise_stddev_as_variance",
