@@ -185,3 +185,29 @@ def test_an_exercise_without_checks_yet_is_a_usage_error(runner, tmp_path, monke
     (tmp_path / "ex9_search.py").write_text("def search(X, y, seed):\n    return None\n")
     result = runner.invoke(main, ["check", "ex9", str(tmp_path / "ex9_search.py")])
     assert result.exit_code == 2 and "has no checks" in result.output
+
+
+def test_check_in_spanish_is_spanish_throughout(runner, tmp_path):
+    """Titles, messages and mistakes are chosen in the language asked for when shown: the same file in
+    English and in Spanish gives the same ids, points and mistakes, and no English title in Spanish."""
+    from autograder.exercises.ex3 import MISTAKES
+
+    wrong = tmp_path / "ex3_dropout.py"  # the classic mistake: the mask is not divided by p
+    wrong.write_text("import numpy as np\n\ndef dropout_forward(a, p, train=True, rng=None):\n"
+                     "    if not train:\n        return a, None\n"
+                     "    rng = np.random.default_rng() if rng is None else rng\n"
+                     "    mask = (rng.random(a.shape) < p) * 1.0\n    return a * mask, mask\n\n"
+                     "def dropout_backward(dout, mask):\n    return dout if mask is None else dout * mask\n")
+    en = json.loads(runner.invoke(main, ["check", "ex3", str(wrong), "--json", "--lang", "en"]).output)
+    es = json.loads(runner.invoke(main, ["check", "ex3", str(wrong), "--json", "--lang", "es"]).output)
+    assert [c["id"] for c in en["checks"]] == [c["id"] for c in es["checks"]]
+    assert [(c["points"], c["mistakes"]) for c in en["checks"]] == [(c["points"], c["mistakes"]) for c in es["checks"]]
+    english_titles = {c["name"] for c in en["checks"]}
+    assert all(c["name"] == c["titles"]["es"] and c["name"] not in english_titles for c in es["checks"]
+               if c["titles"]["es"] != c["titles"]["en"])
+    mask = next(c for c in es["checks"] if c["id"] == "ex3.mask_values")
+    assert mask["name"] == "dropout_forward: los valores de la máscara son 0 o 1/p"
+    assert mask["mistakes"] == ["dropout_no_scale"] and MISTAKES["dropout_no_scale"].es in mask["message"]
+    assert "mask values should be" not in mask["message"] and "los valores de la máscara deberían" in mask["message"]
+    table = runner.invoke(main, ["check", "ex3", str(wrong), "--lang", "es"], env={"COLUMNS": "250"}).output
+    assert "dropout_forward: los valores de la máscara son 0 o 1/p" in table and "mask values are" not in table
