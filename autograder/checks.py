@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .compare import compare
+from .compare import as_float_array, compare
 from .messages import Msg, Text, mistake_msg, t
 
 Outputs = dict
@@ -168,6 +168,60 @@ class Context:
     def mistake(self, mistake_id: str) -> Msg:
         """" Likely mistake: …" for a known mistake of this exercise (the message then names it)."""
         return mistake_msg(mistake_id, self.mistakes[mistake_id], self.lang)
+
+
+_NONFINITE_AT = Text("{what}: {value} at index {index}, where z = {z:.6g} (expected {expected:.6g}); {count} of {size} "
+                     "value(s) are NaN or infinite where finite values were expected.",
+                     "{what}: {value} en el índice {index}, donde z = {z:.6g} (se esperaba {expected:.6g}); {count} de "
+                     "{size} valor(es) son NaN o infinitos donde se esperaban valores finitos.")
+
+
+def _nonfinite_message(ctx, got: dict, case: Case) -> Msg | None:
+    """When the first wrong output holds NaN or ±inf where the reference's is finite: which value, at which
+    index, the input z there, and the known mistake whose outputs it matches (as :func:`judge` names them)."""
+    expected = next(iter(case.accepted.values()))
+    for label in [lab for lab in got if lab in expected]:
+        mismatch = compare(got[label], expected[label])
+        if mismatch is None:
+            continue
+        if mismatch.kind != "nonfinite":
+            return None
+        arr = as_float_array(got[label])[0]
+        exp = np.asarray(expected[label], dtype=np.float64)
+        z = np.asarray(case.inputs.get("z", np.nan), dtype=np.float64)
+        if arr.shape != exp.shape or z.shape != exp.shape or exp.ndim == 0:
+            return None  # not an elementwise output of z (a cost): judge's own words
+        bad = ~np.isfinite(arr) & np.isfinite(exp)
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = "NaN" if np.isnan(arr[index]) else ("inf" if arr[index] > 0 else "-inf")
+        where = f"{label} [{case.label}]" if case.label else label
+        message = ctx.text(_NONFINITE_AT, what=where, value=value, index=index, z=float(z[index]),
+                           expected=float(exp[index]), count=int(bad.sum()), size=int(arr.size))
+        for mistake_id, outputs in case.variants.items():
+            if mistake_id in ctx.mistakes and all(
+                    lab in got and compare(got[lab], val) is None for lab, val in outputs.items()):
+                return message + ctx.mistake(mistake_id)
+        return message
+    return None
+
+
+def finite_compare_check(name: str, specs: tuple[CaseSpec, ...], points: float, needs: tuple[str, ...], *,
+                         hidden: bool = False, cell: str = "", id: str = "", title_es: str = "") -> Check:
+    """A comparison check (like compare_check) over the cases of several specs in turn, for functions of one
+    input ``z`` that must stay finite at large |z|: a NaN or inf where the reference is finite is reported
+    as that value at its index, with the z there (``_nonfinite_message``), and named when a known mistake
+    gives it. Other misses read as :func:`judge` says them."""
+
+    def run(ctx):
+        for spec in specs:
+            for case in ctx.cases(spec):
+                got = spec.procedure(ctx.impl, case.inputs)
+                _, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes)
+                if message is not None:
+                    raise Fail(_nonfinite_message(ctx, got, case) or message)
+        return None
+
+    return Check(name, points, run, needs, hidden, cell, id=id, title_es=title_es)
 
 
 def labelled(result, labels, what: str) -> dict:

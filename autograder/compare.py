@@ -93,7 +93,7 @@ def compare(got, expected, rtol: float = RTOL) -> Mismatch | None:
         return None
     bad = np.flatnonzero(~ok)
     first = int(bad[0])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # a tiny expected value: inf
         errs = np.where(finite_expected, err, np.inf).ravel()[bad]
         exp_bad = np.abs(expected.ravel()[bad])
         # relative error over entries whose expected value is nonzero (inf when all are zero)

@@ -11,7 +11,17 @@ from .variants import register
 # ---------------------------------------------------------------- activations
 def sigmoid_sign(z):
     """σ(z) = 1 / (1 + e^{z}): the minus sign of the exponent is lost."""
-    return 1.0 / (1.0 + np.exp(z))
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(z))
+
+
+def sigmoid_branch_flipped(z):
+    """The stable two-branch sigmoid with its condition flipped: e^z / (1 + e^z), the form meant for z < 0,
+    is used for z ≥ 0, where e^z overflows (inf / inf = NaN from z ≈ 710); 1 / (1 + e^(−z)) for z < 0 is
+    still right (e^(−z) overflows to inf there and the result is 0)."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(z < 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))
 
 
 def tanh_via_sigmoid(z):
@@ -32,8 +42,17 @@ def softmax_axis1(z):
 
 def softmax_unstable(z):
     """exp(z) / Σ exp(z) without subtracting the maximum: overflows at |z| ≈ 1000."""
-    e = np.exp(z)
-    return e / e.sum(axis=0, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_max_added(z):
+    """exp(z + max) instead of exp(z − max): right while z + max stays below ≈ 709, NaN at |z| ≈ 1000."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z + z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
 
 
 def softmax_not_normalised(z):
@@ -137,10 +156,12 @@ class TwoLayerNetUnseeded(TwoLayerNet):
 #: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex1.py MISTAKES
 VARIANTS = {
     "forward_sigmoid_sign": {"sigmoid": sigmoid_sign},
+    "forward_sigmoid_branch_flipped": {"sigmoid": sigmoid_branch_flipped},
     "forward_tanh_via_sigmoid": {"tanh": tanh_via_sigmoid},
     "forward_leaky_relu_fixed_alpha": {"leaky_relu": leaky_relu_fixed_alpha},
     "forward_softmax_axis1": {"softmax": softmax_axis1},
     "forward_softmax_unstable": {"softmax": softmax_unstable},
+    "forward_softmax_max_added": {"softmax": softmax_max_added},
     "forward_softmax_not_normalised": {"softmax": softmax_not_normalised},
     "forward_softmax_sum_all": {"softmax": softmax_sum_all},
     "forward_dense_transposed": {"dense_forward": dense_transposed},

@@ -58,6 +58,24 @@ def delta_no_m(z, t):
     return softmax(np.asarray(z, dtype=np.float64)) - np.asarray(t)
 
 
+def delta_max_added(z, t):
+    """(softmax(z) − t)/m with the softmax stabilised the wrong way round, exp(z + max): right while
+    z + max stays below ≈ 709, NaN at |z| ≈ 1000."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z + z.max(axis=0, keepdims=True))
+        return (e / e.sum(axis=0, keepdims=True) - np.asarray(t)) / z.shape[1]
+
+
+def delta_unstable(z, t):
+    """(softmax(z) − t)/m with exp(z) / Σ exp(z), no maximum subtracted: exp overflows (inf / inf = NaN)
+    above z ≈ 709 and underflows (0 / 0 = NaN) in a column whose every z is below ≈ −745."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return (e / e.sum(axis=0, keepdims=True) - np.asarray(t)) / z.shape[1]
+
+
 # ------------------------------------------------------------------ mlp_backward
 def _mlp_backward(dy, caches, params, activations, *, transposed=False, db="sum", last_fprime=True):
     grads = []
@@ -111,6 +129,68 @@ class TwoLayerNetNoM(_TwoLayerNet):
         delta1 = (self.W2.T @ delta2) * s * (1.0 - s)
         return (delta1 @ x.T, delta1.sum(axis=1, keepdims=True),
                 delta2 @ a1.T, delta2.sum(axis=1, keepdims=True))
+
+
+class TwoLayerNetNoAttributes(_TwoLayerNet):
+    """The constructor keeps the parameters in a dict, not as the attributes W1, b1, W2, b2 (the methods work
+    once the attributes are assigned, as the grader does)."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        reference = _TwoLayerNet(n_in, n_hidden, n_out, seed)
+        self.params = {name: getattr(reference, name) for name in ("W1", "b1", "W2", "b2")}
+
+
+class TwoLayerNetBiasShape(_TwoLayerNet):
+    """Biases of shape (n, 2) instead of the column vectors (n, 1)."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.b1 = np.zeros((n_hidden, 2))
+        self.b2 = np.zeros((n_out, 2))
+
+
+class TwoLayerNetTransposedWeights(_TwoLayerNet):
+    """W1 of shape (n_in, n_hidden) and W2 of shape (n_hidden, n_out): the transposes of (n_k, n_(k−1))."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.W1 = np.ascontiguousarray(self.W1.T)
+        self.W2 = np.ascontiguousarray(self.W2.T)
+
+
+class TwoLayerNetZeroWeights(_TwoLayerNet):
+    """Weights initialised to zeros: every hidden unit is the same."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.W1 = np.zeros((n_hidden, n_in))
+        self.W2 = np.zeros((n_out, n_hidden))
+
+
+class TwoLayerNetUnseeded(_TwoLayerNet):
+    """The seed is ignored: the weights come from an unseeded generator."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        rng = np.random.default_rng()
+        self.W1 = rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)
+        self.W2 = rng.standard_normal((n_out, n_hidden)) / np.sqrt(n_hidden)
+
+
+class TwoLayerNetZ1Sign(_TwoLayerNet):
+    """forward returns −z1: the sign folded into z1 = −(W1 x + b1) with a1 = 1/(1 + e^(z1)) (a1, z2 and y are right)."""
+
+    def forward(self, x):
+        z1, a1, z2, y = super().forward(x)
+        return -z1, a1, z2, y
+
+
+class TwoLayerNetZ2Sign(_TwoLayerNet):
+    """forward returns −z2 (y = W2 a1 + b2 is right)."""
+
+    def forward(self, x):
+        z1, a1, z2, y = super().forward(x)
+        return z1, a1, -z2, y
 
 
 class TwoLayerNetAscent(_TwoLayerNet):
@@ -182,10 +262,19 @@ VARIANTS = {
     "backprop_bce_missing_term": {"binary_cross_entropy_loss": bce_no_negative_term},
     "backprop_bce_mean_entries": {"binary_cross_entropy_loss": bce_mean_over_entries},
     "backprop_delta_no_m": {"softmax_cross_entropy_delta": delta_no_m},
+    "backprop_delta_max_added": {"softmax_cross_entropy_delta": delta_max_added},
+    "backprop_delta_unstable": {"softmax_cross_entropy_delta": delta_unstable},
     "backprop_mlp_transposed_dW": {"mlp_backward": mlp_transposed_dW},
     "backprop_mlp_db_mean": {"mlp_backward": mlp_db_mean},
     "backprop_mlp_db_not_summed": {"mlp_backward": mlp_db_not_summed},
     "backprop_mlp_no_last_fprime": {"mlp_backward": mlp_no_last_fprime},
+    "backprop_net_init_missing": {"TwoLayerNet": TwoLayerNetNoAttributes},
+    "backprop_net_bias_shape": {"TwoLayerNet": TwoLayerNetBiasShape},
+    "backprop_net_weights_transposed": {"TwoLayerNet": TwoLayerNetTransposedWeights},
+    "backprop_net_zero_weights": {"TwoLayerNet": TwoLayerNetZeroWeights},
+    "backprop_net_unseeded": {"TwoLayerNet": TwoLayerNetUnseeded},
+    "backprop_net_z1_sign": {"TwoLayerNet": TwoLayerNetZ1Sign},
+    "backprop_net_z2_sign": {"TwoLayerNet": TwoLayerNetZ2Sign},
     "backprop_net_no_m": {"TwoLayerNet": TwoLayerNetNoM},
     "backprop_net_ascent": {"TwoLayerNet": TwoLayerNetAscent},
     "backprop_numgrad_one_sided": {"numerical_gradient": numgrad_forward_difference},

@@ -8,6 +8,14 @@ rtol 1e-4). Inputs include zeros, negatives and large values: |z| up to 40
 for sigmoid and tanh (their naive formulas are still exact there), up to 1000
 for relu, leaky_relu and softmax (softmax must be stable there: SPEC).
 
+Numerical stability (SPEC: sigmoid and softmax finite and right up to |z| = 1e3) has its own
+checks, public and hidden, on inputs with |z| from 700 to 1000 (past e^709, where exp overflows):
+a NaN or inf where the reference is finite is said as such, with its index and the z there, and
+the known mistake it matches is named (the stable sigmoid with its branch flipped, softmax's
+maximum added instead of subtracted or not subtracted at all). The naive sigmoid
+1/(1 + e^(−z)) is right there (e^1000 overflows to inf and 1/inf = 0): it keeps its points, and
+the RuntimeWarning NumPy emits is reported in the feedback, not penalised (SPEC).
+
 Property checks (not compared with the reference's outputs): softmax's
 columns are probability distributions (shape kept, finite, non-negative,
 columns sum to 1 within 1e-6, float32 within 1e-4; an unnormalised softmax is
@@ -30,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import Case, CaseSpec, Check, Fail, Mistake, compare_check, judge, mistake_catalog
+from ..checks import Case, CaseSpec, Check, Fail, Mistake, compare_check, finite_compare_check, judge, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Msg, Text, t
 from ..sandbox import Handle, SandboxError
@@ -38,7 +46,15 @@ from ..sandbox import Handle, SandboxError
 MISTAKES = mistake_catalog(
     Mistake("forward_sigmoid_sign", "the sign of the exponent is flipped: σ(z) = 1/(1 + e^(−z)), not 1/(1 + e^z).",
             "el signo del exponente está cambiado: σ(z) = 1/(1 + e^(−z)), no 1/(1 + e^z).",
-            targets=("sigmoid",)),
+            targets=("sigmoid", "sigmoid_stable", "sigmoid_hidden")),
+    Mistake("forward_sigmoid_branch_flipped",
+            "for large positive z, sigmoid is computed as e^z/(1 + e^z) (a stable sigmoid with its branch condition "
+            "flipped, or that formula everywhere): e^z overflows above z ≈ 709 and inf/inf is NaN. Use "
+            "1/(1 + e^(−z)) for z ≥ 0 and e^z/(1 + e^z) only for z < 0.",
+            "para z grandes y positivos, sigmoid se calcula como e^z/(1 + e^z) (una sigmoide estable con la condición "
+            "de sus ramas invertida, o esa fórmula en todas partes): e^z desborda por encima de z ≈ 709 e inf/inf es "
+            "NaN. Usa 1/(1 + e^(−z)) para z ≥ 0 y e^z/(1 + e^z) solo para z < 0.",
+            targets=("sigmoid_stable", "sigmoid_hidden")),
     Mistake("forward_tanh_via_sigmoid", "tanh computed as 2σ(z) − 1; the identity is tanh(z) = 2σ(2z) − 1 (or use np.tanh).",
             "tanh calculada como 2σ(z) − 1; la identidad es tanh(z) = 2σ(2z) − 1 (o usa np.tanh).",
             targets=("tanh",)),
@@ -50,6 +66,11 @@ MISTAKES = mistake_catalog(
             targets=("softmax",)),
     Mistake("forward_softmax_unstable", "softmax is not stabilised: exp(1000) overflows. Subtract each column's maximum before exponentiating.",
             "softmax no está estabilizada: exp(1000) desborda. Resta el máximo de cada columna antes de aplicar la exponencial.",
+            targets=("softmax_stable",)),
+    Mistake("forward_softmax_max_added", "each column's maximum is added instead of subtracted: exp(z + max) overflows "
+            "at |z| ≈ 1000 (inf/inf is NaN). Subtract it: exp(z − max), so the largest exponent is 0.",
+            "se suma el máximo de cada columna en lugar de restarlo: exp(z + max) desborda con |z| ≈ 1000 (inf/inf es "
+            "NaN). Réstalo: exp(z − max), así el mayor exponente es 0.",
             targets=("softmax_stable",)),
     Mistake("forward_softmax_not_normalised", "the exponentials are not divided by their column sums, so columns do not sum to 1.",
             "las exponenciales no se dividen por la suma de su columna, así que las columnas no suman 1.",
@@ -158,6 +179,26 @@ def inputs_leaky_relu(rng):
     for case in cases:
         case["alpha"] = float(np.round(rng.uniform(0.05, 0.4), 2))
     return cases
+
+
+def inputs_sigmoid_large(rng):
+    """|z| from 700 to 1000 (e^z overflows past z = 709.78), and moderate values.
+
+    No z lies in (−746, −708), where σ(z) is subnormal (below 2.2e-308): a wrong value there would make the
+    relative error in the message overflow."""
+    m = int(rng.integers(2, 5))
+    z = np.empty((4, m + 3))
+    z[:, 0] = (1000.0, -1000.0, 800.0, -800.0)
+    z[:, 1] = (rng.uniform(710.0, 760.0), -rng.uniform(700.0, 708.0),
+               rng.uniform(710.0, 760.0), -rng.uniform(750.0, 800.0))
+    z[:, 2] = (0.0, 40.0, -40.0, rng.normal(0.0, 3.0))
+    z[:, 3:] = rng.uniform(-1000.0, 1000.0, (4, m))
+    z[(z > -746.0) & (z < -708.0)] -= 40.0
+    col = rng.uniform(710.0, 1000.0, (3, 1)) * np.array([[1.0], [-1.0], [1.0]])
+    return [
+        {"z": z, "_label": f"z of shape {z.shape} with |z| up to 1000"},
+        {"z": col, "_label": f"z of shape {col.shape}: one example, |z| above 710"},
+    ]
 
 
 def inputs_softmax(rng):
@@ -310,7 +351,10 @@ RELU = CaseSpec("ex1.relu", inputs_relu, run_relu)
 LEAKY_RELU = CaseSpec("ex1.leaky_relu", inputs_leaky_relu, run_leaky_relu,
                       mistakes=("forward_leaky_relu_fixed_alpha",))
 SOFTMAX = CaseSpec("ex1.softmax", inputs_softmax, run_softmax, mistakes=SOFTMAX_MISTAKES)
-SOFTMAX_LARGE = CaseSpec("ex1.softmax_large", inputs_softmax_large, run_softmax, mistakes=SOFTMAX_MISTAKES)
+SOFTMAX_LARGE = CaseSpec("ex1.softmax_large", inputs_softmax_large, run_softmax,
+                         mistakes=SOFTMAX_MISTAKES + ("forward_softmax_max_added",))
+SIGMOID_LARGE = CaseSpec("ex1.sigmoid_large", inputs_sigmoid_large, run_sigmoid,
+                         mistakes=("forward_sigmoid_sign", "forward_sigmoid_branch_flipped"))
 DENSE = CaseSpec("ex1.dense_forward", _traced(inputs_dense, _dense_layers), run_dense,
                  mistakes=("forward_dense_transposed", "forward_dense_no_bias", "forward_dense_swapped"))
 MLP = CaseSpec("ex1.mlp_forward", _traced(inputs_mlp, _mlp_layers), run_mlp,
@@ -323,7 +367,8 @@ CHECK_SOFTMAX_INVARIANTS = "softmax: columns are probability distributions"
 SOFTMAX_INVARIANTS = CaseSpec("ex1.softmax_invariants", None, run_softmax, mistakes=("forward_softmax_not_normalised",),
                               asked_by=CHECK_SOFTMAX_INVARIANTS)
 
-SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TWO_LAYER_NET, SOFTMAX_INVARIANTS]
+SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TWO_LAYER_NET, SOFTMAX_INVARIANTS,
+         SIGMOID_LARGE]
 
 
 # ------------------------------------------------------------------ "your other function is at fault"
@@ -449,6 +494,7 @@ def structured_check(name: str, spec: CaseSpec, points: float, needs: tuple[str,
     return Check(name, points, run, needs, hidden, cell, id=id, title_es=title_es)
 
 
+# ------------------------------------------------------------------ large |z|: a NaN is said where it is
 # ------------------------------------------------------------------ property checks
 _SOFTMAX_NOT_ARRAY = Text("softmax(z) for z of shape {shape} should return an array of numbers; it returned {got}.",
                           "softmax(z) para z de forma {shape} debería devolver un array de números; devolvió {got}.")
@@ -551,8 +597,10 @@ def check_tln_construction(ctx):
 _ACT = "activations"
 
 CHECKS = [
-    compare_check("sigmoid: fixtures", SIGMOID, 0.5, ("sigmoid",), cell=_ACT,
+    compare_check("sigmoid: fixtures", SIGMOID, 0.25, ("sigmoid",), cell=_ACT,
                   id="sigmoid", title_es="sigmoid: casos públicos"),
+    finite_compare_check("sigmoid: stable for |z| up to 1000", (SIGMOID_LARGE,), 0.25, ("sigmoid",), cell=_ACT,
+                         id="sigmoid_stable", title_es="sigmoid: estable para |z| de hasta 1000"),
     compare_check("tanh: fixtures", TANH, 0.5, ("tanh",), cell=_ACT,
                   id="tanh", title_es="tanh: casos públicos"),
     compare_check("relu: fixtures", RELU, 0.5, ("relu",), cell=_ACT,
@@ -563,8 +611,8 @@ CHECKS = [
                   id="softmax", title_es="softmax: casos públicos"),
     Check(CHECK_SOFTMAX_INVARIANTS, 0.5, check_softmax_invariants, ("softmax",), cell="softmax",
           id="softmax_distributions", title_es="softmax: las columnas son distribuciones de probabilidad"),
-    compare_check("softmax: stable for |z| up to 1000", SOFTMAX_LARGE, 0.5, ("softmax",), cell="softmax",
-                  id="softmax_stable", title_es="softmax: estable para |z| de hasta 1000"),
+    finite_compare_check("softmax: stable for |z| up to 1000", (SOFTMAX_LARGE,), 0.5, ("softmax",), cell="softmax",
+                         id="softmax_stable", title_es="softmax: estable para |z| de hasta 1000"),
     structured_check("dense_forward: fixtures, every activation", DENSE, 1.0, ("dense_forward",),
                      cell="dense_forward", explain=EXPLAIN_DENSE,
                      id="dense_forward", title_es="dense_forward: casos públicos, todas las activaciones"),
@@ -575,8 +623,10 @@ CHECKS = [
     structured_check("TwoLayerNet.forward: fixtures", TWO_LAYER_NET, 0.5, ("TwoLayerNet",), cell="two_layer_net",
                      explain=EXPLAIN_TLN, id="two_layer_net_forward", title_es="TwoLayerNet.forward: casos públicos"),
     # hidden: fresh inputs drawn with the hidden seed, compared with the reference
-    compare_check("sigmoid (hidden): fresh inputs", SIGMOID, 0.25, ("sigmoid",), hidden=True, cell=_ACT,
-                  id="sigmoid_hidden", title_es="sigmoid (oculta): entradas nuevas"),
+    # the fresh inputs of "sigmoid (hidden)" stay those it was released with; fresh |z| up to 1000 come after
+    finite_compare_check("sigmoid (hidden): fresh inputs", (SIGMOID, SIGMOID_LARGE), 0.25, ("sigmoid",), hidden=True,
+                         cell=_ACT, id="sigmoid_hidden",
+                         title_es="sigmoid (oculta): entradas nuevas (también |z| ≥ 700)"),
     compare_check("tanh (hidden): fresh inputs", TANH, 0.25, ("tanh",), hidden=True, cell=_ACT,
                   id="tanh_hidden", title_es="tanh (oculta): entradas nuevas"),
     compare_check("relu (hidden): fresh inputs", RELU, 0.25, ("relu",), hidden=True, cell=_ACT,

@@ -24,6 +24,18 @@ What is checked
   forward must give first (else it is blamed), are the reference's on the
   check's own draws (``FORWARD_SPEC``, ``NET_FORWARD_SPEC``; the public draws'
   are in the fixtures): this module computes no forward pass.
+* ``TwoLayerNet``'s own constructor and forward (the grader assigns W1, b1, W2, b2 itself before
+  calling the methods, so nothing else sees them): the constructor must set the attributes W1
+  (n_hidden, n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1), finite, the weights
+  not all equal, the same arrays for the same seed, and work with the default seed (a missing
+  attribute, biases that are not columns and transposed weights are named); ``forward``'s four
+  outputs (z1, a1, z2, y) are compared with the reference, public and hidden, not only y (a
+  sign flip on z1 or z2 is named).
+* ``softmax_cross_entropy_delta`` at large |z| (SPEC: finite and right up to |z| = 1e3): public
+  cases, and hidden ones after the hidden costs' own, with columns near ±1000, with z in
+  [400, 405] (where exp(z) is finite but exp(z + max) overflows) and mixed; a NaN or inf where
+  the reference is finite is said as such with its index and z, and the maximum added instead of
+  subtracted, or not subtracted at all, is named.
 * ``gradient_step``: the parameters afterwards equal ``θ − η·(the student's own
   backward)``, so the update rule scores apart from the gradients.
 * ``numerical_gradient`` on ``f(x) = Σ a⊙sin(x) + ½ Σ b⊙x²`` (the sandbox
@@ -38,10 +50,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, labelled, mistake_catalog
+from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, finite_compare_check, labelled, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
-from ..sandbox import CatalogFunction, Unsupported, catalog
+from ..sandbox import CatalogFunction, StudentRaised, Unsupported, catalog
+
 
 MISTAKES = mistake_catalog(
     Mistake("backprop_relu_prime_at_zero", "relu_prime gives 1 at z = 0; the course's convention is ReLU'(0) = 0 (use z > 0, not z >= 0).",
@@ -70,7 +83,20 @@ MISTAKES = mistake_catalog(
             targets=("binary_cross_entropy_loss",)),
     Mistake("backprop_delta_no_m", "softmax_cross_entropy_delta is not divided by m: the cost is a mean, so δ = (softmax(z) − t)/m.",
             "softmax_cross_entropy_delta no se divide entre m: el coste es una media, así que δ = (softmax(z) − t)/m.",
-            targets=("softmax_cross_entropy_delta",)),
+            targets=("softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable")),
+    Mistake("backprop_delta_max_added", "softmax_cross_entropy_delta adds each column's maximum instead of subtracting "
+            "it: exp(z + max) overflows at |z| ≈ 1000 (inf/inf is NaN). Subtract it: exp(z − max), so the largest "
+            "exponent is 0.",
+            "softmax_cross_entropy_delta suma el máximo de cada columna en lugar de restarlo: exp(z + max) desborda "
+            "con |z| ≈ 1000 (inf/inf es NaN). Réstalo: exp(z − max), así el mayor exponente es 0.",
+            targets=("softmax_cross_entropy_delta_stable", "costs_hidden")),
+    Mistake("backprop_delta_unstable", "the softmax in softmax_cross_entropy_delta is not stabilised: exp(z) overflows "
+            "above z ≈ 709 (inf/inf is NaN) and is 0 in a column whose every z is below ≈ −745 (0/0 is NaN). Subtract "
+            "each column's maximum first: exp(z − max) / Σ exp(z − max).",
+            "la softmax de softmax_cross_entropy_delta no está estabilizada: exp(z) desborda por encima de z ≈ 709 "
+            "(inf/inf es NaN) y vale 0 en una columna cuyos z están todos por debajo de ≈ −745 (0/0 es NaN). Resta "
+            "antes el máximo de cada columna: exp(z − max) / Σ exp(z − max).",
+            targets=("softmax_cross_entropy_delta_stable", "costs_hidden")),
     Mistake("backprop_mlp_transposed_dW", "dW is transposed: it is δ a_prevᵀ, of shape (n_k, n_{k−1}) like W, not a_prev δᵀ.",
             "dW está traspuesta: es δ a_prevᵀ, de forma (n_k, n_{k−1}) como W, no a_prev δᵀ.",
             targets=("mlp_backward",)),
@@ -83,6 +109,41 @@ MISTAKES = mistake_catalog(
     Mistake("backprop_mlp_no_last_fprime", "the last layer's δ is dy itself: multiply by f'(z(L)) of the output activation too (it is 1 only for \"linear\").",
             "el δ de la última capa es el propio dy: multiplica también por f'(z(L)) de la activación de salida (solo vale 1 para \"linear\").",
             targets=("mlp_backward",)),
+    Mistake("backprop_net_init_missing", "TwoLayerNet's constructor does not set the attributes W1, b1, W2, b2: "
+            "assign them as self.W1 = …, self.b1 = …, self.W2 = …, self.b2 = … (the methods read them from self).",
+            "el constructor de TwoLayerNet no define los atributos W1, b1, W2, b2: asígnalos como self.W1 = …, "
+            "self.b1 = …, self.W2 = …, self.b2 = … (los métodos los leen de self).",
+            targets=("two_layer_net_init",)),
+    Mistake("backprop_net_bias_shape", "the biases are not column vectors: b1 has shape (n_hidden, 1) and b2 "
+            "(n_out, 1), one entry per unit, so that W x + b broadcasts over the m columns (e.g. "
+            "np.zeros((n_hidden, 1))).",
+            "los sesgos no son vectores columna: b1 tiene forma (n_hidden, 1) y b2 (n_out, 1), una entrada por unidad, "
+            "para que W x + b se difunda sobre las m columnas (p. ej. np.zeros((n_hidden, 1))).",
+            targets=("two_layer_net_init",)),
+    Mistake("backprop_net_weights_transposed", "the weights are transposed: W(k) has shape (n_k, n_(k−1)), so W1 is "
+            "(n_hidden, n_in) and W2 is (n_out, n_hidden), and z = W x + b.",
+            "los pesos están traspuestos: W(k) tiene forma (n_k, n_(k−1)), así que W1 es (n_hidden, n_in) y W2 es "
+            "(n_out, n_hidden), y z = W x + b.",
+            targets=("two_layer_net_init",)),
+    Mistake("backprop_net_zero_weights", "all weights start at the same value (e.g. zeros): every hidden unit then "
+            "computes the same thing and gets the same gradient. Draw W1 and W2 at random.",
+            "todos los pesos empiezan con el mismo valor (p. ej. ceros): así todas las unidades ocultas calculan lo "
+            "mismo y reciben el mismo gradiente. Genera W1 y W2 al azar.",
+            targets=("two_layer_net_init",)),
+    Mistake("backprop_net_unseeded", "the seed is not used: draw the weights from np.random.default_rng(seed), so "
+            "the same seed gives the same network.",
+            "no se usa la semilla: genera los pesos con np.random.default_rng(seed), para que la misma semilla dé la "
+            "misma red.",
+            targets=("two_layer_net_init",)),
+    Mistake("backprop_net_z1_sign", "forward returns −z1: z1 = W1 x + b1 is the hidden pre-activation, and "
+            "a1 = σ(z1) = 1/(1 + e^(−z1)); a sign folded into z1 (z1 = −(W1 x + b1), a1 = 1/(1 + e^(z1))) gives the "
+            "right a1 but the wrong z1.",
+            "forward devuelve −z1: z1 = W1 x + b1 es la preactivación oculta y a1 = σ(z1) = 1/(1 + e^(−z1)); un signo "
+            "metido en z1 (z1 = −(W1 x + b1), a1 = 1/(1 + e^(z1))) da el a1 correcto pero un z1 equivocado.",
+            targets=("two_layer_net_forward", "two_layer_net_forward_hidden")),
+    Mistake("backprop_net_z2_sign", "forward returns −z2: z2 = W2 a1 + b2, and the output is linear, y = z2.",
+            "forward devuelve −z2: z2 = W2 a1 + b2, y la salida es lineal, y = z2.",
+            targets=("two_layer_net_forward", "two_layer_net_forward_hidden")),
     Mistake("backprop_net_no_m", "TwoLayerNet.backward is missing the 1/m: mse_loss is a mean over the m columns, so δ2 = (y − t)/m.",
             "a TwoLayerNet.backward le falta el 1/m: mse_loss es una media sobre las m columnas, así que δ2 = (y − t)/m.",
             targets=("two_layer_net_backward",)),
@@ -111,6 +172,8 @@ CHECK_MLP_FORWARD = "mlp_forward: fixtures"
 CHECK_MLP = "mlp_backward: fixtures (with the caches of your mlp_forward)"
 CHECK_MLP_GRAD = "mlp_backward: matches centered differences of your mlp_forward"
 CHECK_NET = "TwoLayerNet.backward: fixtures"
+CHECK_NET_INIT = "TwoLayerNet: construction (W1, b1, W2, b2: shapes, seed)"
+CHECK_NET_FORWARD = "TwoLayerNet.forward: fixtures (z1, a1, z2, y)"
 CHECK_NET_GRAD = "TwoLayerNet.backward: matches centered differences of your forward"
 CHECK_STEP = "TwoLayerNet.gradient_step: θ − η·(your backward), in place"
 CHECK_NUMGRAD = "numerical_gradient: centered differences of a known function"
@@ -236,6 +299,29 @@ def binary_cross_entropy_inputs(rng):
 def delta_inputs(rng):
     return [{"z": 2.0 * rng.standard_normal((n, m)), "t": _one_hot(rng, n, m),
              "_label": f"z and one-hot t of shape {(n, m)}"} for n, m in ((4, 6), (3, 5))]
+
+
+def delta_large_inputs(rng):
+    """|z| up to 1000: columns near +1000 and near −1000, one in [400, 405] (exp(z) is finite there but exp(z + max)
+    overflows, so the two unstable mistakes differ), mixed columns and a moderate one; and one example alone.
+
+    Every z is a multiple of 1/64, exact in float32: a submission that computes in float32 from the start then
+    loses nothing to the rounding of z itself (at |z| ≈ 1000, z's float32 spacing is 6e-5, and that rounding
+    alone brings (softmax − t)/m to half of float32's tolerance where the two nearly cancel; on exact inputs
+    a float32 computation stays about 70 times below it)."""
+    n, m = 4, 6
+    z = np.empty((n, m))
+    z[:, 0] = 1000.0 - rng.uniform(0.0, 4.0, n)
+    z[np.argmax(z[:, 0]), 0] = 1000.0
+    z[:, 1] = -1000.0 + rng.uniform(0.0, 4.0, n)
+    z[:, 2] = rng.uniform(400.0, 405.0, n)
+    z[:, 3] = rng.permutation([1000.0, -1000.0, 0.0, 999.0])
+    z[:, 4] = rng.uniform(-1000.0, 1000.0, n)
+    z[:, 5] = rng.normal(0.0, 2.0, n)
+    col = np.array([[-1000.0], [998.0], [1000.0], [rng.normal(0.0, 2.0)]])
+    z, col = np.round(z * 64.0) / 64.0, np.round(col * 64.0) / 64.0
+    return [{"z": z, "t": _one_hot(rng, n, m), "_label": "z of shape (4, 6) with |z| up to 1000"},
+            {"z": col, "t": _one_hot(rng, n, 1), "_label": "z of shape (4, 1): one example, |z| up to 1000"}]
 
 
 def mse_procedure(impl, inputs):
@@ -371,6 +457,28 @@ def _new_net(impl, inputs):
 GRAD_LABELS = tuple(f"d{p}" for p in NET_PARAMS)
 
 
+def net_forward_inputs(rng):
+    cases = [_net_case(rng, 3, 4, 2, 5), _net_case(rng, 2, 5, 1, 1), _net_case(rng, 4, 3, 3, 6)]
+    for case in cases:
+        del case["t"], case["eta"]
+    return cases
+
+
+def net_forward_hidden_inputs(rng):
+    cases = []
+    for m in (int(rng.integers(3, 9)), 1):
+        case = _net_case(rng, *(int(v) for v in rng.integers(2, 6, size=3)), m, prefix="fresh: ")
+        del case["t"], case["eta"]
+        cases.append(case)
+    return cases
+
+
+def net_forward_outputs_procedure(impl, inputs):
+    """The four outputs of the submission's forward, on the parameters the grader assigns."""
+    out = impl.method(_new_net(impl, inputs), "forward", inputs["x"])
+    return labelled(out, ("z1", "a1", "z2", "y"), "TwoLayerNet.forward")
+
+
 def net_backward_procedure(impl, inputs):
     net = _new_net(impl, inputs)
     return labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward")
@@ -400,11 +508,17 @@ CE_SPEC = CaseSpec("ex2.cross_entropy_loss", cross_entropy_inputs, cross_entropy
 BCE_SPEC = CaseSpec("ex2.binary_cross_entropy_loss", binary_cross_entropy_inputs, binary_cross_entropy_procedure,
                     mistakes=("backprop_bce_missing_term", "backprop_bce_mean_entries"))
 DELTA_SPEC = CaseSpec("ex2.softmax_cross_entropy_delta", delta_inputs, delta_procedure, mistakes=("backprop_delta_no_m",))
+DELTA_MISTAKES_LARGE = ("backprop_delta_max_added", "backprop_delta_unstable", "backprop_delta_no_m")
+DELTA_LARGE_SPEC = CaseSpec("ex2.softmax_cross_entropy_delta_large", delta_large_inputs, delta_procedure,
+                            mistakes=DELTA_MISTAKES_LARGE)
 MLP_FORWARD_SPEC = CaseSpec("ex2.mlp_forward", mlp_forward_inputs, mlp_forward_procedure)
 MLP_MISTAKES = ("backprop_mlp_transposed_dW", "backprop_mlp_db_mean", "backprop_mlp_db_not_summed",
                 "backprop_mlp_no_last_fprime")
 MLP_SPEC = CaseSpec("ex2.mlp_backward", mlp_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
 NET_SPEC = CaseSpec("ex2.two_layer_net_backward", net_inputs, net_backward_procedure, mistakes=("backprop_net_no_m",))
+NET_FORWARD_MISTAKES = ("backprop_net_z1_sign", "backprop_net_z2_sign")
+NET_FORWARD_OUTPUTS_SPEC = CaseSpec("ex2.two_layer_net_forward", net_forward_inputs, net_forward_outputs_procedure,
+                                    mistakes=NET_FORWARD_MISTAKES)
 #: the reference's forward of the TwoLayerNet gradient check's own draws
 NET_FORWARD_SPEC = CaseSpec("ex2.two_layer_net_gradient_forward", None, net_forward_procedure, asked_by=CHECK_NET_GRAD)
 
@@ -419,9 +533,12 @@ LOSSES_HIDDEN_SPEC = CaseSpec("ex2.losses_hidden", losses_hidden_inputs, losses_
 MLP_HIDDEN_SPEC = CaseSpec("ex2.mlp_backward_hidden", mlp_hidden_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
 NET_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_hidden", net_hidden_inputs, net_hidden_procedure,
                            mistakes=("backprop_net_no_m", "backprop_net_ascent"))
+NET_FORWARD_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_forward_hidden", net_forward_hidden_inputs,
+                                   net_forward_outputs_procedure, mistakes=NET_FORWARD_MISTAKES)
 
 SPECS = [SIGMOID_SPEC, TANH_SPEC, RELU_SPEC, MSE_SPEC, CE_SPEC, BCE_SPEC, DELTA_SPEC,
-         MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC, FORWARD_SPEC, NET_FORWARD_SPEC]
+         MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC, FORWARD_SPEC, NET_FORWARD_SPEC, DELTA_LARGE_SPEC,
+         NET_FORWARD_OUTPUTS_SPEC]
 
 
 # ------------------------------------------------------------------ gradient checks (the student's own functions)
@@ -583,6 +700,84 @@ def check_net_gradient(ctx):
     raise Fail(message)
 
 
+_INIT_MISSING = Text("TwoLayerNet({args}) has no attribute {name} ({detail}).",
+                     "TwoLayerNet({args}) no tiene el atributo {name} ({detail}).")
+_INIT_NOT_ARRAY = Text("TwoLayerNet({args}).{name} should be an array of numbers; it is {got}.",
+                       "TwoLayerNet({args}).{name} debería ser un array de números; es {got}.")
+_INIT_SHAPE = Text("TwoLayerNet({args}).{name} should have shape {expected}; it has shape {got}.",
+                   "TwoLayerNet({args}).{name} debería tener forma {expected}; tiene forma {got}.")
+_INIT_NONFINITE = Text("TwoLayerNet({args}).{name} contains NaN or infinite values.",
+                       "TwoLayerNet({args}).{name} contiene valores NaN o infinitos.")
+_INIT_CONSTANT = Text("all entries of TwoLayerNet({args}).{name} are equal ({value:.6g}); random weights break the "
+                      "symmetry between hidden units.",
+                      "todas las entradas de TwoLayerNet({args}).{name} son iguales ({value:.6g}); los pesos aleatorios "
+                      "rompen la simetría entre unidades ocultas.")
+_INIT_SEED = Text("two networks built with TwoLayerNet({args}) differ in {name}: the same seed must give the same "
+                  "weights.",
+                  "dos redes construidas con TwoLayerNet({args}) difieren en {name}: la misma semilla debe dar los "
+                  "mismos pesos.")
+
+
+def _init_params(ctx, args: tuple) -> dict:
+    """W1, b1, W2, b2 of a network the submission builds itself with ``args`` (nothing assigned by the grader)."""
+    label = ", ".join(str(a) for a in args)
+    net = ctx.impl.new("TwoLayerNet", *args)
+    params = {}
+    for name in NET_PARAMS:
+        try:
+            params[name] = ctx.impl.getattr(net, name)
+        except StudentRaised as exc:
+            if exc.exc_type != "AttributeError":
+                raise
+            raise Fail(ctx.text(_INIT_MISSING, args=label, name=name, detail=f"AttributeError: {exc.detail}")
+                       + ctx.mistake("backprop_net_init_missing")) from None
+    return params
+
+
+def _init_arrays(ctx, args: tuple, params: dict) -> dict:
+    """The parameters as float arrays of the contract's shapes; a wrong one fails, named when it is a known mistake."""
+    n_in, n_hidden, n_out = args[:3]
+    label = ", ".join(str(a) for a in args)
+    shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (n_out, n_hidden), "b2": (n_out, 1)}
+    arrays = {}
+    for name in NET_PARAMS:
+        arr, what = as_float_array(params[name])
+        if arr is None:
+            raise Fail(ctx.text(_INIT_NOT_ARRAY, args=label, name=name, got=what))
+        if arr.shape != shapes[name]:
+            message = ctx.text(_INIT_SHAPE, args=label, name=name, expected=shapes[name], got=arr.shape)
+            if name.startswith("b"):
+                message += ctx.mistake("backprop_net_bias_shape")
+            elif arr.shape == shapes[name][::-1]:
+                message += ctx.mistake("backprop_net_weights_transposed")
+            raise Fail(message)
+        if not np.isfinite(arr).all():
+            raise Fail(ctx.text(_INIT_NONFINITE, args=label, name=name))
+        arrays[name] = arr
+    return arrays
+
+
+def check_net_init(ctx):
+    """The submission's own constructor: attributes, shapes (all sizes distinct, so a transpose shows), finite,
+    weights not all equal, the same arrays for the same seed, and the default seed."""
+    args = (3, 5, 2, 7)
+    label = ", ".join(str(a) for a in args)
+    arrays = _init_arrays(ctx, args, _init_params(ctx, args))
+    for name in ("W1", "W2"):
+        w = arrays[name]
+        if np.all(w == w.flat[0]):
+            raise Fail(ctx.text(_INIT_CONSTANT, args=label, name=name, value=float(w.flat[0]))
+                       + ctx.mistake("backprop_net_zero_weights"))
+    again = _init_params(ctx, args)
+    for name in NET_PARAMS:
+        arr = as_float_array(again[name])[0]
+        if arr is None or not np.array_equal(arr, arrays[name]):
+            raise Fail(ctx.text(_INIT_SEED, args=label, name=name) + ctx.mistake("backprop_net_unseeded"))
+    default = (4, 2, 3)  # seed left to its default
+    _init_arrays(ctx, default, _init_params(ctx, default))
+    return None
+
+
 def check_gradient_step(ctx):
     net, values, x, target = _net_setup(ctx, 3, 4, 2, 5)
     grads = _net_grads(ctx, net, values, x, target)
@@ -736,10 +931,15 @@ CHECKS = [
                   id="cross_entropy_loss", title_es="cross_entropy_loss: casos públicos"),
     compare_check(CHECK_BCE, BCE_SPEC, 0.5, ("binary_cross_entropy_loss",), cell="losses",
                   id="binary_cross_entropy_loss", title_es="binary_cross_entropy_loss: casos públicos"),
-    compare_check(CHECK_DELTA, DELTA_SPEC, 0.5, ("softmax_cross_entropy_delta",), cell="losses",
+    compare_check(CHECK_DELTA, DELTA_SPEC, 0.25, ("softmax_cross_entropy_delta",), cell="losses",
                   id="softmax_cross_entropy_delta", title_es="softmax_cross_entropy_delta: casos públicos"),
-    compare_check("costs (hidden): fresh inputs", LOSSES_HIDDEN_SPEC, 1, LOSSES, hidden=True, cell="losses",
-                  id="costs_hidden", title_es="costes (oculta): entradas nuevas"),
+    finite_compare_check("softmax_cross_entropy_delta: stable for |z| up to 1000", (DELTA_LARGE_SPEC,), 0.25,
+                         ("softmax_cross_entropy_delta",), cell="losses", id="softmax_cross_entropy_delta_stable",
+                         title_es="softmax_cross_entropy_delta: estable para |z| de hasta 1000"),
+    # the hidden costs' own fresh inputs stay those they were released with; fresh |z| up to 1000 come after
+    finite_compare_check("costs (hidden): fresh inputs", (LOSSES_HIDDEN_SPEC, DELTA_LARGE_SPEC), 1, LOSSES,
+                         hidden=True, cell="losses", id="costs_hidden",
+                         title_es="costes (oculta): entradas nuevas (también |z| de hasta 1000 en el delta)"),
     # MLP (public 3, hidden 1.5)
     compare_check(CHECK_MLP_FORWARD, MLP_FORWARD_SPEC, 0.5, ("mlp_forward",), cell="mlp",
                   id="mlp_forward", title_es="mlp_forward: casos públicos"),
@@ -751,16 +951,23 @@ CHECKS = [
     compare_check("mlp_backward (hidden): fresh inputs", MLP_HIDDEN_SPEC, 1.5, _MLP, hidden=True, cell="mlp",
                   depends=_DEPENDS, id="mlp_backward_hidden", title_es="mlp_backward (oculta): entradas nuevas"),
     # TwoLayerNet (public 2.5, hidden 1)
-    compare_check(CHECK_NET, NET_SPEC, 1, ("TwoLayerNet",), cell="two_layer_net",
+    Check(CHECK_NET_INIT, 0.25, check_net_init, ("TwoLayerNet",), cell="two_layer_net", id="two_layer_net_init",
+          title_es="TwoLayerNet: construcción (W1, b1, W2, b2: formas, semilla)"),
+    compare_check(CHECK_NET_FORWARD, NET_FORWARD_OUTPUTS_SPEC, 0.25, ("TwoLayerNet",), cell="two_layer_net",
+                  id="two_layer_net_forward", title_es="TwoLayerNet.forward: casos públicos (z1, a1, z2, y)"),
+    compare_check(CHECK_NET, NET_SPEC, 0.75, ("TwoLayerNet",), cell="two_layer_net",
                   id="two_layer_net_backward", title_es="TwoLayerNet.backward: casos públicos"),
-    Check(CHECK_NET_GRAD, 1, check_net_gradient, ("TwoLayerNet",), cell="two_layer_net",
+    Check(CHECK_NET_GRAD, 0.75, check_net_gradient, ("TwoLayerNet",), cell="two_layer_net",
           id="two_layer_net_backward_gradient",
           title_es="TwoLayerNet.backward: coincide con las diferencias centradas de tu forward"),
     Check(CHECK_STEP, 0.5, check_gradient_step, ("TwoLayerNet",), cell="two_layer_net",
           id="gradient_step", title_es="TwoLayerNet.gradient_step: θ − η·(tu backward), en el sitio"),
-    compare_check("TwoLayerNet (hidden): backward and gradient_step on fresh inputs", NET_HIDDEN_SPEC, 1,
+    compare_check("TwoLayerNet (hidden): backward and gradient_step on fresh inputs", NET_HIDDEN_SPEC, 0.75,
                   ("TwoLayerNet",), hidden=True, cell="two_layer_net", id="two_layer_net_hidden",
                   title_es="TwoLayerNet (oculta): backward y gradient_step con entradas nuevas"),
+    compare_check("TwoLayerNet.forward (hidden): fresh inputs", NET_FORWARD_HIDDEN_SPEC, 0.25, ("TwoLayerNet",),
+                  hidden=True, cell="two_layer_net", id="two_layer_net_forward_hidden",
+                  title_es="TwoLayerNet.forward (oculta): entradas nuevas"),
     # numerical_gradient (public 1.5, hidden 0.5)
     Check(CHECK_NUMGRAD, 1, check_numgrad, ("numerical_gradient",), cell="numerical_gradient",
           id="numerical_gradient", title_es="numerical_gradient: diferencias centradas de una función conocida"),

@@ -15,6 +15,7 @@ SOFTMAX_CHECKS = {"softmax: fixtures", "softmax: columns are probability distrib
 DENSE_CHECKS = {"dense_forward: fixtures, every activation", "dense_forward (hidden): fresh inputs"}
 MLP_CHECKS = {"mlp_forward: fixtures", "mlp_forward (hidden): fresh inputs"}
 TLN_FORWARD_CHECKS = {"TwoLayerNet.forward: fixtures", "TwoLayerNet.forward (hidden): fresh inputs"}
+SIGMOID_STABLE_CHECKS = {"sigmoid: stable for |z| up to 1000", "sigmoid (hidden): fresh inputs"}
 
 # A correct submission, written independently of the official solution; tests swap single pieces.
 PIECES = {
@@ -138,6 +139,35 @@ ALTERNATIVES = {
                             total += W[i, k] * a_prev[k, j]
                         z[i, j] = total
                 return z, ACTS[activation](z)
+        """,
+    },
+    "stable sigmoids: tanh form, logaddexp, boolean masks, np.where without errstate": {
+        "sigmoid": """
+            def sigmoid(z):
+                return 0.5 * (1.0 + np.tanh(0.5 * z))
+        """,
+        "tanh": """
+            def tanh(z):
+                return 2.0 * np.exp(-np.logaddexp(0.0, -2.0 * z)) - 1.0
+        """,
+        "relu": """
+            def _sigmoid_masks(z):
+                out = np.empty_like(z, dtype=float)
+                pos = z >= 0
+                out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+                e = np.exp(z[~pos])
+                out[~pos] = e / (1.0 + e)
+                return out
+
+            def _sigmoid_where(z):
+                return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+            def relu(z):
+                # both stable sigmoids must agree with the tanh form, including at |z| = 1000
+                big = np.array([[-1000.0, -800.0, -40.0, 0.0, 40.0, 800.0, 1000.0]])
+                assert np.allclose(_sigmoid_masks(big), sigmoid(big), rtol=0, atol=1e-15)
+                assert np.allclose(_sigmoid_where(big), sigmoid(big), rtol=0, atol=1e-15)
+                return np.maximum(z, 0.0)
         """,
     },
     "float32 results everywhere": {
@@ -296,13 +326,13 @@ def test_sigmoid_sign_error_is_named_and_scored_once(tmp_path):
             return 1 / (1 + np.exp(z))
     """), lang="es")
     failed = _failed(result)
-    sigmoid_checks = {"sigmoid: fixtures", "sigmoid (hidden): fresh inputs"}
+    sigmoid_checks = {"sigmoid: fixtures"} | SIGMOID_STABLE_CHECKS
     assert set(failed) == sigmoid_checks
     for name in sigmoid_checks:
         assert MISTAKES["forward_sigmoid_sign"].es in failed[name]
     for name in DENSE_CHECKS | MLP_CHECKS | TLN_FORWARD_CHECKS:
         assert "Correcto con tu `sigmoid`, que aquí falla" in _notes(result)[name], name
-    assert result.score == POINTS - 0.75  # sigmoid: fixtures 0.5 + hidden 0.25
+    assert result.score == POINTS - 0.75  # sigmoid: fixtures 0.25 + stable 0.25 + hidden 0.25
 
 
 def test_two_layer_net_with_sigmoid_output_and_no_seed(tmp_path):
@@ -341,3 +371,83 @@ def test_wrong_return_kind_gets_a_clear_message(tmp_path):
     assert failed_es["dense_forward: fixtures, every activation"] == (
         "dense_forward debe devolver la tupla (z, a); devolvió un único valor de tipo ndarray.")
     assert set(failed) == DENSE_CHECKS | MLP_CHECKS
+
+
+# ------------------------------------------------------------------ large |z| (SPEC: finite and right up to 1e3)
+FLIPPED_SIGMOIDS = {
+    "np.where, condition flipped": """
+        def sigmoid(z):
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.where(z < 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+    """,
+    "boolean masks, branches swapped": """
+        def sigmoid(z):
+            out = np.empty_like(z)
+            pos = z >= 0
+            out[pos] = np.exp(z[pos]) / (1 + np.exp(z[pos]))
+            out[~pos] = 1 / (1 + np.exp(-z[~pos]))
+            return out
+    """,
+    "e^z / (1 + e^z) everywhere": """
+        def sigmoid(z):
+            return np.exp(z) / (1 + np.exp(z))
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(FLIPPED_SIGMOIDS))
+def test_sigmoid_with_its_branch_flipped_loses_the_large_z_checks_and_is_named(name, tmp_path):
+    # right up to z ≈ 709 (every other case), NaN beyond: the public and hidden large-|z| cases catch it
+    result = _grade(_submission(tmp_path, sigmoid=FLIPPED_SIGMOIDS[name]))
+    failed = _failed(result)
+    assert set(failed) == SIGMOID_STABLE_CHECKS
+    for check_id in ("sigmoid_stable", "sigmoid_hidden"):
+        check = result.check(check_id)
+        assert MISTAKES["forward_sigmoid_branch_flipped"].en in check.message
+        assert "forward_sigmoid_branch_flipped" in check.mistakes
+    message = failed["sigmoid: stable for |z| up to 1000"]
+    # said as a NaN, where it is and at which z (the public case's first NaN: z[0, 0] = 1000)
+    assert "sigmoid(z) [z of shape (4, 7) with |z| up to 1000]: NaN at index (0, 0), where z = 1000 (expected 1)" \
+        in message
+    assert result.score == POINTS - 0.5
+
+
+def test_sigmoid_with_its_branch_flipped_in_spanish(tmp_path):
+    result = _grade(_submission(tmp_path, sigmoid=FLIPPED_SIGMOIDS["np.where, condition flipped"]), lang="es")
+    check = result.check("sigmoid_stable")
+    assert check.title("es") == "sigmoid: estable para |z| de hasta 1000"
+    assert "NaN en el índice (0, 0), donde z = 1000 (se esperaba 1)" in check.message
+    assert MISTAKES["forward_sigmoid_branch_flipped"].es in check.message
+
+
+def test_naive_sigmoid_is_right_at_large_z_and_its_overflow_warning_is_only_reported(tmp_path):
+    # 1/(1 + e^(−z)): e^1000 overflows to inf and 1/inf = 0, the right value. NumPy warns (overflow); the
+    # SPEC asks for finite and right values, and reports RuntimeWarnings without penalty: full marks, a note.
+    result = _grade(_submission(tmp_path))  # PIECES["sigmoid"] is the naive formula
+    assert _failed(result) == {}
+    assert result.score == POINTS
+    for name in SIGMOID_STABLE_CHECKS:
+        assert "RuntimeWarning (overflow encountered in exp)" in _notes(result)[name], name
+
+
+def test_softmax_with_the_maximum_added_is_named(tmp_path):
+    result = _grade(_submission(tmp_path, softmax="""
+        def softmax(z):
+            e = np.exp(z + np.max(z, axis=0, keepdims=True))
+            return e / np.sum(e, axis=0, keepdims=True)
+    """))
+    failed = _failed(result)
+    assert set(failed) == {"softmax: stable for |z| up to 1000"}
+    message = failed["softmax: stable for |z| up to 1000"]
+    assert "NaN at index" in message and MISTAKES["forward_softmax_max_added"].en in message
+    assert MISTAKES["forward_softmax_unstable"].en not in message
+
+
+def test_float32_computed_sigmoid_keeps_full_marks_at_large_z(tmp_path):
+    # float32 from the input on: e^(−z) overflows to inf in float32 from z ≈ −88, and 1/(1 + inf) is 0
+    result = _grade(_submission(tmp_path, sigmoid="""
+        def sigmoid(z):
+            z = np.asarray(z, dtype=np.float32)
+            return np.float32(1) / (np.float32(1) + np.exp(-z))
+    """))
+    assert _failed(result) == {}

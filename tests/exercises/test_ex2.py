@@ -30,6 +30,9 @@ NUMGRAD_CHECKS = {"numerical_gradient: centered differences of a known function"
                   "numerical_gradient (hidden): fresh shapes, default h"}
 RESTORE_CHECKS = {"numerical_gradient: x holds its original values after the call",
                   "numerical_gradient (hidden): fresh shapes, default h"}
+NET_INIT_CHECKS = {"TwoLayerNet: construction (W1, b1, W2, b2: shapes, seed)"}
+NET_FORWARD_CHECKS = {"TwoLayerNet.forward: fixtures (z1, a1, z2, y)", "TwoLayerNet.forward (hidden): fresh inputs"}
+DELTA_STABLE_CHECKS = {"softmax_cross_entropy_delta: stable for |z| up to 1000", "costs (hidden): fresh inputs"}
 
 # A correct submission, written independently of the official solution; tests swap single pieces.
 PIECES = {
@@ -288,6 +291,72 @@ def test_correct_solutions_written_differently_keep_full_marks(name, tmp_path):
     assert result.score == POINTS
 
 
+STABLE_ALTERNATIVES = {
+    "log-sum-exp delta": """
+        def softmax_cross_entropy_delta(z, t):
+            top = np.max(z, axis=0, keepdims=True)
+            log_norm = top + np.log(np.sum(np.exp(z - top), axis=0, keepdims=True))
+            return (np.exp(z - log_norm) - t) / z.shape[1]
+    """,
+    "per-column loop, max subtracted in place": """
+        def softmax_cross_entropy_delta(z, t):
+            out = np.empty(z.shape)
+            for j in range(z.shape[1]):
+                col = z[:, j] - z[:, j].max()
+                e = np.exp(col)
+                out[:, j] = e / e.sum() - t[:, j]
+            return out / z.shape[1]
+    """,
+    "float32 from the input on": """
+        def softmax_cross_entropy_delta(z, t):
+            z = z.astype(np.float32)
+            e = np.exp(z - z.max(axis=0))
+            return (e / e.sum(axis=0) - t.astype(np.float32)) / np.float32(z.shape[1])
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(STABLE_ALTERNATIVES))
+def test_stable_deltas_written_differently_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, softmax_cross_entropy_delta=STABLE_ALTERNATIVES[name]))
+    assert _failed(result) == {}
+    assert result.score == POINTS
+
+
+NET_CONSTRUCTORS = {
+    "np.random.RandomState, uniform weights, reshaped biases, float32": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.RandomState(seed)
+                self.W1 = rng.uniform(-1, 1, size=(n_hidden, n_in)).astype(np.float32)
+                self.b1 = np.zeros(n_hidden, dtype=np.float32).reshape(-1, 1)
+                self.W2 = rng.uniform(-1, 1, size=(n_out, n_hidden)).astype(np.float32)
+                self.b2 = np.zeros(n_out, dtype=np.float32).reshape(-1, 1)
+    """,
+    "parameters in a dict too, exposed as attributes; random biases": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.default_rng(seed)
+                self.params = {"W1": rng.standard_normal((n_hidden, n_in)), "b1": rng.standard_normal((n_hidden, 1)),
+                               "W2": rng.standard_normal((n_out, n_hidden)), "b2": rng.standard_normal((n_out, 1))}
+                for name, value in self.params.items():
+                    setattr(self, name, value)
+    """,
+}
+
+
+def _net_with(constructor: str) -> str:
+    """The base TwoLayerNet renamed Base, and a subclass with another constructor."""
+    return PIECES["TwoLayerNet"].replace("class TwoLayerNet:", "class Base:") + constructor
+
+
+@pytest.mark.parametrize("name", list(NET_CONSTRUCTORS))
+def test_constructors_written_differently_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, TwoLayerNet=_net_with(NET_CONSTRUCTORS[name])))
+    assert _failed(result) == {}
+    assert result.score == POINTS
+
+
 def test_the_rebinding_variant_really_rebinds():
     # guard against the replace() above silently doing nothing
     assert "p - eta * g" in ALTERNATIVES[
@@ -413,8 +482,11 @@ def test_delta_without_1_over_m(tmp_path):
             return softmax(z) - t
     """))
     failed = _failed(result)
-    assert set(failed) == {"softmax_cross_entropy_delta: fixtures", "costs (hidden): fresh inputs"}
-    assert MISTAKES["backprop_delta_no_m"].en in failed["softmax_cross_entropy_delta: fixtures"]
+    assert set(failed) == {"softmax_cross_entropy_delta: fixtures", "costs (hidden): fresh inputs",
+                           "softmax_cross_entropy_delta: stable for |z| up to 1000"}
+    for name in ("softmax_cross_entropy_delta: fixtures", "softmax_cross_entropy_delta: stable for |z| up to 1000"):
+        assert MISTAKES["backprop_delta_no_m"].en in failed[name]
+    assert result.score == POINTS - 1.5  # as before the large-|z| cases: 0.25 + 0.25 + 1 (was 0.5 + 1)
 
 
 def test_two_layer_backward_without_1_over_m_keeps_the_gradient_step_point(tmp_path):
@@ -557,3 +629,177 @@ def test_mlp_cases_keep_relu_preactivations_off_the_kink():
                 assert np.min(np.abs(z)) >= ex2.RELU_MARGIN
     assert any(all(W.shape[0] == W.shape[1] for W, _ in case["params"]) for case in ex2.mlp_inputs(rng)), \
         "one public case has square layers only, so a transposed dW runs through"
+
+
+# ------------------------------------------------------------------ TwoLayerNet's own constructor and forward
+WRONG_CONSTRUCTORS = {
+    "backprop_net_init_missing": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.default_rng(seed)
+                W1 = rng.normal(0, 0.5, (n_hidden, n_in))   # locals, never stored on self
+                b1 = np.zeros((n_hidden, 1))
+                W2 = rng.normal(0, 0.5, (n_out, n_hidden))
+                b2 = np.zeros((n_out, 1))
+    """,
+    "bias (n, 0)": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.default_rng(seed)
+                self.W1 = rng.normal(0, 0.5, (n_hidden, n_in))
+                self.b1 = np.zeros((n_hidden, 0))
+                self.W2 = rng.normal(0, 0.5, (n_out, n_hidden))
+                self.b2 = np.zeros((n_out, 0))
+    """,
+    "bias (n, 2)": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.default_rng(seed)
+                self.W1 = rng.normal(0, 0.5, (n_hidden, n_in))
+                self.b1 = np.zeros((n_hidden, 2))
+                self.W2 = rng.normal(0, 0.5, (n_out, n_hidden))
+                self.b2 = np.zeros((n_out, 2))
+    """,
+    "backprop_net_weights_transposed": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                rng = np.random.default_rng(seed)
+                self.W1 = rng.normal(0, 0.5, (n_in, n_hidden))
+                self.b1 = np.zeros((n_hidden, 1))
+                self.W2 = rng.normal(0, 0.5, (n_hidden, n_out))
+                self.b2 = np.zeros((n_out, 1))
+    """,
+    "backprop_net_zero_weights": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                self.W1 = np.zeros((n_hidden, n_in))
+                self.b1 = np.zeros((n_hidden, 1))
+                self.W2 = np.zeros((n_out, n_hidden))
+                self.b2 = np.zeros((n_out, 1))
+    """,
+    "backprop_net_unseeded": """
+        class TwoLayerNet(Base):
+            def __init__(self, n_in, n_hidden, n_out, seed=0):
+                self.W1 = np.random.randn(n_hidden, n_in)
+                self.b1 = np.zeros((n_hidden, 1))
+                self.W2 = np.random.randn(n_out, n_hidden)
+                self.b2 = np.zeros((n_out, 1))
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_CONSTRUCTORS))
+def test_a_wrong_constructor_loses_only_the_construction_check_and_is_named(name, tmp_path):
+    # the grader assigns W1, b1, W2, b2 before calling the methods: only the construction check can see these
+    result = _grade(_submission(tmp_path, TwoLayerNet=_net_with(WRONG_CONSTRUCTORS[name])))
+    failed = _failed(result)
+    assert set(failed) == NET_INIT_CHECKS
+    mistake = name if name.startswith("backprop_") else "backprop_net_bias_shape"
+    message = failed["TwoLayerNet: construction (W1, b1, W2, b2: shapes, seed)"]
+    assert MISTAKES[mistake].en in message
+    assert mistake in result.check("two_layer_net_init").mistakes
+    assert result.score == POINTS - 0.25
+
+
+def test_bias_shape_message_says_what_came_back_in_both_languages(tmp_path):
+    path = _submission(tmp_path, TwoLayerNet=_net_with(WRONG_CONSTRUCTORS["bias (n, 0)"]))
+    check = _grade(path, lang="es").check("two_layer_net_init")
+    assert check.title("es") == "TwoLayerNet: construcción (W1, b1, W2, b2: formas, semilla)"
+    assert check.text("en").startswith("TwoLayerNet(3, 5, 2, 7).b1 should have shape (5, 1); it has shape (5, 0).")
+    assert check.text("es").startswith("TwoLayerNet(3, 5, 2, 7).b1 debería tener forma (5, 1); tiene forma (5, 0).")
+    assert MISTAKES["backprop_net_bias_shape"].es in check.message
+
+
+def test_missing_attribute_is_said(tmp_path):
+    result = _grade(_submission(tmp_path, TwoLayerNet=_net_with(WRONG_CONSTRUCTORS["backprop_net_init_missing"])))
+    assert result.check("two_layer_net_init").message.startswith("TwoLayerNet(3, 5, 2, 7) has no attribute W1 (")
+
+
+WRONG_FORWARDS = {
+    "backprop_net_z1_sign": ("""
+                z1 = -(self.W1 @ x + self.b1)      # the sign of the exponent folded into z1
+                a1 = 1.0 / (1.0 + np.exp(z1))      # so a1 is still σ(W1 x + b1)
+                z2 = self.W2 @ a1 + self.b2
+                return z1, a1, z2, z2"""),
+    "backprop_net_z2_sign": ("""
+                z1 = self.W1 @ x + self.b1
+                a1 = sigmoid(z1)
+                y = self.W2 @ a1 + self.b2
+                z2 = -y                            # a sign slip in the pre-activation it reports
+                return z1, a1, z2, y"""),
+}
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_FORWARDS))
+def test_a_sign_flip_in_z1_or_z2_loses_the_forward_checks_only_and_is_named(mistake, tmp_path):
+    # y is right, so backward (σ'(−z) = σ'(z)), its gradient check and gradient_step keep their points
+    forward = PIECES["TwoLayerNet"].split("            def forward(self, x):")[0] + \
+        "            def forward(self, x):" + WRONG_FORWARDS[mistake] + "\n" + \
+        "            def backward" + PIECES["TwoLayerNet"].split("            def backward")[1]
+    assert WRONG_FORWARDS[mistake].strip() in forward and "def gradient_step" in forward
+    result = _grade(_submission(tmp_path, TwoLayerNet=forward))
+    failed = _failed(result)
+    assert set(failed) == NET_FORWARD_CHECKS
+    for check_id in ("two_layer_net_forward", "two_layer_net_forward_hidden"):
+        check = result.check(check_id)
+        assert MISTAKES[mistake].en in check.message and mistake in check.mistakes
+    label = "z1" if mistake == "backprop_net_z1_sign" else "z2"
+    assert failed["TwoLayerNet.forward: fixtures (z1, a1, z2, y)"].startswith(f"{label} [n_in = 3")
+    assert result.score == POINTS - 0.5
+
+
+# ------------------------------------------------------------------ softmax_cross_entropy_delta at |z| up to 1e3
+UNSTABLE_SOFTMAXES = {
+    "backprop_delta_max_added": """
+        def softmax(z):
+            e = np.exp(z + np.max(z, axis=0))
+            return e / np.sum(e, axis=0)
+    """,
+    "backprop_delta_unstable": """
+        def softmax(z):
+            return np.exp(z) / np.sum(np.exp(z), axis=0)
+    """,
+}
+
+
+@pytest.mark.parametrize("mistake", list(UNSTABLE_SOFTMAXES))
+def test_an_unstable_softmax_in_the_delta_loses_the_large_z_checks_and_is_named(mistake, tmp_path):
+    # ex2's own softmax, pasted from ex1, used by the delta: right at the usual |z| ≈ 2, NaN at |z| ≈ 1000
+    activations = PIECES["activations"].split("        def softmax(z):")[0] + UNSTABLE_SOFTMAXES[mistake]
+    result = _grade(_submission(tmp_path, activations=activations))
+    failed = _failed(result)
+    assert set(failed) == DELTA_STABLE_CHECKS
+    other = next(m for m in UNSTABLE_SOFTMAXES if m != mistake)
+    for check_id in ("softmax_cross_entropy_delta_stable", "costs_hidden"):
+        check = result.check(check_id)
+        assert MISTAKES[mistake].en in check.message and mistake in check.mistakes
+        assert other not in check.mistakes
+        assert "NaN at index" in check.message
+    assert failed["softmax_cross_entropy_delta: stable for |z| up to 1000"].startswith(
+        "softmax_cross_entropy_delta(z, t) [z of shape (4, 6) with |z| up to 1000]: NaN at index (")
+    assert result.score == POINTS - _points(DELTA_STABLE_CHECKS)  # 0.25 + 1
+
+
+def test_unstable_delta_in_spanish(tmp_path):
+    activations = PIECES["activations"].split("        def softmax(z):")[0] + \
+        UNSTABLE_SOFTMAXES["backprop_delta_max_added"]
+    result = _grade(_submission(tmp_path, activations=activations), lang="es")
+    check = result.check("softmax_cross_entropy_delta_stable")
+    assert check.title("es") == "softmax_cross_entropy_delta: estable para |z| de hasta 1000"
+    assert "NaN en el índice (" in check.message and MISTAKES["backprop_delta_max_added"].es in check.message
+
+
+def test_delta_large_cases_tell_the_two_unstable_mistakes_apart():
+    """On every large-|z| case (public, and hidden with many keys) the two mistakes give different outputs, and
+    the reference's outputs are finite and never subnormal where a mistake differs from it."""
+    from autograder.reference_cases import live_cases
+
+    for key in ["public"] + [f"key-{i}" for i in range(20)]:
+        for case in live_cases(ex2.DELTA_LARGE_SPEC, key):
+            expected = case.accepted["reference"]["softmax_cross_entropy_delta(z, t)"]
+            assert np.isfinite(expected).all()
+            added = case.variants["backprop_delta_max_added"]["softmax_cross_entropy_delta(z, t)"]
+            plain = case.variants["backprop_delta_unstable"]["softmax_cross_entropy_delta(z, t)"]
+            assert np.isnan(added).any() and np.isnan(plain).any()
+            assert not np.array_equal(added, plain, equal_nan=True)
+            assert np.array_equal(case.inputs["z"].astype(np.float32).astype(np.float64), case.inputs["z"])
