@@ -4,6 +4,9 @@ Every variant keeps the CS231n interface ``update(w, dw, config=None) ->
 (next_w, config)`` and the SPEC's defaults, and is written the way a student
 would write it (state in ``config``, ``config.setdefault`` for defaults), so
 the only difference from :mod:`reference_impl.optimizers` is the mistake.
+Two keep the reference's steps and differ only in the state they store
+(``optim_velocity_opposite_sign``, ``optim_adam_t_from_1_after_use``): the
+grader names them from the state, never from the trajectory.
 """
 import numpy as np
 
@@ -40,6 +43,24 @@ def momentum_state_not_stored(w, dw, config=None):
     v = config.get("velocity", np.zeros_like(w))
     v = config["momentum"] * v - config["learning_rate"] * dw
     return w + v, config
+
+
+def momentum_velocity_opposite_sign(w, dw, config=None):
+    """velocity = mu*velocity + lr*g; w -= velocity: the same steps, the stored velocity of the opposite sign."""
+    config = _config("sgd_momentum", config)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v + config["learning_rate"] * dw
+    config["velocity"] = v
+    return w - v, config
+
+
+def nesterov_velocity_opposite_sign(w, dw, config=None):
+    """velocity = mu*velocity + lr*g; w -= mu*velocity + lr*g: Nesterov's steps, the velocity's sign flipped."""
+    config = _config("sgd_nesterov", config)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v + config["learning_rate"] * dw
+    config["velocity"] = v
+    return w - (config["momentum"] * v + config["learning_rate"] * dw), config
 
 
 def nesterov_as_momentum(w, dw, config=None):
@@ -110,6 +131,33 @@ def adam_t_starts_at_1(w, dw, config=None):
     return adam(w, dw, config)
 
 
+def adam_t_not_incremented(w, dw, config=None):
+    """t never incremented: it stays at its start, 1 as in the old template (at 0 every step would divide by 0),
+    so every step is bias-corrected as the first one."""
+    if config is None:
+        config = {}
+    config.setdefault("t", 1)
+    config = _moments(w, dw, config)
+    t = config["t"]
+    m_hat = config["m"] / (1 - config["beta1"] ** t)
+    v_hat = config["v"] / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+def adam_t_from_1_after_use(w, dw, config=None):
+    """t starts at 1 and is incremented after use: every step uses the right t (the trajectory is the
+    reference's), but config['t'] ends at steps + 1."""
+    if config is None:
+        config = {}
+    config.setdefault("t", 1)
+    config = _moments(w, dw, config)
+    t = config["t"]
+    m_hat = config["m"] / (1 - config["beta1"] ** t)
+    v_hat = config["v"] / (1 - config["beta2"] ** t)
+    config["t"] = t + 1
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
 def adam_bias_correction_t_plus_1(w, dw, config=None):
     """Bias correction with beta**(t+1) instead of beta**t."""
     config = _moments(w, dw, config)
@@ -155,6 +203,8 @@ VARIANTS = {
     "optim_sgd_wrong_sign": {"sgd": sgd_wrong_sign},
     "optim_momentum_wrong_sign": {"sgd_momentum": momentum_wrong_sign},
     "optim_state_not_stored": {"sgd_momentum": momentum_state_not_stored},
+    "optim_velocity_opposite_sign": {"sgd_momentum": momentum_velocity_opposite_sign,
+                                     "sgd_nesterov": nesterov_velocity_opposite_sign},
     "optim_nesterov_as_momentum": {"sgd_nesterov": nesterov_as_momentum},
     "optim_adagrad_cache_replaced": {"adagrad": adagrad_cache_replaced},
     "optim_adagrad_cache_starts_at_0_1": {"adagrad": adagrad_cache_starts_at_0_1},
@@ -162,6 +212,8 @@ VARIANTS = {
     "optim_adam_no_bias_correction": {"adam": adam_no_bias_correction},
     "optim_adam_t_late": {"adam": adam_t_late},
     "optim_adam_t_starts_at_1": {"adam": adam_t_starts_at_1},
+    "optim_adam_t_not_incremented": {"adam": adam_t_not_incremented},
+    "optim_adam_t_from_1_after_use": {"adam": adam_t_from_1_after_use},
     "optim_adam_bias_correction_t_plus_1": {"adam": adam_bias_correction_t_plus_1},
     "optim_adam_t_not_stored": {"adam": adam_t_not_stored},
     "optim_adam_corrected_moments_stored": {"adam": adam_corrected_moments_stored},

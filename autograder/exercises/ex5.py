@@ -16,28 +16,44 @@ What is checked
   (wrong values, or an exception) it is repeated from an **explicit zero
   state** (``velocity``/``cache``/``m``/``v`` zeros, ``t = 0``), and a rule
   right from there keeps its points: a wrong initial state costs only the
-  initialisation check.
-* **Initial state** (public): for every stateful rule, the run from the
+  initialisation check. RuntimeWarnings of the calls made from the explicit
+  zero state are the grader's, not the student's: they are not reported.
+* The three state properties below are checked **per rule** (a check each,
+  ``needs=(rule,)``), so a rule that is missing or wrong costs only its share;
+  their ids are ``<property>_<rule>`` (``initial_state_adam``): the former all-rule
+  checks' ids (``initial_state``, ``defaults``, ``stored_state``) are retired, not
+  reused with another meaning, so a gradebook's old columns never change sense.
+* **Initial state** (public, each stateful rule): the run from the
   submission's own start must equal its own run from the explicit zero state
   (or the reference); otherwise the message says what started wrong
   (``t`` starting at 1, ``cache`` at 0.1, a state that must be passed in),
-  estimated from the first call: own − zero = decay · start.
-* **Defaults** (public): one call with ``config=None`` per rule; the
-  hyper-parameters stored in the returned ``config`` must be the SPEC's
-  defaults (from the fixture), and ``next_w`` must equal the submission's own
-  step with those values passed explicitly — the submission against itself,
-  so a wrong update rule or initial state does not cost this point.
-* **Stored state** (public): ``velocity``, ``cache``, ``m`` and ``v`` written
-  back into the returned ``config`` and equal to the reference's after the
-  run (same fallback). They depend on the gradients only, so both forms share
-  them; a wrong state recurrence (momentum's sign, AdaGrad's cache replaced,
-  RMSProp without ``1 − decay_rate``, Adam storing ``m_hat``) is wrong state
-  and fails here as well as in its rule.
+  estimated from the first call: own − zero = decay · start. Adam's t is
+  told by what the run shows: the stored t after the first and the last
+  call (never incremented: constant; else one more per call from its start
+  + 1), and the trajectory: t from 1 incremented *after* use steps right
+  (only the stored t is one ahead), t from 1 incremented *before* use takes
+  its first step with t = 2 (and is right from t = 0).
+* **Defaults** (public, each rule): one call with ``config=None``; every
+  hyper-parameter stored in the returned ``config`` must be the SPEC's
+  default (from the fixture; each missing or wrong one is said), and
+  ``next_w`` must equal the submission's own step with those values passed
+  explicitly — the submission against itself, so a wrong update rule or
+  initial state does not cost this point.
+* **Stored state** (public, each stateful rule): ``velocity``, ``cache``,
+  ``m`` and ``v`` written back into the returned ``config`` and equal to the
+  reference's after the run (same fallback). They depend on the gradients
+  only, so both forms share them; a wrong state recurrence (momentum's sign,
+  AdaGrad's cache replaced, RMSProp without ``1 − decay_rate``, Adam storing
+  ``m_hat``) is wrong state and fails here as well as in its rule. A state
+  that differs only by convention (the velocity of the opposite sign with the
+  same steps) fails here only; a mismatch that is no known mistake is told
+  the course's recurrence (:data:`CONVENTION`).
 * **t** (public): Adam's ``config['t']`` equals the number of steps after the
   run (same fallback).
 
 Points (15): rule checks public 6 × 1, hidden 5 (0.5 for sgd and momentum, 1
-for each of the others); initial state 1, defaults 1, stored state 1, t 1.
+for each of the others); t 1; the state cell's 3 points shared by its 16
+per-rule checks (initial state 5, defaults 6, stored state 5), 3/16 each.
 Public 10, hidden 5.
 
 Tolerance: the SPEC's ``|got − exp| ≤ 1e-10·max|exp| + 1e-6·|exp|`` on every
@@ -45,13 +61,14 @@ element of the trajectory and the state (float32 results at rtol 1e-4).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager, nullcontext
 from functools import partial
 
 import numpy as np
 
 from ..checks import Case, CaseSpec, Check, Fail, Mistake, judge, mistake_catalog
 from ..compare import as_float_array, compare
-from ..messages import BOTH, Msg, Text, t
+from ..messages import BOTH, Msg, Text, as_msg, t
 from ..sandbox import StudentRaised
 
 RULES = ("sgd", "sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam")
@@ -106,7 +123,10 @@ MISTAKES = mistake_catalog(
             targets=("sgd_momentum",)),
     Mistake("optim_state_not_stored", "the state is not written back into config (e.g. the velocity kept in a local variable), so every call starts again from zeros: store it, config['velocity'] = velocity.",
             "el estado no se guarda de vuelta en config (p. ej. la velocidad queda en una variable local), así que cada llamada empieza de cero: guárdalo, config['velocity'] = velocity.",
-            targets=("stored_state",)),
+            targets=("stored_state_sgd_momentum",)),
+    Mistake("optim_velocity_opposite_sign", "the velocity is stored with the opposite sign (velocity = mu*velocity + lr*dw, then w -= velocity): the steps are the same, but the course's convention, the one config['velocity'] is compared with, is velocity = mu*velocity - lr*dw, then w += velocity (Nesterov: w += mu*velocity - lr*dw).",
+            "la velocidad se guarda con el signo opuesto (velocity = mu*velocity + lr*dw, y luego w -= velocity): los pasos son los mismos, pero la convención del curso, con la que se compara config['velocity'], es velocity = mu*velocity - lr*dw, y luego w += velocity (Nesterov: w += mu*velocity - lr*dw).",
+            targets=("stored_state_sgd_momentum", "stored_state_sgd_nesterov")),
     Mistake("optim_nesterov_as_momentum", "Nesterov is done as plain momentum (w += velocity); Nesterov looks ahead: w += mu*velocity - lr*dw with the new velocity.",
             "Nesterov se hace como momento clásico (w += velocity); Nesterov mira adelante: w += mu*velocity - lr*dw con la velocidad nueva.",
             targets=("sgd_nesterov",)),
@@ -115,7 +135,7 @@ MISTAKES = mistake_catalog(
             targets=("adagrad",)),
     Mistake("optim_adagrad_cache_starts_at_0_1", "the cache starts at 0.1 (Keras' initial_accumulator_value); in this course it starts at zeros: np.zeros_like(w).",
             "la caché empieza en 0.1 (el initial_accumulator_value de Keras); en este curso empieza en ceros: np.zeros_like(w).",
-            targets=("initial_state",)),
+            targets=("initial_state_adagrad",)),
     Mistake("optim_rmsprop_no_one_minus_decay", "the (1 - decay_rate) factor is missing: cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
             "falta el factor (1 - decay_rate): cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
             targets=("rmsprop",)),
@@ -125,9 +145,15 @@ MISTAKES = mistake_catalog(
     Mistake("optim_adam_t_late", "t is incremented after it is used, so the first step divides by 1 - beta1**0 = 0: increment t before using it.",
             "t se incrementa después de usarlo, así que el primer paso divide entre 1 - beta1**0 = 0: incrementa t antes de usarlo.",
             targets=("adam",)),
-    Mistake("optim_adam_t_starts_at_1", "t starts at 1 (as in an old course template), so the first step uses t = 2: start at 0 and increment before use.",
-            "t empieza en 1 (como en una plantilla antigua del curso), así que el primer paso usa t = 2: empieza en 0 e incrementa antes de usarlo.",
-            targets=("initial_state",)),
+    Mistake("optim_adam_t_starts_at_1", "t starts at 1 (as in an old course template) and is incremented before use, so the first step uses t = 2: start at 0 and increment before use.",
+            "t empieza en 1 (como en una plantilla antigua del curso) y se incrementa antes de usarlo, así que el primer paso usa t = 2: empieza en 0 e incrementa antes de usarlo.",
+            targets=("initial_state_adam",)),
+    Mistake("optim_adam_t_from_1_after_use", "t starts at 1 and is incremented after it is used: every step uses the right t (the updates are right), but config['t'] ends one ahead of the number of steps taken; the course's convention is t = 0 at the start, incremented before use, so that t counts completed steps.",
+            "t empieza en 1 y se incrementa después de usarlo: cada paso usa el t correcto (las actualizaciones son correctas), pero config['t'] acaba uno por delante del número de pasos dados; la convención del curso es t = 0 al empezar, incrementado antes de usarlo, para que t cuente los pasos completados.",
+            targets=("initial_state_adam",)),
+    Mistake("optim_adam_t_not_incremented", "t is never incremented: it keeps its initial value, so every step uses the same t in the bias correction (t = 0 divides by 1 - beta1**0 = 0; t = 1 corrects every step as if it were the first): increment it once per call, before using it (config['t'] += 1).",
+            "t nunca se incrementa: conserva su valor inicial, así que cada paso usa el mismo t en la corrección de sesgo (t = 0 divide entre 1 - beta1**0 = 0; t = 1 corrige cada paso como si fuera el primero): increméntalo una vez por llamada, antes de usarlo (config['t'] += 1).",
+            targets=("adam", "adam_t")),
     Mistake("optim_adam_bias_correction_t_plus_1", "the bias correction uses beta**(t+1); after incrementing t it is m/(1 - beta1**t) and v/(1 - beta2**t).",
             "la corrección de sesgo usa beta**(t+1); tras incrementar t es m/(1 - beta1**t) y v/(1 - beta2**t).",
             targets=("adam",)),
@@ -139,7 +165,7 @@ MISTAKES = mistake_catalog(
             targets=("adam",)),
     Mistake("optim_adam_default_epsilon", "Adam's default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7.",
             "el epsilon por defecto de Adam es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7.",
-            targets=("defaults",)),
+            targets=("defaults_adam",)),
 )
 
 FORM_NAMES = {"reference": Text("lecture", "de las clases"), "keras": Text("Keras", "de Keras")}
@@ -158,8 +184,8 @@ TEXTS = {
                   "{rule}: next_w en el paso {step} no se puede leer como números ({got})."),
     "bad_shape": Text("{rule}: next_w at step {step} has shape {got}; expected the shape of w, {shape}.",
                       "{rule}: next_w en el paso {step} tiene forma {got}; se esperaba la forma de w, {shape}."),
-    "explicit_ok": Text("Right when started from an explicit zero state ({zero}), not from your own initial state: see the initial-state check.",
-                        "Correcto si se empieza desde un estado cero explícito ({zero}), no desde tu propio estado inicial: mira la comprobación del estado inicial."),
+    "explicit_ok": Text("Right when started from an explicit zero state ({zero}), not from your own initial state: see the initial-state check of {rule}.",
+                        "Correcto si se empieza desde un estado cero explícito ({zero}), no desde tu propio estado inicial: mira la comprobación del estado inicial de {rule}."),
     "explicit_run": Text("{own} Started from an explicit zero state ({zero}) instead: {detail}",
                          "{own} Empezando en cambio desde un estado cero explícito ({zero}): {detail}"),
     "lost_hyper": Text(" Note: the config {rule} returns has no {key!r}; return the config you received (hyper-parameters included) with the state added.",
@@ -167,18 +193,41 @@ TEXTS = {
     "init_differs": Text("{rule}: started from its own initial state the run differs from the one started at {zero}{right}. {found}",
                          "{rule}: empezando desde su propio estado inicial, la ejecución difiere de la que empieza en {zero}{right}. {found}"),
     "init_right": Text(" (which is right)", " (que es correcta)"),
+    "init_state_only": Text("{rule}: its updates are right, but the state it stores is not the one the course's start ({zero}) gives: {detail} {found}",
+                            "{rule}: sus actualizaciones son correctas, pero el estado que guarda no es el que da el inicio del curso ({zero}): {detail} {found}"),
     "init_starts_at": Text("`{key}` starts at {value} instead of 0.", "`{key}` empieza en {value} en lugar de 0."),
     "init_not_zero": Text("`{key}` does not start at zeros.", "`{key}` no empieza en ceros."),
     "init_generic": Text("Start velocity, cache, m and v at np.zeros_like(w) and t at 0 (incremented before use).",
                          "Empieza velocity, cache, m y v en np.zeros_like(w) y t en 0 (incrementado antes de usarlo)."),
     "init_raised": Text("{rule}: from a config holding only hyper-parameters it fails ({error}), but it runs when the state is given ({zero}): create the missing state, e.g. config.setdefault('{key}', np.zeros_like(w)).",
                         "{rule}: con un config que solo tiene hiperparámetros falla ({error}), pero funciona si se le da el estado ({zero}): crea el estado que falta, p. ej. config.setdefault('{key}', np.zeros_like(w))."),
+    "t_constant": Text(" config['t'] stays at {value} over the {n} calls.",
+                       " config['t'] se queda en {value} durante las {n} llamadas."),
+    "convention": Text(" The course's convention, which config[{key!r}] is compared with: {formula}.",
+                       " La convención del curso, con la que se compara config[{key!r}]: {formula}."),
     "missing_state": Text("{rule}: the config it returns has no {key!r} after the run ([{case}]).",
                           "{rule}: el config que devuelve no tiene {key!r} tras la ejecución ([{case}])."),
     "defaults_unused": Text("{rule}(w, dw, None) takes another step than {rule}(w, dw, config) with the defaults passed explicitly ({values}): the step must use the values stored in config. {detail}",
                             "{rule}(w, dw, None) da otro paso que {rule}(w, dw, config) con los valores por defecto pasados explícitamente ({values}): el paso debe usar los valores guardados en config. {detail}"),
     "missing_hyper": Text("{rule}(w, dw, None): the config it returns has no {key!r}; fill the defaults with config.setdefault({key!r}, {value}) so they are stored in config.",
                           "{rule}(w, dw, None): el config que devuelve no tiene {key!r}; rellena los valores por defecto con config.setdefault({key!r}, {value}) para que queden guardados en config."),
+}
+
+#: the recurrence each stored state follows in the course (the SPEC's table): what config is compared with
+CONVENTION = {
+    ("sgd_momentum", "velocity"): Text("velocity = mu*velocity - lr*dw, then w += velocity",
+                                       "velocity = mu*velocity - lr*dw, y luego w += velocity"),
+    ("sgd_nesterov", "velocity"): Text("velocity = mu*velocity - lr*dw, then w += mu*velocity - lr*dw",
+                                       "velocity = mu*velocity - lr*dw, y luego w += mu*velocity - lr*dw"),
+    ("adagrad", "cache"): Text("cache += dw**2, from zeros", "cache += dw**2, desde ceros"),
+    ("rmsprop", "cache"): Text("cache = decay_rate*cache + (1 - decay_rate)*dw**2, from zeros",
+                               "cache = decay_rate*cache + (1 - decay_rate)*dw**2, desde ceros"),
+    ("adam", "m"): Text("m = beta1*m + (1 - beta1)*dw, from zeros (m itself, not m_hat)",
+                        "m = beta1*m + (1 - beta1)*dw, desde ceros (m, no m_hat)"),
+    ("adam", "v"): Text("v = beta2*v + (1 - beta2)*dw**2, from zeros (v itself, not v_hat)",
+                        "v = beta2*v + (1 - beta2)*dw**2, desde ceros (v, no v_hat)"),
+    ("adam", "t"): Text("t starts at 0 and t += 1 comes before its use, so that after n calls t == n",
+                        "t empieza en 0 y t += 1 va antes de usarlo, de modo que tras n llamadas t == n"),
 }
 
 
@@ -319,15 +368,21 @@ _INPUTS = {"sgd": inputs_sgd, "sgd_momentum": inputs_sgd_momentum, "sgd_nesterov
            "adagrad": inputs_adagrad, "rmsprop": inputs_rmsprop, "adam": inputs_adam}
 _MISTAKES_OF = {
     "sgd": ("optim_sgd_wrong_sign",),
-    "sgd_momentum": ("optim_momentum_wrong_sign", "optim_state_not_stored"),
-    "sgd_nesterov": ("optim_nesterov_as_momentum",),
+    "sgd_momentum": ("optim_momentum_wrong_sign", "optim_state_not_stored", "optim_velocity_opposite_sign"),
+    "sgd_nesterov": ("optim_nesterov_as_momentum", "optim_velocity_opposite_sign"),
     "adagrad": ("optim_adagrad_cache_replaced", "optim_adagrad_cache_starts_at_0_1"),
     "rmsprop": ("optim_rmsprop_no_one_minus_decay",),
     "adam": ("optim_adam_no_bias_correction", "optim_adam_t_late", "optim_adam_bias_correction_t_plus_1",
-             "optim_adam_t_starts_at_1", "optim_adam_t_not_stored", "optim_adam_corrected_moments_stored"),
+             "optim_adam_t_starts_at_1", "optim_adam_t_not_stored", "optim_adam_corrected_moments_stored",
+             "optim_adam_t_not_incremented", "optim_adam_t_from_1_after_use"),
 }
 #: mistakes of the initial state only: right from the explicit zero state (the initial-state check names them)
 INIT_MISTAKES = ("optim_adagrad_cache_starts_at_0_1", "optim_adam_t_starts_at_1")
+#: mistakes whose steps are the reference's: only the state they store differs (named from the state)
+STATE_ONLY_MISTAKES = ("optim_velocity_opposite_sign", "optim_adam_t_from_1_after_use")
+#: Adam's mistakes about t whose trajectories can coincide (t = 1 at every step without storing t or without
+#: incrementing it; NaN from the first step when t = 0 is used): named by what the stored t shows (:func:`_t_story`)
+T_MISTAKES = ("optim_adam_t_not_stored", "optim_adam_t_not_incremented", "optim_adam_t_late")
 
 RULE_SPECS = {
     rule: CaseSpec(f"ex5.{rule}", _INPUTS[rule], trajectory_outputs,
@@ -349,12 +404,27 @@ def _sub(case: Case, labels, exclude=()) -> Case:
     return Case(case.inputs, accepted, variants)
 
 
+@contextmanager
+def _grader_state(impl):
+    """Calls the grader makes from a state it chose (the explicit zero state, the ``{}`` probe), not the
+    submission: the RuntimeWarnings they raise (``t = 0`` dividing by zero in an Adam that starts t at 1) are
+    not the student's, so they leave ``impl.warnings`` (which ``run_check`` notes in the message) as it was."""
+    seen = getattr(impl, "warnings", None)
+    before = len(seen) if seen is not None else 0
+    try:
+        yield
+    finally:
+        if seen is not None:
+            del seen[before:]
+
+
 def _attempt(ctx, inputs, from_zero_state: bool):
     """(outputs, first config, None), or (None, None, message) when the run raised or returned junk."""
     from ..grading import describe_error
 
     try:
-        outputs, first = run_trajectory(ctx.impl, inputs, from_zero_state)
+        with _grader_state(ctx.impl) if from_zero_state else nullcontext():
+            outputs, first = run_trajectory(ctx.impl, inputs, from_zero_state)
         return outputs, first, None
     except StudentRaised as exc:
         return None, None, describe_error(exc, ctx.lang, ctx.impl.last_call or f"{inputs['rule']}()")
@@ -369,6 +439,71 @@ def _lost_hyper(ctx, rule: str, hyper: dict, first: dict | None) -> Msg | str:
     return TEXTS["lost_hyper"](ctx.lang, rule=rule, key=lost[0]) if lost else ""
 
 
+def _where(label: str, case: Case) -> str:
+    return f"{label} [{case.label}]" if case.label else label
+
+
+def _matches(got: dict, case: Case, labels) -> bool:
+    """Whether the outputs ``labels`` equal those of some accepted form."""
+    return any(all(compare(got.get(label), out[label]) is None for label in labels) for out in case.accepted.values())
+
+
+def _matching_mistakes(ctx, case: Case, got: dict, labels, exclude=()) -> list[str]:
+    """The known mistake whose outputs ``got`` reproduces: first one that matches on every output it has (the
+    trajectory too, which tells a velocity of the opposite sign with the right steps from one with the wrong
+    steps), else one that matches on ``labels``; [] when none does."""
+    known = [(m, out) for m, out in case.variants.items() if m in ctx.mistakes and m not in exclude]
+
+    def same(out, labs) -> bool:
+        return bool(labs) and all(lab in got and lab in out and compare(got[lab], out[lab]) is None for lab in labs)
+
+    for found in ([m for m, out in known if same(out, list(out))], [m for m, out in known if same(out, labels)]):
+        if found:
+            return found[:1]
+    return []
+
+
+def _scalar(value) -> float | None:
+    arr, _ = as_float_array(value)
+    if arr is None or arr.size != 1 or not np.all(np.isfinite(arr)):
+        return None
+    return float(arr.reshape(()))
+
+
+def _t_story(first: dict | None, final) -> tuple[str, float | None]:
+    """What Adam's stored t shows over a run of N_STEPS calls: ("missing", None) never stored; ("constant", t)
+    stored but never incremented; ("counts", t after the first call) one more per call; else ("other", None)."""
+    if final is None:
+        return "missing", None
+    t1, tn = _scalar(None if first is None else first.get("t")), _scalar(final)
+    if t1 is None or tn is None:
+        return "other", None
+    if t1 == tn:
+        return "constant", tn
+    if tn - t1 == N_STEPS - 1:
+        return "counts", t1
+    return "other", None
+
+
+def _t_named(ctx, case: Case, own: dict, first: dict | None) -> Msg | str:
+    """The mistake about t that an Adam run with a wrong trajectory shows, told by the t it stores: t never
+    stored and t never incremented can give the same steps (t = 1 at each), and t never incremented from 0
+    the same NaN as t incremented after use (t = 0 at the first step)."""
+    kind, value = _t_story(first, own.get(state_label("t")))
+
+    def steps_like(mistake_id: str) -> bool:
+        out = case.variants.get(mistake_id)
+        return out is not None and compare(own.get(TRAJ), out[TRAJ]) is None
+
+    if kind == "constant":
+        return TEXTS["t_constant"](ctx.lang, value=f"{value:g}", n=N_STEPS) + ctx.mistake("optim_adam_t_not_incremented")
+    if kind == "missing" and steps_like("optim_adam_t_not_stored"):
+        return ctx.mistake("optim_adam_t_not_stored")
+    if kind == "counts" and value == 1 and steps_like("optim_adam_t_late"):
+        return ctx.mistake("optim_adam_t_late")
+    return ""
+
+
 def _graded(ctx, case: Case, labels) -> tuple[str, bool]:
     """(form, whether it took the explicit zero state) when the outputs ``labels`` match; else Fail.
 
@@ -376,12 +511,15 @@ def _graded(ctx, case: Case, labels) -> tuple[str, bool]:
     and the rule has state, it is repeated from the explicit zero state.
     """
     rule = case.inputs["rule"]
-    sub = _sub(case, labels, exclude=INIT_MISTAKES)  # those pass from the explicit zero state
+    # the initial-state mistakes pass from the explicit zero state; t's are named from the stored t
+    sub = _sub(case, labels, exclude=INIT_MISTAKES + T_MISTAKES)
     own, first, message = _attempt(ctx, case.inputs, False)
     if own is not None:
         form, message = judge(own, sub, ctx.lang, mistakes=ctx.mistakes)
         if message is None:
             return form, False
+        if rule == "adam" and not as_msg(message).mistakes:
+            message = message + _t_named(ctx, case, own, first)
     if STATE[rule]:
         zero = _attempt(ctx, case.inputs, True)[0]
         if zero is not None:
@@ -396,44 +534,61 @@ def _graded(ctx, case: Case, labels) -> tuple[str, bool]:
 def rule_check(spec: CaseSpec, ctx):
     """The trajectory matches the reference in one accepted form (own start, else explicit zero state)."""
     forms, explicit = set(), False
+    rule = spec.key.split(".")[1]
     for case in ctx.cases(spec):
         form, via_zero = _graded(ctx, case, (TRAJ,))
         forms.add(form)
         explicit = explicit or via_zero
     notes = []
     if explicit:
-        rule = spec.key.split(".")[1]
-        notes.append(TEXTS["explicit_ok"](ctx.lang, zero=ZERO_STATE[rule]))
+        notes.append(TEXTS["explicit_ok"](ctx.lang, zero=ZERO_STATE[rule], rule=rule))
     if len(spec.forms) > 1 and len(forms) == 1:
         notes.append(t("form_recognised", ctx.lang, form=FORM_NAMES[forms.pop()](ctx.lang)))
     return Msg.join(" ", notes) if notes else None
 
 
+def _state_problem(ctx, case: Case, own: dict, first: dict | None, keys, missing_mistake: str) -> Msg:
+    """Why the state ``keys`` stored by a run from the submission's own start is not the course's: every
+    missing or wrong key, and the known mistake it shows, else the convention it is compared with."""
+    rule = case.inputs["rule"]
+    missing = [key for key in keys if own.get(state_label(key)) is None]
+    if missing:
+        return (TEXTS["missing_state"](ctx.lang, rule=rule, key=missing[0], case=case.label)
+                + ctx.mistake(missing_mistake))
+    expected = next(iter(case.accepted.values()))
+    details, wrong = [], []
+    for key in keys:
+        mismatch = compare(own[state_label(key)], expected[state_label(key)])
+        if mismatch is not None:
+            wrong.append(key)
+            details.append(mismatch.describe(_where(state_label(key), case), ctx.lang))
+    if "t" in wrong and _t_story(first, own[state_label("t")])[0] == "constant":
+        named = ["optim_adam_t_not_incremented"]
+    else:
+        named = _matching_mistakes(ctx, case, own, [state_label(key) for key in wrong], exclude=INIT_MISTAKES)
+    message = Msg.join(" ", details)
+    if named:
+        return message + Msg.join("", [ctx.mistake(m) for m in named])
+    return message + Msg.join("", [TEXTS["convention"](ctx.lang, key=key, formula=CONVENTION[(rule, key)](ctx.lang))
+                                   for key in wrong])
+
+
 def _state_checked(ctx, case: Case, keys, missing_mistake: str) -> None:
     """The stored state ``keys`` after the run match the reference (own start, else explicit zero state)."""
-    rule = case.inputs["rule"]
     labels = [state_label(key) for key in keys]
-    sub = _sub(case, labels, exclude=INIT_MISTAKES)
-    own, _, message = _attempt(ctx, case.inputs, False)
-    if own is not None:
-        _, message = judge(own, sub, ctx.lang, mistakes=ctx.mistakes)
-        if message is None:
-            return
-        missing = [key for key in keys if own.get(state_label(key)) is None]
-        if missing:
-            message = (TEXTS["missing_state"](ctx.lang, rule=rule, key=missing[0], case=case.label)
-                       + ctx.mistake(missing_mistake))
-    zero = _attempt(ctx, case.inputs, True)[0]
-    if zero is not None and judge(zero, sub, ctx.lang, mistakes=ctx.mistakes)[1] is None:
+    own, first, error = _attempt(ctx, case.inputs, False)
+    if own is not None and _matches(own, case, labels):
         return
-    raise Fail(message)
+    zero = _attempt(ctx, case.inputs, True)[0]
+    if zero is not None and _matches(zero, case, labels):
+        return
+    raise Fail(error if own is None else _state_problem(ctx, case, own, first, keys, missing_mistake))
 
 
-def check_stored_state(ctx):
-    for rule in STATEFUL:
-        keys = [key for key in STATE[rule] if key != "t"]
-        for case in ctx.cases(RULE_SPECS[rule]):
-            _state_checked(ctx, case, keys, "optim_state_not_stored")
+def check_stored_state(rule: str, ctx):
+    keys = [key for key in STATE[rule] if key != "t"]
+    for case in ctx.cases(RULE_SPECS[rule]):
+        _state_checked(ctx, case, keys, "optim_state_not_stored")
 
 
 def check_t(ctx):
@@ -441,8 +596,9 @@ def check_t(ctx):
         _state_checked(ctx, case, ["t"], "optim_adam_t_not_stored")
 
 
-#: (rule, state key, the value it started at) -> the known mistake that starts it there
-_KNOWN_STARTS = {("adagrad", "cache", 0.1): "optim_adagrad_cache_starts_at_0_1", ("adam", "t", 1.0): "optim_adam_t_starts_at_1"}
+#: (rule, state key, the value it started at) -> the known mistake that starts it there (Adam's t: see
+#: :func:`_t_start_mistakes`, the start alone does not tell which)
+_KNOWN_STARTS = {("adagrad", "cache", 0.1): "optim_adagrad_cache_starts_at_0_1"}
 
 
 def _start_values(rule: str, hyper: dict, own: dict, zero: dict, lang: str) -> tuple[list[str], list[str]]:
@@ -467,6 +623,22 @@ def _start_values(rule: str, hyper: dict, own: dict, zero: dict, lang: str) -> t
     return found, known
 
 
+def _t_start_mistakes(own: dict, first: dict | None, own_right: bool, zero_right: bool) -> list[str]:
+    """Adam's t mistake that its own start shows. t stored one more per call from 2 after the first call: it
+    started at 1; incremented *after* use, the first step used t = 1, which is right (the trajectory is the
+    reference's, only the stored t is one ahead); incremented *before* use, the first step used t = 2 (the
+    trajectory is wrong, and right from t = 0). A t that never changes was never incremented."""
+    kind, t1 = _t_story(first, own.get(state_label("t")))
+    if kind == "constant":
+        return ["optim_adam_t_not_incremented"]
+    if kind == "counts" and t1 == 2:
+        if own_right:
+            return ["optim_adam_t_from_1_after_use"]
+        if zero_right:
+            return ["optim_adam_t_starts_at_1"]
+    return []
+
+
 def _init_problem(ctx, case: Case) -> Msg | None:
     """None when the rule's own start is right (or behaves like the explicit zero state)."""
     rule, inputs = case.inputs["rule"], case.inputs
@@ -486,11 +658,19 @@ def _init_problem(ctx, case: Case) -> Msg | None:
                and compare(own[label], zero[label]) is not None]
     if not differs:
         return None
-    right = judge(zero, _sub(case, [TRAJ]), ctx.lang, mistakes=ctx.mistakes)[1] is None
+    own_right, zero_right = _matches(own, case, [TRAJ]), _matches(zero, case, [TRAJ])
     found, known = _start_values(rule, inputs["hyper"], first, first_zero, ctx.lang)
-    message = TEXTS["init_differs"](ctx.lang, rule=rule, zero=ZERO_STATE[rule],
-                                    right=TEXTS["init_right"](ctx.lang) if right else "",
-                                    found=Msg.join(" ", found) if found else TEXTS["init_generic"](ctx.lang))
+    if rule == "adam":
+        known += _t_start_mistakes(own, first, own_right, zero_right)
+    found = Msg.join(" ", found) if found else TEXTS["init_generic"](ctx.lang)
+    if own_right:  # the steps are right: say which state is not the course's
+        expected = next(iter(case.accepted.values()))
+        detail = Msg.join(" ", [mismatch.describe(_where(label, case), ctx.lang) for label in labels[1:]
+                                if (mismatch := compare(own.get(label), expected[label])) is not None])
+        message = TEXTS["init_state_only"](ctx.lang, rule=rule, zero=ZERO_STATE[rule], detail=detail, found=found)
+    else:
+        message = TEXTS["init_differs"](ctx.lang, rule=rule, zero=ZERO_STATE[rule],
+                                        right=TEXTS["init_right"](ctx.lang) if zero_right else "", found=found)
     for mistake_id, outputs in case.variants.items():
         if mistake_id not in known and all(
                 label in own and compare(own[label], value) is None for label, value in outputs.items()):
@@ -498,13 +678,12 @@ def _init_problem(ctx, case: Case) -> Msg | None:
     return message + Msg.join("", [ctx.mistake(m) for m in dict.fromkeys(known) if m in ctx.mistakes])
 
 
-def check_initial_state(ctx):
+def check_initial_state(rule: str, ctx):
     problems = []
-    for rule in STATEFUL:
-        for case in ctx.cases(RULE_SPECS[rule]):
-            problem = _init_problem(ctx, case)
-            if problem:
-                problems.append(problem)
+    for case in ctx.cases(RULE_SPECS[rule]):
+        problem = _init_problem(ctx, case)
+        if problem:
+            problems.append(problem)
     if problems:
         raise Fail(Msg.join(" ", problems))
 
@@ -513,7 +692,8 @@ def _fails_like(ctx, inputs, rule: str, exc: StudentRaised) -> bool:
     """Whether ``rule(w, dw, {})`` raises as ``rule(w, dw, None)`` did: then the trouble is creating
     the state (the initial-state check's business), not handling config=None."""
     try:
-        run_defaults(ctx.impl, inputs, rule, {})
+        with _grader_state(ctx.impl):
+            run_defaults(ctx.impl, inputs, rule, {})
     except StudentRaised as other:
         return (other.exc_type, other.detail) == (exc.exc_type, exc.detail)
     except _Unusable:
@@ -521,42 +701,56 @@ def _fails_like(ctx, inputs, rule: str, exc: StudentRaised) -> bool:
     return False
 
 
-def check_defaults(ctx):
+def _defaults_problem(ctx, case: Case, rule: str, got: dict, expected: dict) -> Msg | None:
+    """None when ``rule(w, dw, None)`` stored every default; else each missing or wrong one (all of them)."""
+    labels = _default_labels(rule)
+    if _matches(got, case, labels):
+        return None
+    reference = case.accepted["reference"]
+    parts = []
+    for label, key in zip(labels, HYPER[rule]):
+        if got.get(label) is None:
+            value = f"{float(np.asarray(expected[key])):g}"
+            parts.append(TEXTS["missing_hyper"](ctx.lang, rule=rule, key=key, value=value))
+        elif (mismatch := compare(got[label], reference[label])) is not None:
+            parts.append(mismatch.describe(_where(label, case), ctx.lang))
+    named = _matching_mistakes(ctx, case, got, labels)
+    return Msg.join(" ", parts) + Msg.join("", [ctx.mistake(m) for m in named])
+
+
+def check_defaults(rule: str, ctx):
     """config=None stores the SPEC's defaults, and next_w equals the step with those values passed explicitly.
 
     Comparing the two steps of the submission (not the reference's step)
     keeps this check apart from the update rule and the initial state.
     """
+    labels = _default_labels(rule)
     for case in ctx.cases(DEFAULTS_SPEC):
-        for rule in RULES:
-            labels = _default_labels(rule)
-            sub = _sub(case, labels)
-            expected = {key: sub.accepted["reference"][label] for label, key in zip(labels, HYPER[rule])}
-            start = None  # config=None; a rule that cannot create its state gets it explicitly
+        sub = _sub(case, labels)
+        expected = {key: sub.accepted["reference"][label] for label, key in zip(labels, HYPER[rule])}
+        start = None  # config=None; a rule that cannot create its state gets it explicitly
+        try:
             try:
-                try:
-                    next_w, got = run_defaults(ctx.impl, case.inputs, rule)
-                except StudentRaised as exc:
-                    if not STATE[rule] or not _fails_like(ctx, case.inputs, rule, exc):
-                        raise
-                    start = zero_state(rule, case.inputs["w"].shape)  # its start is the initial-state check's
+                next_w, got = run_defaults(ctx.impl, case.inputs, rule)
+            except StudentRaised as exc:
+                if not STATE[rule] or not _fails_like(ctx, case.inputs, rule, exc):
+                    raise
+                start = zero_state(rule, case.inputs["w"].shape)  # its start is the initial-state check's
+                with _grader_state(ctx.impl):
                     next_w, got = run_defaults(ctx.impl, case.inputs, rule, dict(start))
-                _, message = judge(got, sub, ctx.lang, mistakes=ctx.mistakes)
-                if message is None:
+            problem = _defaults_problem(ctx, sub, rule, got, expected)
+            if problem is None:
+                with _grader_state(ctx.impl) if start else nullcontext():
                     explicit_w = run_defaults(ctx.impl, case.inputs, rule, {**(start or {}), **expected})[0]
-            except _Unusable as exc:
-                raise Fail(TEXTS[exc.key](ctx.lang, **exc.fields)) from None
-            if message is not None:
-                missing = [key for label, key in zip(labels, HYPER[rule]) if got.get(label) is None]
-                if missing:
-                    value = f"{float(np.asarray(expected[missing[0]])):g}"
-                    raise Fail(TEXTS["missing_hyper"](ctx.lang, rule=rule, key=missing[0], value=value))
-                raise Fail(message)
-            mismatch = compare(next_w, explicit_w)
-            if mismatch:
-                values = ", ".join(f"{key}={float(np.asarray(v)):g}" for key, v in expected.items())
-                raise Fail(TEXTS["defaults_unused"](ctx.lang, rule=rule, values=values,
-                                                    detail=mismatch.describe("next_w", ctx.lang)))
+        except _Unusable as exc:
+            raise Fail(TEXTS[exc.key](ctx.lang, **exc.fields)) from None
+        if problem is not None:
+            raise Fail(problem)
+        mismatch = compare(next_w, explicit_w)
+        if mismatch:
+            values = ", ".join(f"{key}={float(np.asarray(v)):g}" for key, v in expected.items())
+            raise Fail(TEXTS["defaults_unused"](ctx.lang, rule=rule, values=values,
+                                                detail=mismatch.describe("next_w", ctx.lang)))
 
 
 def _rule_checks():
@@ -573,15 +767,43 @@ def _rule_checks():
     return checks
 
 
+#: the state cell's points (3, the three property checks of before) shared by its per-rule checks, equally:
+#: 16 checks of 3/16 (exact in binary, so every sum of points is exact)
+STATE_CELL_POINTS = 3.0
+#: the rule whose checks keep the seeds (the titles) of the all-rule property checks they were split from
+OLD_IDS_RULE = "adam"
+
+
+def _state_checks():
+    def stored(rule):
+        keys = [key for key in STATE[rule] if key != "t"]
+        return ", ".join(keys), ("se escribe" if len(keys) == 1 else "se escriben")
+
+    properties = [
+        ("initial_state", "initial state: zeros and t = 0", STATEFUL, check_initial_state,
+         lambda r: (f"{r}: initial state ({ZERO_STATE[r]})", f"{r}: estado inicial ({ZERO_STATE[r]})")),
+        ("defaults", "defaults: config=None uses the course's hyper-parameters", RULES, check_defaults,
+         lambda r: (f"{r}: defaults: config=None uses the course's hyper-parameters",
+                    f"{r}: valores por defecto: config=None usa los hiperparámetros del curso")),
+        ("stored_state", "stored state: velocity, cache, m, v written back into config", STATEFUL, check_stored_state,
+         lambda r: (f"{r}: stored state: {stored(r)[0]} written back into config",
+                    f"{r}: estado guardado: {stored(r)[0]} {stored(r)[1]} de vuelta en config")),
+    ]
+    points = STATE_CELL_POINTS / sum(len(rules) for _, _, rules, _, _ in properties)
+    checks = []
+    for prop, old_title, rules, run, titles in properties:
+        for rule in rules:
+            en, es = titles(rule)
+            keeps = rule == OLD_IDS_RULE
+            checks.append(Check(en, points, partial(run, rule), (rule,), cell="state",
+                                id=f"{prop}_{rule}", title_es=es,
+                                seed=old_title if keeps else ""))
+    return checks
+
+
 CHECKS = [
     *_rule_checks(),
     Check("adam: config['t'] equals the number of steps", 1, check_t, ("adam",), cell="adam",
           id="adam_t", title_es="adam: config['t'] es igual al número de pasos"),
-    Check("initial state: zeros and t = 0", 1, check_initial_state, STATEFUL, cell="state",
-          id="initial_state", title_es="estado inicial: ceros y t = 0"),
-    Check("defaults: config=None uses the course's hyper-parameters", 1, check_defaults, RULES, cell="state",
-          id="defaults", title_es="valores por defecto: config=None usa los hiperparámetros del curso"),
-    Check("stored state: velocity, cache, m, v written back into config", 1, check_stored_state, STATEFUL,
-          cell="state", id="stored_state",
-          title_es="estado guardado: velocity, cache, m y v se escriben de vuelta en config"),
+    *_state_checks(),
 ]

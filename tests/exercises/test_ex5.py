@@ -129,10 +129,20 @@ KERAS = {
 RULE_CHECKS = {rule: (f"{rule}: trajectory (fixtures)",
                       f"{rule} (hidden): trajectory with fresh gradients and hyper-parameters")
                for rule in ex5.RULES}
-INIT = "initial state: zeros and t = 0"
-DEFAULTS = "defaults: config=None uses the course's hyper-parameters"
-STORED = "stored state: velocity, cache, m, v written back into config"
 T_CHECK = "adam: config['t'] equals the number of steps"
+
+
+def state_id(prop: str, rule: str) -> str:
+    """The id of a rule's check of a state property (initial_state, defaults, stored_state)."""
+    return f"{prop}_{rule}"
+
+
+CHECKS_BY_ID = {c.id: c for c in ex5.CHECKS}
+#: per rule, the title of its check of each state property
+INIT = {rule: CHECKS_BY_ID[state_id("initial_state", rule)].name for rule in ex5.STATEFUL}
+DEFAULTS = {rule: CHECKS_BY_ID[state_id("defaults", rule)].name for rule in ex5.RULES}
+STORED = {rule: CHECKS_BY_ID[state_id("stored_state", rule)].name for rule in ex5.STATEFUL}
+STATE_POINTS = 3 / 16
 
 
 def submission(**replace) -> str:
@@ -155,6 +165,14 @@ def by_name(result) -> dict:
 
 def failed(result) -> set:
     return {c.name for c in result.checks if not c.passed}
+
+
+def failed_ids(result) -> set:
+    return {c.id.split(".", 1)[1] for c in result.checks if not c.passed}
+
+
+def all_messages(result) -> str:
+    return "\n".join(c.text("en") for c in result.checks)
 
 
 def assert_full_marks(result):
@@ -302,18 +320,20 @@ T_STARTS_AT_1 = '''
 
 def test_t_starting_at_1_loses_only_the_initial_state_check(tmp_path):
     result = grade(tmp_path, submission(adam=T_STARTS_AT_1))
-    assert failed(result) == {INIT}
-    assert result.score == 14.0
-    message = by_name(result)[INIT].message
+    assert failed(result) == {INIT["adam"]}
+    assert failed_ids(result) == {"initial_state_adam"}
+    assert result.score == 15.0 - STATE_POINTS
+    message = by_name(result)[INIT["adam"]].message
     assert "`t` starts at 1 instead of 0" in message
     assert ex5.MISTAKES["optim_adam_t_starts_at_1"].en in message
+    assert result.check("initial_state_adam").mistakes == ("optim_adam_t_starts_at_1",)
     for name in RULE_CHECKS["adam"]:
         assert "explicit zero state" in by_name(result)[name].message
 
 
 def test_t_starting_at_1_message_in_spanish(tmp_path):
     result = grade(tmp_path, submission(adam=T_STARTS_AT_1), lang="es")
-    message = by_name(result)[INIT].message
+    message = by_name(result)[INIT["adam"]].message
     assert "`t` empieza en 1 en lugar de 0" in message
     assert ex5.MISTAKES["optim_adam_t_starts_at_1"].es in message
 
@@ -343,8 +363,8 @@ def test_keras_accumulator_start_is_not_accepted(tmp_path):
                                                    'config.get("cache", np.full_like(w, 0.1))')
     assert keras_adagrad_start != KERAS["adagrad"]
     result = grade(tmp_path, submission(adagrad=keras_adagrad_start))
-    assert failed(result) == {INIT}
-    message = by_name(result)[INIT].message
+    assert failed_ids(result) == {"initial_state_adagrad"}
+    message = by_name(result)[INIT["adagrad"]].message
     assert "`cache` starts at 0.1 instead of 0" in message
     assert ex5.MISTAKES["optim_adagrad_cache_starts_at_0_1"].en in message
     assert "Recognised the Keras form" in by_name(result)[RULE_CHECKS["adagrad"][0]].message
@@ -355,8 +375,8 @@ def test_state_that_must_be_given_loses_only_the_initial_state_check(tmp_path):
     momentum = LECTURE["sgd_momentum"].replace('config.get("velocity", np.zeros_like(w))', 'config["velocity"]')
     assert momentum != LECTURE["sgd_momentum"]
     result = grade(tmp_path, submission(sgd_momentum=momentum))
-    assert failed(result) == {INIT}
-    message = by_name(result)[INIT].message
+    assert failed_ids(result) == {"initial_state_sgd_momentum"}
+    message = by_name(result)[INIT["sgd_momentum"]].message
     assert "KeyError" in message and "config.setdefault('velocity', np.zeros_like(w))" in message
 
 
@@ -393,8 +413,8 @@ def test_velocity_in_a_local_variable_is_named(tmp_path):
             return w + velocity, config
         '''
     result = grade(tmp_path, submission(sgd_momentum=momentum))
-    assert failed(result) == {*RULE_CHECKS["sgd_momentum"], STORED}
-    message = by_name(result)[STORED].message
+    assert failed(result) == {*RULE_CHECKS["sgd_momentum"], STORED["sgd_momentum"]}
+    message = by_name(result)[STORED["sgd_momentum"]].message
     assert "no 'velocity'" in message
     assert ex5.MISTAKES["optim_state_not_stored"].en in message
     assert ex5.MISTAKES["optim_state_not_stored"].en in by_name(result)[RULE_CHECKS["sgd_momentum"][0]].message
@@ -411,8 +431,8 @@ def test_adam_without_bias_correction_loses_the_adam_rule_only(tmp_path):
 def test_rmsprop_without_one_minus_decay_is_named(tmp_path):
     rmsprop = LECTURE["rmsprop"].replace("(1 - rho) * dw**2", "dw**2")
     result = grade(tmp_path, submission(rmsprop=rmsprop))
-    assert failed(result) == {*RULE_CHECKS["rmsprop"], STORED}
-    for name in (*RULE_CHECKS["rmsprop"], STORED):
+    assert failed(result) == {*RULE_CHECKS["rmsprop"], STORED["rmsprop"]}
+    for name in (*RULE_CHECKS["rmsprop"], STORED["rmsprop"]):
         assert ex5.MISTAKES["optim_rmsprop_no_one_minus_decay"].en in by_name(result)[name].message
 
 
@@ -443,8 +463,8 @@ def test_t_not_written_back_fails_the_t_check(tmp_path):
 def test_wrong_default_is_caught_by_the_defaults_check_only(tmp_path):
     rmsprop = LECTURE["rmsprop"].replace('config.setdefault("decay_rate", 0.9)', 'config.setdefault("decay_rate", 0.99)')
     result = grade(tmp_path, submission(rmsprop=rmsprop))
-    assert failed(result) == {DEFAULTS}
-    message = by_name(result)[DEFAULTS].message
+    assert failed(result) == {DEFAULTS["rmsprop"]}
+    message = by_name(result)[DEFAULTS["rmsprop"]].message
     assert "rmsprop: config['decay_rate']" in message and "expected 0.9, got 0.99" in message
 
 
@@ -455,8 +475,8 @@ def test_config_none_not_handled_fails_the_defaults_check(tmp_path):
             return w - config["learning_rate"] * dw, config
         '''
     result = grade(tmp_path, submission(sgd=sgd))
-    assert failed(result) == {DEFAULTS}
-    assert "AttributeError" in by_name(result)[DEFAULTS].message
+    assert failed(result) == {DEFAULTS["sgd"]}
+    assert "AttributeError" in by_name(result)[DEFAULTS["sgd"]].message
 
 
 def test_returning_only_next_w_is_explained(tmp_path):
@@ -466,8 +486,256 @@ def test_returning_only_next_w_is_explained(tmp_path):
             return w - config.get("learning_rate", 1e-2) * dw
         '''
     result = grade(tmp_path, submission(sgd=sgd))
-    assert failed(result) == {*RULE_CHECKS["sgd"], DEFAULTS}
+    assert failed(result) == {*RULE_CHECKS["sgd"], DEFAULTS["sgd"]}
     assert "must return a pair (next_w, config)" in by_name(result)[RULE_CHECKS["sgd"][0]].message
+
+
+# ------------------------------------------------------------------ the state checks judge each rule on its own
+def only(*rules, **replace) -> str:
+    """A submission that defines only ``rules`` (lecture forms unless replaced: rule name -> source)."""
+    return "\n".join(["import numpy as np\n"] + [textwrap.dedent(replace.get(rule, LECTURE[rule])) for rule in rules])
+
+
+def test_state_checks_are_one_per_rule_and_share_the_state_cell():
+    state = [c for c in ex5.CHECKS if c.cell == "state"]
+    expected = {state_id(prop, rule) for prop, rules in (("initial_state", ex5.STATEFUL), ("defaults", ex5.RULES),
+                                                          ("stored_state", ex5.STATEFUL)) for rule in rules}
+    assert {c.id for c in state} == expected and len(state) == 16
+    assert sum(c.points for c in state) == 3.0  # the cell's points before the split
+    for check in state:
+        assert check.points == STATE_POINTS and len(check.needs) == 1
+        rule = check.needs[0]
+        assert check.name.startswith(f"{rule}: ") and check.title_es.startswith(f"{rule}: "), check.name
+    # the ids of the former property checks live on as Adam's
+    assert {CHECKS_BY_ID[i].needs for i in ("initial_state_adam", "defaults_adam", "stored_state_adam")} == {("adam",)}
+
+
+def test_a_submission_with_some_rules_gets_the_state_points_of_those(tmp_path):
+    """sgd_momentum, rmsprop and adam only (a common subset): their state checks pass, and each missing rule
+    costs its own share, told that it is that rule which is not defined."""
+    result = grade(tmp_path, only("sgd_momentum", "rmsprop", "adam"))
+    for check in result.checks:
+        rule = CHECKS_BY_ID[check.id.split(".", 1)[1]].needs[0]
+        if rule in ("sgd_momentum", "rmsprop", "adam"):
+            assert check.passed, (check.id, check.text("en"))
+        else:
+            assert not check.passed and check.text("en") == f"`{rule}` is not defined.", (check.id, check.text("en"))
+    # rules public 3 + hidden 2.5, adam_t 1, and 9 state checks (3 properties of 3 rules)
+    assert result.score == 3 + 2.5 + 1 + 9 * STATE_POINTS
+
+
+def test_adam_t_starting_at_1_is_told_in_a_submission_with_some_rules(tmp_path):
+    result = grade(tmp_path, only("sgd_momentum", "rmsprop", "adam", adam=T_STARTS_AT_1))
+    check = result.check("initial_state_adam")
+    assert not check.passed and check.mistakes == ("optim_adam_t_starts_at_1",)
+    assert "`t` starts at 1 instead of 0" in check.text("en")
+    assert result.check("initial_state_sgd_momentum").passed and result.check("initial_state_rmsprop").passed
+    assert "not defined" in result.check("initial_state_sgd_nesterov").text("en")
+
+
+# ------------------------------------------------------------------ where t starts and when it is incremented
+ADAM_T = """
+    def adam(w, dw, config=None):
+        if config is None:
+            config = {}
+        config.setdefault("learning_rate", 1e-3)
+        config.setdefault("beta1", 0.9)
+        config.setdefault("beta2", 0.999)
+        config.setdefault("epsilon", 1e-7)
+        config.setdefault("m", np.zeros_like(w))
+        config.setdefault("v", np.zeros_like(w))
+        config.setdefault("t", START)
+        b1, b2 = config["beta1"], config["beta2"]
+        BEFORE
+        config["m"] = b1 * config["m"] + (1 - b1) * dw
+        config["v"] = b2 * config["v"] + (1 - b2) * dw**2
+        m_hat = config["m"] / (1 - b1 ** config["t"])
+        v_hat = config["v"] / (1 - b2 ** config["t"])
+        next_w = w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+        AFTER
+        return next_w, config
+    """
+
+
+def adam_t(start: int, increment: str) -> str:
+    """Adam with t starting at ``start``, incremented "before" its use, "after" it or "never"."""
+    return (ADAM_T.replace("START", str(start))
+            .replace("BEFORE", 'config["t"] += 1' if increment == "before" else "pass")
+            .replace("AFTER", 'config["t"] += 1' if increment == "after" else "pass"))
+
+
+def mistakes_named(result) -> set:
+    return {m for c in result.checks for m in c.mistakes}
+
+
+def test_adam_t_written_as_the_lecture_says_gets_full_marks(tmp_path):
+    assert_full_marks(grade(tmp_path, submission(adam=adam_t(0, "before"))))
+
+
+def test_t_from_1_incremented_before_use_is_the_t_2_mistake(tmp_path):
+    result = grade(tmp_path, submission(adam=adam_t(1, "before")))
+    assert failed_ids(result) == {"initial_state_adam"}
+    assert mistakes_named(result) == {"optim_adam_t_starts_at_1"}
+
+
+def test_t_from_1_incremented_after_use_has_the_right_steps_and_one_too_many_in_config(tmp_path):
+    """The first step uses t = 1, as it should: the trajectory is right and only the stored t (31 after 30
+    steps) breaks the course's convention. Nothing says t = 2, and the grader's own t = 0 retry (which
+    divides by zero) puts no RuntimeWarning in the student's feedback."""
+    result = grade(tmp_path, submission(adam=adam_t(1, "after")))
+    assert failed_ids(result) == {"initial_state_adam"}
+    assert result.score == 15.0 - STATE_POINTS
+    check = result.check("initial_state_adam")
+    assert check.mistakes == ("optim_adam_t_from_1_after_use",)
+    message = check.text("en")
+    assert "its updates are right" in message and "expected 30, got 31" in message
+    assert "`t` starts at 1 instead of 0" in message
+    for check_id in ("adam", "adam_hidden"):
+        assert result.check(check_id).text("en") == "Recognised the lecture form."
+    assert "t = 2" not in all_messages(result)
+    assert "RuntimeWarning" not in all_messages(result)
+    assert ex5.MISTAKES["optim_adam_t_from_1_after_use"].es in result.check("initial_state_adam").text("es")
+
+
+def test_t_never_incremented_from_1_is_named_and_never_told_t_2(tmp_path):
+    result = grade(tmp_path, submission(adam=adam_t(1, "never")))
+    assert failed_ids(result) == {"adam", "adam_hidden", "adam_t", "initial_state_adam"}
+    for check_id in ("adam", "adam_hidden", "adam_t", "initial_state_adam"):
+        assert result.check(check_id).mistakes == ("optim_adam_t_not_incremented",), check_id
+    assert "config['t'] stays at 1 over the 30 calls" in result.check("adam").text("en")
+    assert "t = 2" not in all_messages(result)
+    # its own calls never divide by zero (t = 1 at each): the warnings of the t = 0 retry are not its
+    assert "RuntimeWarning" not in all_messages(result)
+
+
+def test_t_never_incremented_from_0_is_not_taken_for_t_incremented_after_use(tmp_path):
+    """Both divide by zero at the first step (the same NaN trajectory); the stored t tells them apart."""
+    result = grade(tmp_path, submission(adam=adam_t(0, "never")))
+    assert failed_ids(result) == {"adam", "adam_hidden", "adam_t"}
+    assert mistakes_named(result) == {"optim_adam_t_not_incremented"}
+    message = result.check("adam").text("en")
+    assert "config['t'] stays at 0 over the 30 calls" in message
+    assert "RuntimeWarning" in message  # its own calls divide by zero: that warning is the student's
+
+
+def test_t_from_0_incremented_after_use_is_named_late(tmp_path):
+    result = grade(tmp_path, submission(adam=adam_t(0, "after")))
+    assert failed_ids(result) == {"adam", "adam_hidden"}
+    assert mistakes_named(result) == {"optim_adam_t_late"}
+
+
+def test_warnings_of_calls_from_the_grader_s_zero_state_are_dropped():
+    """ex5._grader_state: what the submission's code warns in calls made from a state the grader chose leaves
+    impl.warnings as it was; its warnings elsewhere stay."""
+    import warnings
+
+    def rule(w, dw, config=None):
+        warnings.warn("from the student's code", RuntimeWarning)
+        return w, config
+
+    impl = LocalImpl({"sgd": rule})
+    impl.call("sgd", np.zeros((1, 1)), np.zeros((1, 1)), {})
+    assert impl.warnings == ["from the student's code"]
+    with ex5._grader_state(impl):
+        impl.call("sgd", np.zeros((1, 1)), np.zeros((1, 1)), {})
+        assert len(impl.warnings) == 2
+    assert impl.warnings == ["from the student's code"]
+
+
+# ------------------------------------------------------------------ every default, and the velocity's sign
+def test_every_wrong_default_is_reported(tmp_path):
+    adam = LECTURE["adam"].replace('config.setdefault("beta1", 0.9)', 'config.setdefault("beta1", 0.95)')
+    adam = adam.replace('config.setdefault("epsilon", 1e-7)', 'config.setdefault("epsilon", 1e-8)')
+    result = grade(tmp_path, submission(adam=adam))
+    assert failed_ids(result) == {"defaults_adam"}
+    message = result.check("defaults_adam").text("en")
+    assert "adam: config['beta1']" in message and "expected 0.9, got 0.95" in message
+    assert "adam: config['epsilon']" in message and "expected 1e-07, got 1e-08" in message
+
+
+def test_a_wrong_default_epsilon_alone_is_named(tmp_path):
+    adam = LECTURE["adam"].replace('config.setdefault("epsilon", 1e-7)', 'config.setdefault("epsilon", 1e-8)')
+    result = grade(tmp_path, submission(adam=adam))
+    assert failed_ids(result) == {"defaults_adam"}
+    assert result.check("defaults_adam").mistakes == ("optim_adam_default_epsilon",)
+
+
+def test_every_missing_default_is_reported(tmp_path):
+    """Defaults read with config.get and never stored: each missing key is said."""
+    rmsprop = """
+        def rmsprop(w, dw, config=None):
+            config = {} if config is None else config
+            lr, rho, eps = config.get("learning_rate", 1e-3), config.get("decay_rate", 0.9), config.get("epsilon", 1e-7)
+            config["cache"] = rho * config.get("cache", np.zeros_like(w)) + (1 - rho) * dw**2
+            return w - lr * dw / (np.sqrt(config["cache"]) + eps), config
+        """
+    result = grade(tmp_path, submission(rmsprop=rmsprop))
+    assert failed_ids(result) == {"defaults_rmsprop"}
+    message = result.check("defaults_rmsprop").text("en")
+    for key, value in (("learning_rate", "0.001"), ("decay_rate", "0.9"), ("epsilon", "1e-07")):
+        assert f"config.setdefault('{key}', {value})" in message, key
+
+
+OPPOSITE_SIGN = {
+    "sgd_momentum": """
+        def sgd_momentum(w, dw, config=None):
+            config = {} if config is None else config
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config["momentum"] * config.get("velocity", np.zeros_like(w)) + config["learning_rate"] * dw
+            config["velocity"] = v
+            return w - v, config
+        """,
+    "sgd_nesterov": """
+        def sgd_nesterov(w, dw, config=None):
+            config = {} if config is None else config
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            mu, lr = config["momentum"], config["learning_rate"]
+            v = mu * config.get("velocity", np.zeros_like(w)) + lr * dw
+            config["velocity"] = v
+            return w - (mu * v + lr * dw), config
+        """,
+}
+
+
+def test_velocity_of_the_opposite_sign_loses_only_the_stored_state_and_says_the_convention(tmp_path):
+    result = grade(tmp_path, submission(**OPPOSITE_SIGN))
+    assert failed_ids(result) == {"stored_state_sgd_momentum", "stored_state_sgd_nesterov"}
+    for rule in OPPOSITE_SIGN:
+        check = result.check(state_id("stored_state", rule))
+        assert check.mistakes == ("optim_velocity_opposite_sign",)
+        assert "velocity = mu*velocity - lr*dw, then w += velocity" in check.text("en")
+        assert ex5.MISTAKES["optim_velocity_opposite_sign"].es in check.text("es")
+
+
+def test_momentum_climbing_the_gradient_is_not_taken_for_the_opposite_sign(tmp_path):
+    """Both store the velocity with the opposite sign; only the trajectory tells them apart."""
+    momentum = LECTURE["sgd_momentum"].replace('- config["learning_rate"] * dw', '+ config["learning_rate"] * dw')
+    assert momentum != LECTURE["sgd_momentum"]
+    result = grade(tmp_path, submission(sgd_momentum=momentum))
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
+    assert result.check("stored_state_sgd_momentum").mistakes == ("optim_momentum_wrong_sign",)
+
+
+def test_a_wrong_state_that_is_no_known_mistake_is_told_the_convention(tmp_path):
+    """PyTorch's momentum (buf = mu*buf + dw; w -= lr*buf) takes the same steps with a constant learning rate,
+    but its velocity is in gradient units: no known mistake, the message says what velocity must hold."""
+    pytorch = """
+        def sgd_momentum(w, dw, config=None):
+            config = {} if config is None else config
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            config["velocity"] = config["momentum"] * config.get("velocity", np.zeros_like(w)) + dw
+            return w - config["learning_rate"] * config["velocity"], config
+        """
+    result = grade(tmp_path, submission(sgd_momentum=pytorch))
+    assert failed_ids(result) == {"stored_state_sgd_momentum"}
+    check = result.check("stored_state_sgd_momentum")
+    assert check.mistakes == ()
+    assert ("The course's convention, which config['velocity'] is compared with: "
+            "velocity = mu*velocity - lr*dw, then w += velocity.") in check.text("en")
+    assert "La convención del curso, con la que se compara config['velocity']" in check.text("es")
 
 
 # ------------------------------------------------------------------ the cases are fit for purpose
@@ -481,7 +749,8 @@ def _max_rel(a, b) -> float:
 @pytest.mark.parametrize("source", ["public", "hidden"])
 def test_forms_and_mistakes_differ_far_beyond_the_tolerance(rule, source):
     """Lecture and Keras forms differ (so the form named is the form used), and every known
-    mistake differs from both (so no mistake passes), by ≥ 1e-3 relative: 10× float32's rtol."""
+    mistake differs from both (so no mistake passes), by ≥ 1e-3 relative: 10× float32's rtol. The mistakes of
+    the stored state only take the reference's steps and differ as much in the state they store."""
     spec = ex5.RULE_SPECS[rule]
     cases = public_cases(spec) if source == "public" else live_cases(spec, "another-hidden-key")
     for case in cases:
@@ -490,6 +759,12 @@ def test_forms_and_mistakes_differ_far_beyond_the_tolerance(rule, source):
             assert _max_rel(forms[1], forms[0]) > 1e-3
         assert set(case.variants) == set(spec.mistakes)
         for mistake, out in case.variants.items():
+            if mistake in ex5.STATE_ONLY_MISTAKES:
+                assert _max_rel(out[ex5.TRAJ], forms[0]) < 1e-12, mistake
+                reference = next(iter(case.accepted.values()))
+                assert max(_max_rel(out[ex5.state_label(key)], reference[ex5.state_label(key)])
+                           for key in ex5.STATE[rule]) > 1e-3, mistake
+                continue
             for form in forms:
                 assert _max_rel(out[ex5.TRAJ], form) > 1e-3, mistake
 
