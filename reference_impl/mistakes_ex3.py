@@ -68,6 +68,39 @@ def backward_rescales(dout, mask):
     return dout * mask / p
 
 
+def mask_shared_across_examples(a, p, train=True, rng=None):
+    """One draw per unit (row), repeated over the examples (columns): every example drops the same units."""
+    if not train:
+        return a, None
+    keep = _rng(rng).random((a.shape[0], 1)) < p
+    mask = np.broadcast_to(keep / p, a.shape).copy()
+    return a * mask, mask
+
+
+def mask_shared_across_units(a, p, train=True, rng=None):
+    """One draw per example (column), repeated over the units (rows): whole examples are dropped."""
+    if not train:
+        return a, None
+    keep = _rng(rng).random((1, a.shape[1])) < p
+    mask = np.broadcast_to(keep / p, a.shape).copy()
+    return a * mask, mask
+
+
+def normal_draws(a, p, train=True, rng=None):
+    """Standard normal draws compared with p: keeps a unit with probability Φ(p) instead of p."""
+    if not train:
+        return a, None
+    mask = (_rng(rng).standard_normal(a.shape) < p) / p
+    return a * mask, mask
+
+
+def backward_bool_mask(dout, mask):
+    """The mask used as a boolean: the gradient loses the 1/p scale of the kept units."""
+    if mask is None:
+        return dout
+    return dout * (mask != 0)
+
+
 #: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex3.py MISTAKES
 VARIANTS = {
     "dropout_no_scale": {"dropout_forward": no_scale},
@@ -78,5 +111,9 @@ VARIANTS = {
     "dropout_scale_by_p": {"dropout_forward": scale_by_p},
     "dropout_test_mask_ones": {"dropout_forward": test_mask_ones},
     "dropout_backward_rescales": {"dropout_backward": backward_rescales},
+    "dropout_mask_shared_across_examples": {"dropout_forward": mask_shared_across_examples},
+    "dropout_mask_shared_across_units": {"dropout_forward": mask_shared_across_units},
+    "dropout_normal_draws": {"dropout_forward": normal_draws},
+    "dropout_backward_bool_mask": {"dropout_backward": backward_bool_mask},
 }
 register(VARIANTS)

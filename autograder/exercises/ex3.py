@@ -1,12 +1,37 @@
 """ex3 dropout: inverted dropout, graded by distribution and consistency, never by the random stream.
 
-Statistical bound: the number of kept units K of n ~ Binomial(n, p) must
-satisfy |K − np| ≤ 5.3·sqrt(np(1−p)); a correct solution fails it with
-probability ≈ 1.2e-7 per call (normal approximation, n ≥ 20 000 here).
-Every other property is exact. Seeds are fixed, so a given submission
-always gets the same grade.
+Statistical bounds, with the probability that a correct solution fails them:
+
+* **keep rate** (``keep_rate``, ``hidden_forward`` per mask, ``hidden_default_rng``): the number of kept
+  units K of n ~ Binomial(n, p) must satisfy |K − np| ≤ 5.3·sqrt(np(1−p)): ≈ 1.2e-7 per mask (normal
+  approximation, n ≥ 14 400 here).
+* **independence** (``independent``, ``hidden_forward`` per mask): every row (unit) and every column
+  (example) of the mask keeps a share of its entries consistent with the whole mask's share q: a row of
+  L entries keeping K fails when L·KL(K/L ‖ q) > ln(2·rows/α), likewise for the columns, α = 1.16e-7
+  (:func:`autograder.stats.group_rate_limit`: given the total, an independent mask's kept entries are a
+  uniformly random subset, so a row's count is hypergeometric and the binomial Chernoff bound holds for
+  it, Hoeffding 1963). Exact bound, for any p: ≤ 2α ≈ 2.3e-7 per mask (rows, then columns). It needs no
+  p, so a mask with a wrong keep rate is not blamed twice. A mask drawn once per unit and broadcast over
+  the examples (or once per example, over the units) has every row (column) all kept or all dropped, and
+  such a line of L entries scores at least L·ln(1/max(q, 1 − q)): ≈ 77 for a column of ``independent``'s
+  150 × 250 mask at p = 0.6, against limits of 21.7 (rows) and 22.2 (columns).
+* **mixed mask** (``shapes``, ``out_is_a_times_mask``, ``mask_values``, ``independent``): some units
+  kept, some dropped: below 1e-8 (≥ 91 units, 0.5 ≤ p ≤ 0.8).
+* ``hidden_forward`` applies the keep-rate and independence bounds to two masks: ≤ 7e-7 in all.
+
+Every other property is exact. Seeds are fixed, so a given submission always gets the same grade.
+
+One error is scored once: p read as the drop probability (``dropout_p_is_drop``) fails ``keep_rate``;
+the checks that fail only because of it (mask values 1/(1 − p), a keep rate of 1 − p on fresh or default
+draws) keep their points, with a note saying why, when the mask is exactly that mistake's: values 0 and
+1/(1 − p) and a keep rate within the binomial bound of 1 − p (and outside p's). Likewise a mask drawn
+once per unit or once per example fails ``independent`` (and ``hidden_forward``), and the keep-rate checks
+it fails only because its entries come in whole rows or columns keep their points when the share of kept
+rows (columns) is within the binomial bound of p.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -14,8 +39,7 @@ from ..checks import Check, Fail, Mistake, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text
 from ..sandbox import Rng
-
-Z = 5.3
+from ..stats import TAIL, Z, group_rate_limit
 
 MISTAKES = mistake_catalog(
     Mistake("dropout_no_scale", "the mask is not divided by p (inverted dropout keeps E[out] = a by scaling kept units by 1/p).",
@@ -42,13 +66,64 @@ MISTAKES = mistake_catalog(
     Mistake("dropout_backward_rescales", "the backward pass divides by p again, but the mask already contains the 1/p factor.",
             "el paso hacia atrás vuelve a dividir entre p, pero la máscara ya contiene el factor 1/p.",
             targets=("backward",)),
+    Mistake("dropout_mask_shared_across_examples",
+            "the mask is drawn once per unit (one number per row, e.g. rng.random((n_k, 1))) and repeated over the "
+            "examples, so every example drops the same units; draw one number per entry: rng.random(a.shape).",
+            "la máscara se genera una vez por unidad (un número por fila, p. ej. rng.random((n_k, 1))) y se repite en "
+            "todos los ejemplos, así que todos apagan las mismas unidades; genera un número por elemento: "
+            "rng.random(a.shape).",
+            targets=("independent", "hidden_forward")),
+    Mistake("dropout_mask_shared_across_units",
+            "the mask is drawn once per example (one number per column, e.g. rng.random((1, m))) and repeated over the "
+            "units, so whole examples are dropped; draw one number per entry: rng.random(a.shape).",
+            "la máscara se genera una vez por ejemplo (un número por columna, p. ej. rng.random((1, m))) y se repite "
+            "en todas las unidades, así que se apagan ejemplos enteros; genera un número por elemento: "
+            "rng.random(a.shape).",
+            targets=("independent", "hidden_forward")),
+    Mistake("dropout_normal_draws",
+            "the mask compares normal draws with p (rng.standard_normal(…) < p keeps a unit with probability Φ(p), not "
+            "p); compare uniform draws: rng.random(a.shape) < p.",
+            "la máscara compara valores de una normal con p (rng.standard_normal(…) < p conserva una unidad con "
+            "probabilidad Φ(p), no p); compara valores uniformes: rng.random(a.shape) < p.",
+            targets=("keep_rate", "hidden_forward", "hidden_default_rng")),
+    Mistake("dropout_backward_bool_mask",
+            "the backward pass uses the mask as a boolean (dout * (mask != 0)) and loses its 1/p scale; the gradient is "
+            "scaled like the forward pass: dout * mask.",
+            "el paso hacia atrás usa la máscara como booleano (dout * (mask != 0)) y pierde su escala 1/p; el gradiente "
+            "se escala igual que en el paso hacia delante: dout * mask.",
+            targets=("backward",)),
 )
+
+#: a function that returns the placeholder of an unfinished stub (None, or (None, None))
+NOT_IMPLEMENTED = Text("{call} is not implemented yet: it returns {got}, the placeholder of an unfinished function "
+                       "(or is a `return` missing?).",
+                       "{call} aún no está implementada: devuelve {got}, el valor provisional de una función sin "
+                       "terminar (¿o falta un `return`?).")
+
+#: a check that fails only because p is read as the drop probability keeps its points (scored once, in keep_rate)
+P_IS_DROP_KEPT = Text("Correct if p were the probability of dropping a unit: the mask keeps about 1 − p = {q:g} of the "
+                      "units ({kept} of {n}) and scales them by 1/(1 − p). In this course p is the probability of "
+                      "keeping a unit; that one mistake is scored once, by the keep-rate check, so this check keeps "
+                      "its points.",
+                      "Correcto si p fuera la probabilidad de apagar una unidad: la máscara conserva cerca de "
+                      "1 − p = {q:g} de las unidades ({kept} de {n}) y las escala por 1/(1 − p). En este curso p es la "
+                      "probabilidad de conservarla; ese único error se puntúa una vez, en la comprobación de la "
+                      "proporción conservada, así que esta comprobación conserva sus puntos.")
+
+
+def _placeholder(ctx, name, got):
+    """Fail with "not implemented yet" when ``got`` is the stub's placeholder: None, or a pair of Nones."""
+    if got is None:
+        raise Fail(ctx.text(NOT_IMPLEMENTED, call=f"{name}()", got="None"))
+    if isinstance(got, (tuple, list)) and len(got) == 2 and got[0] is None and got[1] is None:
+        raise Fail(ctx.text(NOT_IMPLEMENTED, call=f"{name}()", got="(None, None)"))
 
 SPECS: list = []  # no comparison with the reference: random outputs are graded by their properties
 
 
 def _forward(ctx, a, p, seed):
     got = ctx.impl.call("dropout_forward", a, p, train=True, rng=Rng(seed))
+    _placeholder(ctx, "dropout_forward", got)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise Fail(ctx.text(Text("dropout_forward must return a pair (out, mask); it returned {got}.",
                                  "dropout_forward debe devolver un par (out, mask); devolvió {got}."),
@@ -107,12 +182,17 @@ def check_out_is_a_times_mask(ctx):
         raise Fail(mismatch.describe("out vs a * mask", ctx.lang))
 
 
+def _values_in(mask, allowed) -> bool:
+    values = np.unique(mask)
+    return bool(np.isclose(values[:, None], np.asarray(allowed)[None, :], rtol=1e-6, atol=0).any(axis=1).all())
+
+
 def _assert_mask_values(ctx, mask, p):
+    if _values_in(mask, [0.0, 1.0 / p]):
+        return
     values = np.unique(mask)
     allowed = np.array([0.0, 1.0 / p])
     bad = values[~np.isclose(values[:, None], allowed[None, :], rtol=1e-6, atol=0).any(axis=1)]
-    if bad.size == 0:
-        return
     message = ctx.text(Text("mask values should be 0 or 1/p = {inv:.6g}; found {bad}.",
                             "los valores de la máscara deberían ser 0 o 1/p = {inv:.6g}; aparece {bad}."),
                        inv=1 / p, bad=", ".join(f"{v:.6g}" for v in bad[:3]))
@@ -125,36 +205,171 @@ def _assert_mask_values(ctx, mask, p):
     raise Fail(message)
 
 
+def _rate_bound(n, q):
+    """Half-width of the binomial bound on the number of kept units: 5.3·sqrt(nq(1−q))."""
+    return Z * math.sqrt(n * q * (1 - q))
+
+
+def _rate_is(kept, n, q) -> bool:
+    """``kept`` of ``n`` units is within the binomial bound of keep probability ``q``."""
+    return abs(kept - n * q) <= _rate_bound(n, q)
+
+
+def _normal_cdf(x):
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _rate_mistake(ctx, kept, n, p):
+    """The known mistake a wrong keep rate matches: 1 − p (p read as the drop probability) or Φ(p) (normal
+    draws compared with p); an empty message when it matches neither."""
+    if p != 0.5 and _rate_is(kept, n, 1 - p):
+        return ctx.mistake("dropout_p_is_drop")
+    if _rate_is(kept, n, _normal_cdf(p)):
+        return ctx.mistake("dropout_normal_draws")
+    return ""
+
+
+def _p_is_drop(ctx, mask, p):
+    """The note that keeps a check's points when the mask is exactly p read as the drop probability's: values 0
+    and 1/(1 − p), a keep rate within the binomial bound of 1 − p and outside p's; None otherwise."""
+    if p == 0.5 or not 0 < p < 1 or not _values_in(mask, [0.0, 1.0 / (1 - p)]):
+        return None
+    kept, n = int(np.count_nonzero(mask)), mask.size
+    if not _rate_is(kept, n, 1 - p) or _rate_is(kept, n, p):
+        return None
+    return ctx.text(P_IS_DROP_KEPT, q=round(1 - p, 6), kept=kept, n=n)
+
+
+#: a keep-rate check that fails only because the mask is drawn once per row or column keeps its points
+SHARED_KEPT = {
+    1: Text("The keep rate is right for a mask drawn once per unit (row) and repeated over the examples: {k} of its "
+            "{count} units kept ({rate:.3f}; p = {p:g}, {expect:.0f} ± {bound:.0f}). That mistake is scored once, by "
+            "the independence check, so this check keeps its points.",
+            "La proporción conservada es correcta para una máscara generada una vez por unidad (fila) y repetida en "
+            "los ejemplos: se conservan {k} de sus {count} unidades ({rate:.3f}; p = {p:g}, {expect:.0f} ± "
+            "{bound:.0f}). Ese error se puntúa una vez, en la comprobación de independencia, así que esta "
+            "comprobación conserva sus puntos."),
+    0: Text("The keep rate is right for a mask drawn once per example (column) and repeated over the units: {k} of "
+            "its {count} examples kept ({rate:.3f}; p = {p:g}, {expect:.0f} ± {bound:.0f}). That mistake is scored "
+            "once, by the independence check, so this check keeps its points.",
+            "La proporción conservada es correcta para una máscara generada una vez por ejemplo (columna) y repetida "
+            "en las unidades: se conservan {k} de sus {count} ejemplos ({rate:.3f}; p = {p:g}, {expect:.0f} ± "
+            "{bound:.0f}). Ese error se puntúa una vez, en la comprobación de independencia, así que esta "
+            "comprobación conserva sus puntos."),
+}
+
+
+def _shared_kept(ctx, mask, p):
+    """The note that keeps a keep-rate check's points when the mask is drawn once per row (or column) and
+    repeated, and its rows (columns) are kept at a rate within the binomial bound of p; None otherwise.
+    (It only turns a failure into a pass: it adds no false failure.)"""
+    keep = np.asarray(mask) != 0
+    if keep.ndim != 2 or keep.all() or not keep.any():
+        return None
+    for axis in (1, 0):
+        counts = keep.sum(axis=axis)
+        if not np.all((counts == 0) | (counts == keep.shape[axis])):
+            continue
+        k, count = int(np.count_nonzero(counts)), counts.size
+        if _rate_is(k, count, p):
+            return ctx.text(SHARED_KEPT[axis], k=k, count=count, rate=k / count, p=p, expect=count * p,
+                            bound=_rate_bound(count, p))
+    return None
+
+
 def _assert_keep_rate(ctx, mask, p):
+    """Fails unless the keep rate is within the binomial bound of p; returns the note of :func:`_shared_kept`
+    when it is off only because the mask is shared along one axis."""
     n = mask.size
     kept = int(np.count_nonzero(mask))
-    bound = Z * np.sqrt(n * p * (1 - p))
+    bound = _rate_bound(n, p)
     if abs(kept - n * p) <= bound:
-        return
+        return None
+    shared = _shared_kept(ctx, mask, p)
+    if shared is not None:
+        return shared
     message = ctx.text(Text("kept {kept} of {n} units ({rate:.4f}); with keep probability p = {p} expected {expect:.0f} ± {bound:.0f}.",
                             "se conservaron {kept} de {n} unidades ({rate:.4f}); con probabilidad de conservar p = {p} se esperaban {expect:.0f} ± {bound:.0f}."),
                        kept=kept, n=n, rate=kept / n, p=p, expect=n * p, bound=bound)
-    if abs(kept - n * (1 - p)) <= bound:
-        message += ctx.mistake("dropout_p_is_drop")
-    raise Fail(message)
+    raise Fail(message + _rate_mistake(ctx, kept, n, p))
+
+
+def _kl(rates, q):
+    """KL(Bernoulli(rate) ‖ Bernoulli(q)) of each rate, vectorised :func:`autograder.stats.kl_bernoulli`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(rates > 0, rates * np.log(rates / q), 0.0)
+        dropped = np.where(rates < 1, (1 - rates) * np.log((1 - rates) / (1 - q)), 0.0)
+    return kept + dropped
+
+
+_AXES = (
+    # axis summed over, one line of it, all its lines, what a line's entries are, the mistake when every line is
+    # all kept or all dropped
+    (1, Text("row {i} (unit {i})", "la fila {i} (unidad {i})"), Text("rows", "filas"), Text("examples", "ejemplos"),
+     "dropout_mask_shared_across_examples"),
+    (0, Text("column {i} (example {i})", "la columna {i} (ejemplo {i})"), Text("columns", "columnas"),
+     Text("units", "unidades"), "dropout_mask_shared_across_units"),
+)
+
+
+def _assert_independent(ctx, mask):
+    """Every row and every column keeps a share of its entries consistent with the whole mask's
+    (:func:`autograder.stats.group_rate_limit`; false failure ≤ 2 × 1.16e-7, whatever the keep rate)."""
+    keep = np.asarray(mask) != 0
+    q = float(keep.mean())
+    if not 0 < q < 1:
+        return  # all kept or all dropped: the keep-rate and mixed-mask checks say so
+    for axis, line, lines, entries, mistake in _AXES:
+        counts = keep.sum(axis=axis)
+        length = keep.shape[axis]
+        scores = length * _kl(counts / length, q)
+        limit = group_rate_limit(counts.size, TAIL)
+        worst = int(np.argmax(scores))
+        if scores[worst] <= limit:
+            continue
+        message = ctx.text(Text(
+            "the mask's entries are not drawn independently: {line} keeps {k} of its {length} {entries}, while the "
+            "whole mask keeps {q:.1%}; {length} independent entries would keep about {e:.0f}, and a count this far off "
+            "has probability below {prob:.1g} (below {alpha:.2g} for any of the {count} {lines}).",
+            "los elementos de la máscara no se generan de forma independiente: {line} conserva {k} de sus {length} "
+            "{entries}, mientras que la máscara entera conserva el {q:.1%}; {length} elementos independientes "
+            "conservarían unos {e:.0f}, y un recuento tan alejado tiene probabilidad menor que {prob:.1g} (menor que "
+            "{alpha:.2g} para cualquiera de las {count} {lines})."),
+            line=ctx.text(line, i=worst), k=int(counts[worst]), length=length, entries=ctx.text(entries), q=q,
+            e=length * q, prob=max(math.exp(-float(scores[worst])), 1e-300), alpha=TAIL, count=counts.size,
+            lines=ctx.text(lines))
+        if np.all((counts == 0) | (counts == length)):
+            message += ctx.mistake(mistake)
+        raise Fail(message)
 
 
 def check_mask_values(ctx):
     a = _inputs(ctx, (50, 60))
     _, mask = _forward(ctx, a, 0.8, 3)
     _assert_mixed(ctx, mask)
+    kept_note = _p_is_drop(ctx, mask, 0.8)
+    if kept_note is not None:
+        return kept_note
     _assert_mask_values(ctx, mask, 0.8)
 
 
 def check_keep_rate(ctx):
     a = _inputs(ctx, (100, 200))
     _, mask = _forward(ctx, a, 0.7, 4)
-    _assert_keep_rate(ctx, mask, 0.7)
+    return _assert_keep_rate(ctx, mask, 0.7)
+
+
+def check_independent(ctx):
+    a = _inputs(ctx, (150, 250))
+    _, mask = _forward(ctx, a, 0.6, 7)
+    _assert_mixed(ctx, mask)
+    _assert_independent(ctx, mask)
 
 
 def check_test_mode(ctx):
     a = _inputs(ctx, (20, 30))
     got = ctx.impl.call("dropout_forward", a, 0.5, train=False, rng=Rng(5))
+    _placeholder(ctx, "dropout_forward", got)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise Fail(ctx.text(Text("dropout_forward must return a pair (out, mask) in test mode too.",
                                  "dropout_forward debe devolver un par (out, mask) también en modo test.")))
@@ -193,6 +408,7 @@ def check_seeded(ctx):
 def check_default_rng(ctx):
     a = _inputs(ctx, (100, 200))
     got = ctx.impl.call("dropout_forward", a, 0.6)
+    _placeholder(ctx, "dropout_forward", got)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise Fail(ctx.text(Text("dropout_forward(a, p) must work without rng and return (out, mask).",
                                  "dropout_forward(a, p) debe funcionar sin rng y devolver (out, mask).")))
@@ -202,10 +418,16 @@ def check_default_rng(ctx):
                                  "sin rng, la máscara debería seguir teniendo la forma de a.")))
     _finite(ctx, "mask", mask)
     kept, n = int(np.count_nonzero(mask)), a.size
-    if abs(kept - 0.6 * n) > Z * np.sqrt(n * 0.24):
+    if not _rate_is(kept, n, 0.6):
+        kept_note = _p_is_drop(ctx, mask, 0.6)
+        if kept_note is None:
+            kept_note = _shared_kept(ctx, mask, 0.6)
+        if kept_note is not None:
+            return kept_note
         raise Fail(ctx.text(Text("without rng, kept {kept} of {n} units; expected about {e:.0f}.",
                                  "sin rng, se conservaron {kept} de {n} unidades; se esperaban unas {e:.0f}."),
-                            kept=kept, n=n, e=0.6 * n))
+                            kept=kept, n=n, e=0.6 * n) + _rate_mistake(ctx, kept, n, 0.6))
+    return None
 
 
 def check_backward(ctx):
@@ -213,6 +435,7 @@ def check_backward(ctx):
     dout = ctx.rng.standard_normal(shape)
     mask = (ctx.rng.random(shape) < 0.7) / 0.7
     got = ctx.impl.call("dropout_backward", dout, mask)
+    _placeholder(ctx, "dropout_backward", got)
     mismatch = compare(got, dout * mask)
     if mismatch:
         message = mismatch.describe("dropout_backward(dout, mask)", ctx.lang)
@@ -220,8 +443,11 @@ def check_backward(ctx):
             message += ctx.mistake("dropout_backward_no_mask")
         elif compare(got, dout * mask / 0.7) is None:
             message += ctx.mistake("dropout_backward_rescales")
+        elif compare(got, dout * (mask != 0)) is None:
+            message += ctx.mistake("dropout_backward_bool_mask")
         raise Fail(message)
     got = ctx.impl.call("dropout_backward", dout, None)
+    _placeholder(ctx, "dropout_backward", got)
     mismatch = compare(got, dout)
     if mismatch:
         raise Fail(mismatch.describe("dropout_backward(dout, None)", ctx.lang))
@@ -229,6 +455,7 @@ def check_backward(ctx):
 
 def check_hidden_forward(ctx):
     """Fresh shapes and keep probabilities: every forward property at once."""
+    kept_notes = {}
     for p in (0.3, 0.9):
         shape = tuple(int(s) for s in ctx.rng.integers(120, 180, size=2))
         a = _inputs(ctx, shape)
@@ -236,8 +463,14 @@ def check_hidden_forward(ctx):
         mismatch = compare(out, a * mask)
         if mismatch:
             raise Fail(mismatch.describe(f"out vs a * mask (p = {p})", ctx.lang))
+        _assert_independent(ctx, mask)
+        kept_notes[p] = _p_is_drop(ctx, mask, p), mask
+    if all(note is not None for note, _ in kept_notes.values()):
+        return kept_notes[0.3][0]  # exactly p read as the drop probability, on every mask: scored once, in keep_rate
+    for p, (_, mask) in kept_notes.items():
         _assert_mask_values(ctx, mask, p)
         _assert_keep_rate(ctx, mask, p)
+    return None
 
 
 CHECKS = [
@@ -247,8 +480,12 @@ CHECKS = [
           id="out_is_a_times_mask", title_es="dropout_forward: out == a * mask"),
     Check("dropout_forward: mask values are 0 or 1/p", 1, check_mask_values, ("dropout_forward",), cell="dropout_forward",
           id="mask_values", title_es="dropout_forward: los valores de la máscara son 0 o 1/p"),
-    Check("dropout_forward: keep rate within a binomial bound of p", 2, check_keep_rate, ("dropout_forward",), cell="dropout_forward",
+    Check("dropout_forward: keep rate within a binomial bound of p", 1, check_keep_rate, ("dropout_forward",), cell="dropout_forward",
           id="keep_rate", title_es="dropout_forward: proporción de unidades conservadas dentro de la cota binomial en torno a p"),
+    Check("dropout_forward: mask entries drawn independently for every unit and example", 1, check_independent,
+          ("dropout_forward",), cell="dropout_forward", id="independent",
+          title_es="dropout_forward: elementos de la máscara generados de forma independiente para cada unidad y cada "
+                   "ejemplo"),
     Check("dropout_forward: test mode returns a and mask None", 1, check_test_mode, ("dropout_forward",), cell="dropout_forward",
           id="test_mode", title_es="dropout_forward: el modo test devuelve a y la máscara None"),
     Check("dropout_forward: same seed, same mask; other seed, other mask", 1, check_seeded, ("dropout_forward",), cell="dropout_forward",

@@ -6,6 +6,7 @@ Every submission here is written as a student would write it and graded in the s
 hidden checks (``grade_file(..., hidden=True)``).
 """
 import math
+import re
 import textwrap
 
 import numpy as np
@@ -434,7 +435,8 @@ def test_wilson_hilferty_bounds_match_the_chi_square_quantiles():
 
 
 def test_known_wrong_stds_are_outside_the_bound_of_the_right_one():
-    """Every named wrong std differs from the right one by more than two bounds, on the public and hidden sizes."""
+    """Every named wrong std differs from the right one by more than two bounds, on the public and hidden sizes
+    (even on one call's draws; the checks pool at least INIT_DRAWS)."""
     sizes = [ex8.INIT_SIZES] + [ex8.hidden_init_sizes(np.random.default_rng(seed)) for seed in range(200)]
     for n_in, n_out in sizes:
         lo, hi = ex8.std_ratio_bounds(n_in * n_out)
@@ -443,6 +445,60 @@ def test_known_wrong_stds_are_outside_the_bound_of_the_right_one():
             for stds in ex8._wrong_stds(name, n_in, n_out).values():
                 for wrong in stds:
                     assert wrong / right < lo / hi or wrong / right > hi / lo, (name, n_in, n_out)
+
+
+# ------------------------------------------------------------------ the std bound resolves 0.5 %
+def test_the_std_checks_pool_enough_draws_to_resolve_half_a_percent():
+    """At N = INIT_DRAWS (public: 20 calls of 400 × 300; hidden: 20 to 40 calls of the fresh size) a std 0.5 %
+    off has its own ±5.3 band outside the right one's: it fails with probability above 1 − 1.2e-7, while the
+    exact formula fails with probability ≈ 1.2e-7 (the bound's Wilson–Hilferty quantiles match the exact
+    ones); one call's 120 000 draws resolved only 2.2 %."""
+    from autograder import stats
+
+    n_in, n_out = ex8.INIT_SIZES
+    assert ex8._calls_for(n_in, n_out) * n_in * n_out == ex8.INIT_DRAWS == 2_400_000
+    for seed in range(500):
+        n_in, n_out = ex8.hidden_init_sizes(np.random.default_rng(seed))
+        assert ex8._calls_for(n_in, n_out) * n_in * n_out >= ex8.INIT_DRAWS
+        assert ex8._calls_for(n_in, n_out) <= 40 and n_in * n_out * 8 <= 8 * 1024**2  # one reply each, under 1 MB
+    assert stats.std_resolution(ex8.INIT_DRAWS) < 0.005 < stats.std_resolution(120_000)
+    lo, hi = ex8.std_ratio_bounds(ex8.INIT_DRAWS)
+    assert 1.005 * lo > hi and 0.995 * hi < lo
+    k = ex8.INIT_DRAWS - 1  # exact χ²(k) quantiles at Φ(∓5.3) (SciPy, computed once)
+    assert lo ** 2 * k == pytest.approx(2388405.3420419837, rel=1e-8)
+    assert hi ** 2 * k == pytest.approx(2411628.781463539, rel=1e-8)
+
+
+def test_the_pooled_bound_on_many_seeds():
+    """Pooled normal draws: the exact std passes on every seed, 0.5 % more or less fails on every seed."""
+    lo, hi = ex8.std_ratio_bounds(ex8.INIT_DRAWS)
+    for seed in range(20):
+        s = float(np.std(np.random.default_rng(seed).standard_normal(ex8.INIT_DRAWS), ddof=1))
+        assert lo <= s <= hi
+        assert 1.005 * s > hi and 0.995 * s < lo
+
+
+@pytest.mark.parametrize("factor", [1.005, 0.995, 1.0])
+def test_a_std_half_a_percent_off_fails_and_the_exact_formula_passes(tmp_path, factor):
+    result = grade(tmp_path, f'''
+        def glorot_normal(n_in, n_out, rng):
+            return rng.normal(0.0, np.sqrt(2 / (n_in + n_out)) * {factor!r}, size=(n_out, n_in))
+
+        def he_normal(n_in, n_out, rng):
+            return rng.normal(0.0, np.sqrt(2 / n_in) * {factor!r}, size=(n_out, n_in))
+    ''')
+    if factor == 1.0:
+        assert failed(result) == {}
+        assert result.score == POINTS
+        return
+    got = failed(result)
+    assert set(got) == {ex8.CHECK_GLOROT, ex8.CHECK_HE, INIT_HIDDEN}
+    message = got[ex8.CHECK_GLOROT]
+    assert "glorot_normal(400, 300, rng), 20 call(s) with different seeds: the sample std of the 2400000 draws" in message
+    deviation = float(re.search(r"\(([+-]\d\.\d\d)% off\)", message).group(1))  # e.g. "(-0.49% off)"
+    assert abs(deviation - 100 * (factor - 1)) < 0.25
+    assert all(not c.mistakes for c in result.checks)  # no known mistake is that close
+    assert result.score == POINTS - 2
 
 
 class _Ctx:
