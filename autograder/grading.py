@@ -188,21 +188,21 @@ def run_check(check: Check, impl, *, lang: str, case_source, mistakes: dict, hid
         begin()
     ctx = Context(impl, check, hidden_key=hidden_key, lang=BOTH, case_source=case_source, mistakes=mistakes,
                   extras=extras, state=state)
-    error: Exception | None = None
+    # no exception outlives its except block: one kept in a local would tie this frame to its traceback in a
+    # reference cycle, and with it whatever the failed request held (a rejected multi-megabyte reply) until
+    # the next garbage collection
     try:
         note = check.run(ctx)
         passed, outcome, message = True, "passed", note or t("passed", BOTH)
     except Fail as fail:
         passed, outcome, message = False, "failed", fail.message
     except SandboxError as exc:
-        error = exc
-        passed, outcome, message = False, outcome_of(exc), describe_error(exc, BOTH, impl.last_call or check.name)
+        passed, outcome = False, outcome_of(exc)
+        message = as_msg(describe_error(exc, BOTH, impl.last_call or check.name)) + _name_error_note(exc, broken, BOTH)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as exc:
         # a returned value of an unexpected kind tripped the check itself
         passed, outcome, message = False, "check_error", f"{check.name}: {type(exc).__name__}: {exc}"
     message = as_msg(message)
-    if not passed and broken and error is not None:
-        message += _name_error_note(error, broken, BOTH)
     if impl.warnings:
         message += t("warnings_note", BOTH, detail="; ".join(dict.fromkeys(impl.warnings))[:300])
     # whatever a returned value put into it (an exception's text quoting a huge string), a message stays short
