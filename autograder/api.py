@@ -54,7 +54,7 @@ from typing import Any, Callable, Iterable
 
 from . import registry
 from .messages import t
-from .results import ExerciseResult
+from .results import ExerciseResult, GradedSubmission
 
 # Annotations below also name types of the modules a function imports when it runs (batch.Submission,
 # course.collected.CollectReport, course.demo.DemoResult, validation.Validation, export.Exports): never
@@ -282,11 +282,12 @@ class GradeOutcome:
     """What ``grade`` did.
 
     exercise: its id; folder: where the results are (<student>.json and gradebook.csv: OUT/<ex>, or
-    COURSE/grades/<ex>); expected: the submissions found; records: one result per submission (the
-    SPEC's JSON, with "student" and "path"), in the order found (files) or by student (a course).
-    In a course, ``course`` and ``gradebook`` are its root and nbgrader gradebook, and ``graded``,
-    ``skipped`` and ``unrecorded`` list students graded now, graded before (kept), and graded but not
-    recorded (see their "record_error"). ``resumed``: results kept from an unfinished run into the
+    COURSE/grades/<ex>); expected: the submissions found; records: one
+    :class:`~autograder.results.GradedSubmission` per submission (``to_dict()``: the SPEC's JSON, with
+    "student", "path" and "sha256", as its file holds it), in the order found (files) or by student
+    (a course). In a course, ``course`` and ``gradebook`` are its root and nbgrader gradebook, and
+    ``graded``, ``skipped`` and ``unrecorded`` list students graded now, graded before (kept), and
+    graded but not recorded (see their ``record_error``). ``resumed``: results kept from an unfinished run into the
     same folder; ``warnings``: the paths given that held no submission. ``stopped``: Ctrl-C ended the
     run; ``saved`` results of the ``expected`` are then on disk (records is empty).
     """
@@ -294,7 +295,7 @@ class GradeOutcome:
     exercise: str
     folder: Path
     expected: int
-    records: list[dict] = field(default_factory=list)
+    records: list[GradedSubmission] = field(default_factory=list)
     course: Path | None = None
     gradebook: Path | None = None
     graded: list[str] = field(default_factory=list)
@@ -309,7 +310,7 @@ class GradeOutcome:
     def complete(self) -> bool:
         """Every submission has a recorded result (whatever the scores): ``grader grade`` exits 0."""
         return (not self.stopped and len(self.records) == self.expected
-                and not any(r.get("record_error") for r in self.records))
+                and not any(r.record_error for r in self.records))
 
 
 def _hidden_key(course_dir, key_file) -> str:
@@ -644,7 +645,7 @@ def demo(course_dir=DEMO_COURSE, *, jobs: int = DEMO_JOBS, lang: str | None = No
 
 # ------------------------------------------------------------------ pages and exports from a grades folder
 
-def _records(grades, ex_id: str) -> list[dict]:
+def _records(grades, ex_id: str) -> list[GradedSubmission]:
     """The exercise's records; UsageProblem "no_results" when there are none, Refused "bad_record"
     for a file that is not one."""
     from .export import read_records

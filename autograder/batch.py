@@ -22,7 +22,7 @@ from pathlib import Path
 from . import registry
 from .files import atomic_write, file_digest
 from .messages import BOTH, t
-from .results import ExerciseResult, GradedSubmission, normalized
+from .results import ExerciseResult, GradedSubmission
 from .sanitize import csv_row
 from .submissions import Submission
 
@@ -38,17 +38,17 @@ def graded(result: ExerciseResult, sub: Submission) -> GradedSubmission:
     return GradedSubmission(sub.student, str(sub.path), file_digest(sub.path), result)
 
 
-def record(result: ExerciseResult, sub: Submission) -> dict:
-    """The per-student JSON object (:class:`~autograder.results.GradedSubmission`'s dict): the SPEC's
-    result plus ``student``, ``path`` and ``sha256``."""
-    return graded(result, sub).to_dict()
+def _json(rec: GradedSubmission) -> str:
+    """The per-student JSON file's text (:meth:`GradedSubmission.to_dict`: the SPEC's result plus
+    ``student``, ``path`` and ``sha256``)."""
+    return json.dumps(rec.to_dict(), indent=1, ensure_ascii=False) + "\n"
 
 
 _worker_cases: dict = {}
 
 
 def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None, private=(),
-               hidden_key: str | None = None) -> dict:
+               hidden_key: str | None = None) -> GradedSubmission:
     """Runs in a worker process; hidden cases are computed once per worker and key."""
     from .cases import CaseSource, hidden_key as env_key
     from .grading import grade_file
@@ -59,25 +59,25 @@ def _grade_one(exercise_id: str, student: str, path: str, lang: str, limits=None
     sub = Submission(student, Path(path))
     result = grade_file(exercise_id, path, hidden=True, lang=lang, case_source=_worker_cases[key], limits=limits,
                         private=private, hidden_key=key)
-    return record(result, sub)
+    return graded(result, sub)
 
 
-def gradebook_csv(records: list[dict]) -> str:
+def gradebook_csv(records: list[GradedSubmission]) -> str:
     """One row per student: id, score, max, error, then each check's points.
 
     Every cell goes through ``sanitize.csv_cell``: a student id or error that a spreadsheet would
     read as a formula gets a leading ``'``; numbers (negative ones too) stay numbers."""
     ids: list[str] = []
     for r in records:
-        for c in r["checks"]:
-            if c["id"] not in ids:
-                ids.append(c["id"])
+        for c in r.checks:
+            if c.id not in ids:
+                ids.append(c.id)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(csv_row(["student", "score", "max_score", "error", *ids]))
-    for r in sorted(records, key=lambda r: r["student"]):
-        points = {c["id"]: c["points"] for c in r["checks"]}
-        writer.writerow(csv_row([r["student"], f"{r['score']:g}", f"{r['max_score']:g}", r["error"] or "",
+    for r in sorted(records, key=lambda r: r.student):
+        points = {c.id: c.points for c in r.checks}
+        writer.writerow(csv_row([r.student, f"{r.score:g}", f"{r.max_score:g}", r.error() or "",
                                  *(f"{points[n]:g}" if n in points else "" for n in ids)]))
     return buf.getvalue()
 
@@ -184,17 +184,32 @@ def stop_all() -> None:
     kill_children()
 
 
-def _internal_error(exercise_id: str, sub: Submission, exc: BaseException, lang: str) -> dict:
+def _internal_error(exercise_id: str, sub: Submission, exc: BaseException, lang: str) -> GradedSubmission:
     result = ExerciseResult(exercise_id, error_text=t("internal_error", BOTH, detail=f"{type(exc).__name__}: {exc}"),
                             lang=lang)
-    return record(result, sub)
+    return graded(result, sub)
 
 
-def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private, key, finish) -> list[int]:
+def _solo_context():
+    """The start method of the one-worker pools that run in threads (:func:`_grade_in_pools`): a fork
+    server. Forking from a process whose other threads may hold a lock (another solo pool being
+    started, its queue's feeder) can leave the child waiting forever on that lock; the fork server is
+    single-threaded, and preloads what a worker needs, so a solo worker still starts warm."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "autograder.batch", "autograder.grading"])
+    return ctx
+
+
+def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private, key, finish,
+              context=None) -> list[int]:
     """Grade ``indices`` in a pool of ``workers`` processes; returns those lost when the pool broke
-    (a worker process died: killed from outside, or by a submission that could reach it)."""
+    (a worker process died: killed from outside, or by a submission that could reach it). ``context``:
+    the multiprocessing start method's context (default: the platform's)."""
     lost = []
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),),
+                               mp_context=context)
     _live_pools.add(pool)
     try:
         futures = {pool.submit(_grade_one, exercise_id, submissions[i].student, str(submissions[i].path), lang,
@@ -230,8 +245,9 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
 
     lock = threading.Lock()
     stopping = threading.Event()  # Ctrl-C in the main thread: the solo pools' threads record nothing more
+    solo = None  # made when there are suspects (most runs have none)
 
-    def finish_locked(i: int, rec: dict):  # solo pools report from several threads
+    def finish_locked(i: int, rec: GradedSubmission):  # solo pools report from several threads
         with lock:
             if not stopping.is_set():
                 finish(i, rec)
@@ -239,10 +255,10 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
     def alone(i: int):
         if stopping.is_set():
             return
-        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, key, finish_locked) \
+        if _run_pool(exercise_id, submissions, [i], 1, lang, limits, private, key, finish_locked, solo) \
                 and not stopping.is_set():
             result = not_graded(exercise_id, t("killed_worker", BOTH), hidden=True, lang=lang)
-            finish_locked(i, record(result, submissions[i]))
+            finish_locked(i, graded(result, submissions[i]))
 
     strikes = {i: 0 for i in range(len(submissions))}
     shared = list(range(len(submissions)))
@@ -253,6 +269,7 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
         shared = [i for i in lost if strikes[i] < 2]
         suspects = [i for i in lost if strikes[i] >= 2]
         if suspects:
+            solo = solo or _solo_context()
             threads = ThreadPoolExecutor(max_workers=jobs)
             try:
                 list(threads.map(alone, suspects))
@@ -271,17 +288,17 @@ def _grade_in_pools(exercise_id, submissions, jobs, lang, limits, private, key, 
 UNFINISHED = ".unfinished"
 
 
-def saved_result(folder: Path, sub: Submission) -> dict | None:
+def saved_result(folder: Path, sub: Submission) -> GradedSubmission | None:
     """The result saved in ``folder`` for ``sub``'s file as it is now (same sha256), or None."""
     try:
         rec = json.loads((Path(folder) / f"{sub.student}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     ok = isinstance(rec, dict) and rec.get("sha256") and rec.get("sha256") == file_digest(sub.path)
-    return normalized(rec) if ok else None
+    return GradedSubmission.from_dict(rec) if ok else None
 
 
-def unfinished_results(out: Path, exercise_id: str, submissions: list[Submission]) -> dict[int, dict]:
+def unfinished_results(out: Path, exercise_id: str, submissions: list[Submission]) -> dict[int, GradedSubmission]:
     """``{index: record}`` of the submissions an unfinished run into ``out`` already graded (their files
     unchanged since); {} when the last run into ``out`` finished (or there was none)."""
     folder = Path(out) / registry.get(exercise_id).id
@@ -293,7 +310,7 @@ def unfinished_results(out: Path, exercise_id: str, submissions: list[Submission
 
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
                 lang: str = "en", progress=None, limits=None, hidden_key: str | None = None,
-                previous: dict[int, dict] | None = None) -> list[dict]:
+                previous: dict[int, GradedSubmission] | None = None) -> list[GradedSubmission]:
     """Grade every submission (in ``jobs`` processes), writing each result as it comes.
 
     ``progress(record)`` is called after each submission; ``limits`` overrides the
@@ -302,7 +319,7 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
     anything is graded, when there is none). ``previous`` (e.g. from
     :func:`unfinished_results`) makes the run resumable: those records are taken
     as they are, and :data:`UNFINISHED` marks the folder until the run ends.
-    Returns the records in the order of ``submissions``.
+    Returns the graded submissions in the order of ``submissions``.
     """
     from .cases import hidden_key as env_key
 
@@ -310,7 +327,7 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
     key = hidden_key or env_key()
     folder = Path(out) / ex.id
     folder.mkdir(parents=True, exist_ok=True)
-    done: dict[int, dict] = dict(previous or {})
+    done: dict[int, GradedSubmission] = dict(previous or {})
     if previous is not None:
         atomic_write(folder / UNFINISHED, "a `grader grade` run into this folder has not finished (yet)\n")
     todo = [i for i in range(len(submissions)) if i not in done]
@@ -318,8 +335,8 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
     private = tuple(dict.fromkeys(str(p.resolve()) for p in
                                   [Path(out), Path(out).parent, *(s.path.parent.parent for s in submissions)]))
 
-    def finish(i: int, rec: dict):
-        atomic_write(folder / f"{rec['student']}.json", json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
+    def finish(i: int, rec: GradedSubmission):
+        atomic_write(folder / f"{rec.student}.json", _json(rec))
         done[i] = rec
         if progress:
             progress(rec)

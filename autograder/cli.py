@@ -212,7 +212,7 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
             err.print(f"[red]{rich_markup(t('grade_unrecorded', lang, n=len(outcome.unrecorded)))}[/red] "
                       + rich_markup(t("grade_unrecorded_hint", lang, names=names)))
     if as_json:
-        click.echo(json.dumps(outcome.records, ensure_ascii=False))
+        click.echo(json.dumps([r.to_dict() for r in outcome.records], ensure_ascii=False))
     else:
         from .render import class_table
 

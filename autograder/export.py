@@ -2,7 +2,8 @@
 
 The grades folder is what ``grader grade`` writes::
 
-    GRADES/<ex>/<student>.json    one record: ExerciseResult.to_dict() plus "student" and "path"
+    GRADES/<ex>/<student>.json    one record: GradedSubmission.to_dict() (ExerciseResult.to_dict() plus
+                                  "student", "path" and "sha256"), read back as a GradedSubmission
     GRADES/<ex>/gradebook.csv     (not read here)
 
 When the grades folder belongs to a course (``COURSE/grades``, or ``course_dir``
@@ -75,7 +76,7 @@ preview shows it as a change where a grade was entered by hand).
     {"score": 7.0, "output": "ex3 Inverted dropout: 7/10 …",
      "tests": [{"name", "score", "max_score", "output", "visibility"}]}
 
-where each test's output is what the student may see (``redact.student_message``)
+where each test's output is what the student may see (``CheckResult.student_message``)
 and hidden checks are "after_published".
 """
 from __future__ import annotations
@@ -90,9 +91,8 @@ from pathlib import Path
 
 from . import registry
 from .files import atomic_write
-from .messages import Text, as_msg
-from .redact import student_message, title
-from .results import normalized
+from .messages import Text
+from .results import GradedSubmission
 from .sanitize import csv_row, terminal
 
 TEXTS = {
@@ -147,7 +147,7 @@ def _record_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if p.is_file() and not p.name.startswith("."))
 
 
-def _read_folder(folder: Path) -> list[tuple[Path, dict]]:
+def _read_folder(folder: Path) -> list[tuple[Path, GradedSubmission]]:
     out = []
     for path in _record_files(folder):
         try:
@@ -159,12 +159,12 @@ def _read_folder(folder: Path) -> list[tuple[Path, dict]]:
         rec.setdefault("student", path.stem)
         rec.setdefault("exercise", folder.name)
         rec.setdefault("error", None)
-        out.append((path, normalized(rec)))
-    return sorted(out, key=lambda pr: pr[1]["student"])
+        out.append((path, GradedSubmission.from_dict(rec)))
+    return sorted(out, key=lambda pr: pr[1].student)
 
 
-def read_records(grades_dir, exercise: str) -> list[dict]:
-    """The records under ``grades_dir/<exercise>/*.json``, sorted by student.
+def read_records(grades_dir, exercise: str) -> list[GradedSubmission]:
+    """The graded submissions under ``grades_dir/<exercise>/*.json``, sorted by student.
 
     ``exercise`` is an id or slug. A missing folder gives []; a file that is
     not a record raises ValueError naming it.
@@ -194,7 +194,7 @@ class ClassList:
 
     exercises: list[str]
     people: dict[str, Person]
-    records: dict[str, dict[str, tuple[Path, dict]]]
+    records: dict[str, dict[str, tuple[Path, GradedSubmission]]]  # exercise -> student -> (its file, it)
     course: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -230,7 +230,7 @@ def class_list(grades_dir, course_dir=None, lang: str = "en") -> ClassList:
     from .course.roster import gradebook_students, load
 
     exercises = exercise_folders(grades_dir)
-    records = {ex: {rec["student"]: (path, rec) for path, rec in _read_folder(Path(grades_dir) / ex)}
+    records = {ex: {rec.student: (path, rec) for path, rec in _read_folder(Path(grades_dir) / ex)}
                for ex in exercises}
     root = course_of(grades_dir, course_dir)
     result = ClassList(exercises, {}, records, root)
@@ -308,7 +308,7 @@ def lms_csv(grades_dir, course_dir=None, *, classes: ClassList | None = None) ->
     rows = [["student", "full_name", "lms", "lms_user_id", *c.exercises, "total"]]
     for sid in sorted(c.people):
         p = c.people[sid]
-        scores = {ex: float(c.records[ex][sid][1]["score"]) for ex in c.exercises if sid in c.records[ex]}
+        scores = {ex: float(c.records[ex][sid][1].score) for ex in c.exercises if sid in c.records[ex]}
         rows.append([sid, p.full_name, p.lms, p.lms_user_id,
                      *(_num(scores[ex]) if ex in scores else "" for ex in c.exercises),
                      _num(sum(scores.values())) if scores else ""])
@@ -342,12 +342,12 @@ def moodle_worksheet(grades_dir, exercise: str, course_dir=None, lang: str = "en
         found = by_student.get(sid)
         if found:
             path, rec = found
-            checks = rec["checks"]
+            checks = rec.checks
             status = TEXTS["status_graded"](lang)
-            grade, graded_at = _num(rec["score"]), _iso_mtime(path)
+            grade, graded_at = _num(rec.score), _iso_mtime(path)
             comment = TEXTS["summary"](lang, ex=ex.id, title=ex.title if lang == "en" else ex.title_es,
-                                       score=float(rec["score"]), max=ex.points,
-                                       passed=sum(bool(ch.get("passed")) for ch in checks), total=len(checks))
+                                       score=float(rec.score), max=ex.points,
+                                       passed=sum(bool(ch.passed) for ch in checks), total=len(checks))
             if not number:
                 no_number.append(sid)
         else:
@@ -389,7 +389,7 @@ def canvas_csv(grades_dir, course_dir=None, canvas_ids: dict[str, str] | None = 
     for sid in known:
         p = c.people[sid]
         rows.append([p.full_name or p.canvas.get("name") or sid, str(p.canvas["user_id"]), "", "", "",
-                     *(_num(c.records[ex][sid][1]["score"]) if sid in c.records[ex] else "" for ex in c.exercises)])
+                     *(_num(c.records[ex][sid][1].score) if sid in c.records[ex] else "" for ex in c.exercises)])
     if warnings is not None:
         unknown = sorted({sid for ex in c.exercises for sid in c.records[ex]} - set(known))
         if unknown:
@@ -398,28 +398,29 @@ def canvas_csv(grades_dir, course_dir=None, canvas_ids: dict[str, str] | None = 
     return _csv_text(rows)
 
 
-def gradescope_results(record: dict, lang: str = "en") -> dict:
-    """Gradescope's results.json object for one record (see the module docstring).
+def gradescope_results(record: GradedSubmission, lang: str = "en") -> dict:
+    """Gradescope's results.json object (a dict: it is written as JSON) for one graded submission
+    (see the module docstring).
 
-    Never carries hidden data: each test's output is ``student_message``; control characters
-    and escape sequences from the submission are removed (``sanitize.terminal``).
+    Never carries hidden data: each test's output is ``CheckResult.student_message``; control
+    characters and escape sequences from the submission are removed (``sanitize.terminal``).
     """
-    ex = registry.get(record["exercise"])
-    checks = record["checks"]
-    hidden = [c for c in checks if c.get("hidden")]
+    ex = registry.get(record.exercise)
+    checks = record.checks
+    hidden = [c for c in checks if c.hidden]
     output = TEXTS["summary"](lang, ex=ex.id, title=ex.title if lang == "en" else ex.title_es,
-                              score=float(record["score"]), max=float(record["max_score"]),
-                              passed=sum(bool(c["passed"]) for c in checks), total=len(checks))
+                              score=float(record.score), max=float(record.max_score),
+                              passed=sum(bool(c.passed) for c in checks), total=len(checks))
     if hidden:
         output += TEXTS["hidden_note"](lang, hidden=len(hidden))
-    if record.get("error"):
-        output += TEXTS["unloadable"](lang, error=terminal(as_msg(record.get("errors") or record["error"])(lang)))
+    if record.error():
+        output += TEXTS["unloadable"](lang, error=terminal(record.error(lang)))
     return {
-        "score": float(record["score"]),
+        "score": float(record.score),
         "output": output,
-        "tests": [{"name": title(c, lang), "score": float(c["points"]), "max_score": float(c["max_points"]),
-                   "output": terminal(student_message(c, lang, ex.id)),
-                   "visibility": "after_published" if c.get("hidden") else "visible"}
+        "tests": [{"name": c.title(lang), "score": float(c.points), "max_score": float(c.max_points),
+                   "output": terminal(c.student_message(lang, ex.id)),
+                   "visibility": "after_published" if c.hidden else "visible"}
                   for c in checks],
     }
 
@@ -466,7 +467,7 @@ def export_all(grades_dir, out_dir, lang: str = "en", course_dir=None,
         atomic_write(result.canvas, text)
     for ex in classes.exercises:
         for _, rec in classes.records[ex].values():
-            path = out / "gradescope" / ex / safe_name(rec["student"]) / "results.json"
+            path = out / "gradescope" / ex / safe_name(rec.student) / "results.json"
             atomic_write(path, json.dumps(gradescope_results(rec, lang), indent=1, ensure_ascii=False) + "\n")
             result.gradescope.append(path)
     return result

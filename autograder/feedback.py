@@ -1,6 +1,7 @@
 """A student's feedback page: one self-contained HTML file per student and exercise.
 
-Input: one grade record, as ``grader grade`` writes it to GRADES/<ex>/<student>.json::
+Input: one graded submission (:class:`autograder.results.GradedSubmission`), as ``grader grade``
+writes it to GRADES/<ex>/<student>.json and ``export.read_records`` reads it back::
 
     {"exercise": "ex3", "score": 7.0, "max_score": 10.0, "error": null | str, "errors": {"en", "es"},
      "student": "carol", "path": "...", "checks": [{"id", "titles", "points", "max_points",
@@ -13,7 +14,7 @@ Output: an HTML page (inline CSS, no scripts, no external assets — its
 Content-Security-Policy forbids loading any) with the exercise's id and title,
 the student id, the total, the load error if any, and a table of the checks
 (name, points/max, verdict, message). Every message goes through
-``redact.student_message``: hidden checks show only "ok" or "Failed on the
+``CheckResult.student_message`` (:mod:`autograder.redact`): hidden checks show only "ok" or "Failed on the
 hidden test inputs." plus the named mistake, never hidden inputs, expected
 values or test source (nbgrader issue 917). All text is HTML-escaped.
 """
@@ -24,8 +25,8 @@ from pathlib import Path
 from . import registry, sanitize
 from .files import atomic_write
 from .export import read_records, safe_name
-from .messages import Text, as_msg
-from .redact import student_message, title
+from .messages import Text
+from .results import CheckResult, GradedSubmission
 
 TEXTS = {
     "title": Text("Feedback", "Comentarios"),
@@ -95,43 +96,46 @@ def exercise_title(exercise_id: str, lang: str) -> str:
     return f"{ex.id} — {ex.title_es if lang == 'es' else ex.title}"
 
 
-def _check_row(check: dict, exercise_id: str, lang: str) -> str:
-    passed = bool(check["passed"])
-    tag = f'<span class="tag">{esc(TEXTS["hidden"](lang))}</span>' if check.get("hidden") else ""
+def _check_row(check: CheckResult, exercise_id: str, lang: str) -> str:
+    passed = bool(check.passed)
+    tag = f'<span class="tag">{esc(TEXTS["hidden"](lang))}</span>' if check.hidden else ""
     verdict = ("✓ " + TEXTS["passed"](lang)) if passed else ("✗ " + TEXTS["failed"](lang))
-    return (f'<tr class="{"pass" if passed else "fail"}"><td>{esc(title(check, lang))}{tag}</td>'
-            f'<td class="num">{fmt(check["points"])} / {fmt(check["max_points"])}</td>'
+    return (f'<tr class="{"pass" if passed else "fail"}"><td>{esc(check.title(lang))}{tag}</td>'
+            f'<td class="num">{fmt(check.points)} / {fmt(check.max_points)}</td>'
             f'<td class="verdict">{esc(verdict)}</td>'
-            f"<td>{esc(student_message(check, lang, exercise_id))}</td></tr>")
+            f"<td>{esc(check.student_message(lang, exercise_id))}</td></tr>")
 
 
-def feedback_html(record: dict, lang: str = "en") -> str:
-    """The student's feedback page for one record (see the module docstring)."""
-    ex = registry.get(record["exercise"])
-    checks = record.get("checks", [])
+def feedback_html(record: GradedSubmission, lang: str = "en") -> str:
+    """The student's feedback page for one graded submission (see the module docstring). A record's
+    dict form (its JSON) is read with :meth:`GradedSubmission.from_dict` first."""
+    if isinstance(record, dict):
+        record = GradedSubmission.from_dict(record, lang)
+    ex = registry.get(record.exercise)
+    checks = record.checks
     heading = exercise_title(ex.id, lang)
     parts = [f"<h1>{esc(heading)}</h1>",
-             f'<p class="meta">{esc(TEXTS["student"](lang))}: <strong>{esc(record.get("student", ""))}</strong></p>',
-             f'<p class="score">{esc(TEXTS["score"](lang))}: {fmt(record["score"])} / {fmt(record["max_score"])}</p>',
-             f'<p class="meta">{esc(TEXTS["summary"](lang, passed=sum(bool(c["passed"]) for c in checks), total=len(checks)))}</p>']
-    if record.get("error"):
+             f'<p class="meta">{esc(TEXTS["student"](lang))}: <strong>{esc(record.student)}</strong></p>',
+             f'<p class="score">{esc(TEXTS["score"](lang))}: {fmt(record.score)} / {fmt(record.max_score)}</p>',
+             f'<p class="meta">{esc(TEXTS["summary"](lang, passed=sum(bool(c.passed) for c in checks), total=len(checks)))}</p>']
+    if record.error():
         parts.append(f'<div class="error"><h2>{esc(TEXTS["error_title"](lang))}</h2>'
-                     f'<p>{esc(as_msg(record.get("errors") or record["error"])(lang))}</p></div>')
-    notes = record.get("notes_i18n") or record.get("notes")
+                     f'<p>{esc(record.error(lang))}</p></div>')
+    notes = record.notes(lang)
     if notes:  # what was wrong with the notebook itself (cells, nbgrader metadata)
-        items = "".join(f"<li>{esc(as_msg(n)(lang))}</li>" for n in notes if isinstance(n, (str, dict)))
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
         parts.append(f'<div class="note"><h2>{esc(TEXTS["notes_title"](lang))}</h2><ul>{items}</ul></div>')
     if checks:
         head = "".join(f"<th>{esc(TEXTS[k](lang))}</th>" for k in ("check", "points", "verdict", "message"))
         rows = "\n".join(_check_row(c, ex.id, lang) for c in checks)
         parts.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>")
-    if any(c.get("hidden") for c in checks):
+    if any(c.hidden for c in checks):
         parts.append(f'<p class="note">{TEXTS["hidden_note"](lang, ex=esc(ex.id))}</p>')
-    title = f'{TEXTS["title"](lang)}: {heading} — {record.get("student", "")}'
-    if record.get("extras"):
+    title = f'{TEXTS["title"](lang)}: {heading} — {record.student}'
+    if record.extras:
         from .plots import plots_html
 
-        parts.append(plots_html(record["extras"]))
+        parts.append(plots_html(record.extras))
     return page(title, "\n".join(parts), lang)
 
 
@@ -140,7 +144,7 @@ def write_feedback(grades_dir, exercise: str, out_dir, lang: str = "en") -> list
     out = Path(out_dir)
     written = []
     for rec in read_records(grades_dir, exercise):
-        path = out / f"{safe_name(rec['student'])}.html"
+        path = out / f"{safe_name(rec.student)}.html"
         atomic_write(path, feedback_html(rec, lang))
         written.append(path)
     return written

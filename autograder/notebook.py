@@ -23,7 +23,6 @@ from .cases import CaseSource
 from .grading import exercise_module, run_check
 from .impl import LocalImpl
 from .messages import default_lang
-from .redact import student_message
 
 
 def _notebook_key() -> str | None:
@@ -89,7 +88,7 @@ def _run_cells(exercise: str, cells, namespace: dict, hidden: bool, lang: str | 
         results.append(r)
         mark = "✓" if r.passed else "✗"
         # a notebook's outputs end up in nbgrader's feedback: hidden checks never show hidden data
-        message = student_message(r.to_dict(), lang, ex.id)
+        message = r.student_message(lang, ex.id)
         print(f"{mark} {r.title(lang)} ({r.points:g}/{r.max_points:g})" + ("" if r.passed else f": {message}"))
     not_run = sum(c.points for c in mine if c.hidden and c not in checks)
     print(points_line(results, not_run, lang))

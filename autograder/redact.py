@@ -1,7 +1,8 @@
 """What a student may see of a graded check, in the language asked for.
 
-A check is the dict form of :class:`autograder.results.CheckResult` (its "messages" hold every
-language, its "outcome" says what happened, its "mistakes" the ids of the known mistakes found).
+The policy, applied by :meth:`autograder.results.CheckResult.student_message` (a check's
+``text`` holds every language, its ``outcome`` says what happened, its ``mistakes`` the ids of
+the known mistakes found); :func:`student_message` applies it to a check's dict form.
 
 Hidden checks run on fresh inputs the student must never see (nbgrader issue
 917 is what happens otherwise), so the message of a *failed hidden* check is
@@ -19,7 +20,7 @@ here reads a message's text.
 from __future__ import annotations
 
 from . import registry
-from .messages import Text, as_msg, t
+from .messages import Text
 
 TEXTS = {
     "hidden_failed": Text("Failed on the hidden test inputs.", "Falla con las entradas ocultas."),
@@ -44,32 +45,9 @@ def exercise_mistakes(exercise_id: str) -> dict[str, Text]:
         return {}
 
 
-def message(check: dict, lang: str = "en") -> str:
-    """The check's own message in ``lang`` (the one stored, for an older record with one language)."""
-    return as_msg(check.get("messages") or check.get("message", "") or "")(lang)
-
-
-def title(check: dict, lang: str = "en") -> str:
-    """The check's title in ``lang``."""
-    return as_msg(check.get("titles") or check.get("name", ""))(lang)
-
-
 def student_message(check: dict, lang: str = "en", exercise_id: str | None = None) -> str:
-    """The message of ``check`` as its student may read it, in ``lang``.
+    """:meth:`autograder.results.CheckResult.student_message` of a check's dict form (a check as
+    ``to_dict`` writes it, or as an older record holds it)."""
+    from .results import CheckResult
 
-    Public check: its message. Hidden check that passed: "ok" / "correcto". Hidden check that
-    failed: its message when its outcome involves no input (:data:`INPUT_FREE`), else "Failed on
-    the hidden test inputs." / "Falla con las entradas ocultas." plus a likely-mistake sentence
-    for each known mistake it found, rebuilt in ``lang`` from the exercise's ``MISTAKES`` (the
-    exercise: ``exercise_id``, or the check id's prefix).
-    """
-    if not check.get("hidden", False):
-        return message(check, lang)
-    if check.get("passed", False):
-        return t("passed", lang)
-    if check.get("outcome") in INPUT_FREE:
-        return message(check, lang)
-    exercise_id = exercise_id or str(check.get("id", "")).partition(".")[0]
-    texts = exercise_mistakes(exercise_id) if exercise_id else {}
-    sentences = [t("mistake", lang, mistake=texts[m](lang)) for m in check.get("mistakes") or () if m in texts]
-    return TEXTS["hidden_failed"](lang) + "".join(dict.fromkeys(sentences))
+    return CheckResult.from_dict(check, exercise_id or "", lang).student_message(lang, exercise_id)

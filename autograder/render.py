@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .registry import Exercise
-from .results import ExerciseResult
+from .results import ExerciseResult, GradedSubmission
 from .sanitize import rich_markup, rich_text
 
 
@@ -70,22 +70,21 @@ CLASS_TABLE_LISTED = 6
 CLASS_TABLE_ERROR_CHARS = 300
 
 
-def _failed_cell(record: dict, lang: str):
+def _failed_cell(record: GradedSubmission, lang: str):
     """What went wrong for one student: the load error, else the failed checks one per line (a few,
     then how many more), or one line when no check passed."""
     from rich.text import Text
 
-    from .messages import as_msg, t
-    from .redact import title
+    from .messages import t
 
-    if record.get("error"):
-        text = rich_text(as_msg(record.get("errors") or record["error"])(lang))
+    if record.error():
+        text = rich_text(record.error(lang))
         if len(text) > CLASS_TABLE_ERROR_CHARS:
             text = text[:CLASS_TABLE_ERROR_CHARS - 1]
             text.append("…")
         return text
-    checks = record.get("checks") or []
-    failed = [title(c, lang) for c in checks if not c["passed"]]
+    checks = record.checks
+    failed = [c.title(lang) for c in checks if not c.passed]
     if len(failed) > 1 and len(failed) == len(checks):
         return Text(t("class_none_passed", lang, n=len(failed)))
     shown = [rich_text(name) for name in failed[:CLASS_TABLE_LISTED]]
@@ -94,19 +93,19 @@ def _failed_cell(record: dict, lang: str):
     return Text("\n").join(shown)
 
 
-def class_summary(records: list[dict], lang: str = "en") -> str:
+def class_summary(records: list[GradedSubmission], lang: str = "en") -> str:
     """"28 at full marks, 1 with failed checks, 1 not loaded; mean 9.1 / 10"."""
     from .messages import t
 
-    errors = sum(1 for r in records if r.get("error"))
-    full = sum(1 for r in records if not r.get("error") and r["score"] >= r["max_score"])
-    mean = sum(r["score"] for r in records) / len(records) if records else 0.0
-    top = max((r["max_score"] for r in records), default=0.0)
+    errors = sum(1 for r in records if r.error())
+    full = sum(1 for r in records if not r.error() and r.score >= r.max_score)
+    mean = sum(r.score for r in records) / len(records) if records else 0.0
+    top = max((r.max_score for r in records), default=0.0)
     return t("class_summary", lang, full=full, partial=len(records) - full - errors, errors=errors, mean=mean,
              max=top)
 
 
-def class_table(records: list[dict], exercise: str, lang: str = "en") -> Table:
+def class_table(records: list[GradedSubmission], exercise: str, lang: str = "en") -> Table:
     """One row per student, readable at 80 columns (a pipe, a log, a narrow terminal): failed checks
     go one per line and wrap at spaces, a summary line closes the table, and ids are never cut
     short (rich narrows the widest wrappable column first, so an id folds, whole, only when the
@@ -118,8 +117,8 @@ def class_table(records: list[dict], exercise: str, lang: str = "en") -> Table:
     table.add_column(t("class_student", lang), overflow="fold")
     table.add_column(t("class_score", lang), no_wrap=True, justify="right")
     table.add_column(t("class_failed", lang), overflow="fold")
-    for r in sorted(records, key=lambda r: r["student"]):
-        table.add_row(rich_text(r["student"]), f"{r['score']:g} / {r['max_score']:g}", _failed_cell(r, lang))
+    for r in sorted(records, key=lambda r: r.student):
+        table.add_row(rich_text(r.student), f"{r.score:g} / {r.max_score:g}", _failed_cell(r, lang))
     return table
 
 

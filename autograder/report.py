@@ -1,7 +1,7 @@
 """The instructor's class report for one exercise: what to re-teach next lecture.
 
-Input: the exercise's grade records (GRADES/<ex>/<student>.json, see
-``feedback``'s docstring for their shape). Output: one self-contained HTML page
+Input: the exercise's graded submissions (:class:`autograder.results.GradedSubmission`, read
+from GRADES/<ex>/<student>.json by ``export.read_records``). Output: one self-contained HTML page
 (inline CSS, the histogram as a hand-written inline SVG, no scripts) with
 
 - the number of submissions, how many reached full marks, mean and median score;
@@ -27,8 +27,9 @@ from . import registry
 from .files import atomic_write
 from .export import read_records
 from .feedback import esc, exercise_title, fmt, page
-from .messages import Msg, Text, as_msg
+from .messages import Msg, Text
 from .redact import exercise_mistakes
+from .results import GradedSubmission
 
 TEXTS = {
     "title": Text("Class report", "Informe de la clase"),
@@ -113,17 +114,16 @@ class CheckRate:
         return self.passed / self.total if self.total else 0.0
 
 
-def pass_rates(records: list[dict]) -> list[CheckRate]:
+def pass_rates(records: list[GradedSubmission]) -> list[CheckRate]:
     """Each check's pass rate over the records without a load error, worst first (ties: check order)."""
     rates: dict[str, CheckRate] = {}
     for rec in records:
-        if rec.get("error"):
+        if rec.error():
             continue
-        for c in rec["checks"]:
-            r = rates.setdefault(c["id"], CheckRate(c["id"], as_msg(c.get("titles") or c["name"]),
-                                                    float(c["max_points"]), bool(c.get("hidden"))))
+        for c in rec.checks:
+            r = rates.setdefault(c.id, CheckRate(c.id, c.title, float(c.max_points), bool(c.hidden)))
             r.total += 1
-            r.passed += bool(c["passed"])
+            r.passed += bool(c.passed)
     return sorted(rates.values(), key=lambda r: r.rate)
 
 
@@ -136,22 +136,21 @@ class MistakeCount:
     checks: list[Msg] = field(default_factory=list)
 
 
-def mistake_counts(records: list[dict], exercise: str) -> list[MistakeCount]:
+def mistake_counts(records: list[GradedSubmission], exercise: str) -> list[MistakeCount]:
     """Known mistakes found in failed checks, most students first (ties: by id); a student counts once.
     ``exercise``: only that exercise's mistake ids count."""
     known = exercise_mistakes(exercise)
     found: dict[str, MistakeCount] = {}
     for rec in records:
-        for c in rec["checks"]:
-            if c["passed"]:
+        for c in rec.checks:
+            if c.passed:
                 continue
-            for mistake_id in dict.fromkeys(m for m in c.get("mistakes") or () if m in known):
+            for mistake_id in dict.fromkeys(m for m in c.mistakes if m in known):
                 m = found.setdefault(mistake_id, MistakeCount(mistake_id))
-                if rec["student"] not in m.students:
-                    m.students.append(rec["student"])
-                title = as_msg(c.get("titles") or c["name"])
-                if title not in m.checks:
-                    m.checks.append(title)
+                if rec.student not in m.students:
+                    m.students.append(rec.student)
+                if c.title not in m.checks:
+                    m.checks.append(c.title)
     for m in found.values():
         m.students.sort()
     return sorted(found.values(), key=lambda m: (-len(m.students), m.mistake_id))
@@ -204,17 +203,17 @@ def _table(headers: list[str], rows: list[str]) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
 
 
-def class_report_html(records: list[dict], exercise: str, lang: str = "en") -> str:
+def class_report_html(records: list[GradedSubmission], exercise: str, lang: str = "en") -> str:
     """The instructor's page for one exercise (see the module docstring)."""
     ex = registry.get(exercise)
     T = {k: v(lang) for k, v in TEXTS.items() if "{" not in v.en}
     heading = f'{T["title"]}: {exercise_title(ex.id, lang)}'
     parts = [f"<h1>{esc(heading)}</h1>"]
-    scores = [float(r["score"]) for r in records]
-    max_score = max([float(r["max_score"]) for r in records] + [ex.points])
-    loaded = [r for r in records if not r.get("error")]
-    unloadable = [r for r in records if r.get("error")]
-    full = sum(1 for r in records if not r.get("error") and r["checks"] and all(c["passed"] for c in r["checks"]))
+    scores = [float(r.score) for r in records]
+    max_score = max([float(r.max_score) for r in records] + [ex.points])
+    loaded = [r for r in records if not r.error()]
+    unloadable = [r for r in records if r.error()]
+    full = sum(1 for r in records if not r.error() and r.checks and all(c.passed for c in r.checks))
     stats = [(T["submissions"], str(len(records))), (T["full_marks"], str(full)),
              (T["mean"], f"{statistics.fmean(scores):.2f} / {fmt(max_score)}" if scores else "—"),
              (T["median"], f"{fmt(statistics.median(scores))} / {fmt(max_score)}" if scores else "—"),
@@ -252,8 +251,7 @@ def class_report_html(records: list[dict], exercise: str, lang: str = "en") -> s
 
     if unloadable:
         parts.append(f'<h2>{esc(T["unloadable"])}</h2>')
-        rows = [f'<tr class="unloadable"><td>{esc(r["student"])}</td>'
-                f'<td>{esc(as_msg(r.get("errors") or r["error"])(lang))}</td></tr>'
+        rows = [f'<tr class="unloadable"><td>{esc(r.student)}</td><td>{esc(r.error(lang))}</td></tr>'
                 for r in unloadable]
         parts.append(_table([T["student"], T["error"]], rows))
     return page(heading, "\n".join(parts), lang)

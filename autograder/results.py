@@ -18,12 +18,18 @@ The JSON form (``to_dict``, what ``--json`` prints and what a class's grade file
 ``name``, ``message``, ``error`` and ``notes`` are in the language the dict was made in (for
 readers that want one text); the ``*s``/``_i18n`` keys hold every language. Records written
 before check ids existed still load (:meth:`ExerciseResult.from_dict`).
+
+A graded submission (:class:`GradedSubmission`, what ``grader grade`` writes to
+GRADES/<ex>/<student>.json) is that dict plus ``"student"``, ``"path"``, ``"sha256"``, the
+course's ``"record_error"`` when recording it failed, and any other key it was read with. It is
+the one type the gradebook, the feedback pages, the class report and the exports take; dicts are
+only its JSON form on disk, ``--json``'s output and nbgrader's gradebook.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .messages import Msg, as_msg
+from .messages import Msg, as_msg, t
 
 #: what happened when a check ran; "passed" is the only one that earns points
 OUTCOMES = (
@@ -70,6 +76,28 @@ class CheckResult:
     def message(self) -> str:
         """The message in the language this result was graded for."""
         return self.text(self.lang)
+
+    def student_message(self, lang: str = "en", exercise: str | None = None) -> str:
+        """The message as its student may read it, in ``lang`` (the policy: :mod:`autograder.redact`).
+
+        Public check: its message. Hidden check that passed: "ok" / "correcto". Hidden check that
+        failed: its message when its outcome involves no input (``redact.INPUT_FREE``), else "Failed
+        on the hidden test inputs." / "Falla con las entradas ocultas." plus a likely-mistake
+        sentence for each known mistake it found, rebuilt in ``lang`` from the exercise's
+        ``MISTAKES`` (the exercise: ``exercise``, or this check id's prefix), never from its message.
+        """
+        from .redact import INPUT_FREE, TEXTS, exercise_mistakes
+
+        if not self.hidden:
+            return self.text(lang)
+        if self.passed:
+            return t("passed", lang)
+        if self.outcome in INPUT_FREE:
+            return self.text(lang)
+        exercise = exercise or self.id.partition(".")[0]
+        texts = exercise_mistakes(exercise) if exercise else {}
+        sentences = [t("mistake", lang, mistake=texts[m](lang)) for m in self.mistakes if m in texts]
+        return TEXTS["hidden_failed"](lang) + "".join(dict.fromkeys(sentences))
 
     def to_dict(self, lang: str | None = None) -> dict:
         lang = lang or self.lang
@@ -173,8 +201,11 @@ class GradedSubmission:
     """One student's graded file, as it flows to the gradebook, feedback, reports and exports.
 
     student: the id it is filed under; path: the file graded; sha256: its digest (a rerun tells
-    whether it changed); result: the grading; info: what else the record carries (collect's
-    identity, the course's ``record_error`` and notes), kept as it is.
+    whether it changed); result: the grading (notes on the submission included: ``result.notes_text``);
+    info: the other keys the record was read with (an older version's, collect's identity), kept as
+    they are; record_error: what went wrong when a course recorded it (the autograded notebook, the
+    gradebook, the result file), None when it was recorded. ``to_dict``/``from_dict`` are its JSON
+    form (the module docstring); ``from_dict(x.to_dict(), lang) == x`` for a record read in ``lang``.
     """
 
     student: str
@@ -182,19 +213,59 @@ class GradedSubmission:
     sha256: str
     result: ExerciseResult
     info: dict = field(default_factory=dict)
+    record_error: str | None = None
+
+    # the result's, for the readers of a record
+    @property
+    def exercise(self) -> str:
+        return self.result.exercise
+
+    @property
+    def checks(self) -> tuple[CheckResult, ...]:
+        return self.result.checks
+
+    @property
+    def score(self) -> float:
+        return self.result.score
+
+    @property
+    def max_score(self) -> float:
+        return self.result.max_score
+
+    @property
+    def extras(self) -> dict:
+        return self.result.extras
+
+    @property
+    def lang(self) -> str:
+        """The language of the JSON form's one-language texts (the one graded, or read, in)."""
+        return self.result.lang
+
+    def error(self, lang: str | None = None) -> str | None:
+        """Why the submission could not be loaded, in ``lang`` (default: :attr:`lang`); None when it was."""
+        text = self.result.error_text
+        return None if text is None else text(lang or self.result.lang)
+
+    def notes(self, lang: str | None = None) -> tuple[str, ...]:
+        """What was wrong with the submission that did not stop its grading, in ``lang``."""
+        return tuple(n(lang or self.result.lang) for n in self.result.notes_text)
 
     def to_dict(self, lang: str | None = None) -> dict:
         data = dict(self.info)
         data.update(self.result.to_dict(lang))
         data.update(student=self.student, path=self.path, sha256=self.sha256)
+        if self.record_error is not None:
+            data["record_error"] = self.record_error
         return data
 
     @classmethod
     def from_dict(cls, data: dict, lang: str = "en") -> "GradedSubmission":
         known = {"exercise", "score", "max_score", "checks", "error", "errors", "extras", "notes", "notes_i18n",
-                 "student", "path", "sha256"}
+                 "student", "path", "sha256", "record_error"}
+        record_error = data.get("record_error")
         return cls(str(data.get("student", "")), str(data.get("path", "")), str(data.get("sha256", "")),
-                   ExerciseResult.from_dict(data, lang), {k: v for k, v in data.items() if k not in known})
+                   ExerciseResult.from_dict(data, lang), {k: v for k, v in data.items() if k not in known},
+                   None if record_error is None else str(record_error))
 
 
 def normalized(record: dict, lang: str = "en") -> dict:

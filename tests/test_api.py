@@ -143,9 +143,11 @@ def test_grade_returns_every_record_and_where_they_are(graded):
     assert isinstance(outcome, api.GradeOutcome)
     assert outcome.exercise == EX and outcome.folder == graded["grades"] / EX and outcome.expected == 3
     assert outcome.complete and not outcome.stopped and outcome.course is None and outcome.resumed == 0
-    scores = {r["student"]: r["score"] for r in outcome.records}
+    scores = {r.student: r.score for r in outcome.records}
     assert scores == {"alice": 10, "bob": 0, "carol": 0}
-    assert any(c["hidden"] for c in outcome.records[0]["checks"])  # grade runs the hidden checks too
+    assert any(c.hidden for c in outcome.records[0].checks)  # grade runs the hidden checks too
+    for r in outcome.records:  # each as its file holds it
+        assert json.loads((outcome.folder / f"{r.student}.json").read_text(encoding="utf-8")) == r.to_dict()
     assert (outcome.folder / "gradebook.csv").is_file()
     assert graded["totals"] == [(EX, 3)]
     assert outcome.warnings == [f"{graded['root'] / 'class' / 'dave'}: no ex3 submission found"]
@@ -249,10 +251,10 @@ def test_a_course_end_to_end_through_the_api(tmp_path):
     assert first.course == root.resolve() and first.gradebook == root.resolve() / "gradebook.db"
     assert first.folder == root.resolve() / "grades" / EX and first.complete
     assert (first.graded, first.skipped, first.unrecorded) == (["alice", "bob"], [], [])
-    assert {r["student"]: r["score"] for r in first.records}["alice"] == 10
+    assert {r.student: r.score for r in first.records}["alice"] == 10
     again = api.grade_course(EX, root)
     assert (again.graded, again.skipped) == ([], ["alice", "bob"])
-    assert [(r["student"], r["score"]) for r in again.records] == [(r["student"], r["score"]) for r in first.records]
+    assert [(r.student, r.score) for r in again.records] == [(r.student, r.score) for r in first.records]
     pages = api.feedback(EX, root / "grades", root / "feedback_html")
     assert [p.stem for p in pages.pages] == ["alice", "bob"]
 

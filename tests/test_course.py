@@ -88,17 +88,17 @@ def test_release_refuses_a_solution_that_does_not_get_full_marks(tmp_path):
 
 
 def test_grading_a_course_records_every_submission(course, graded):
-    records = {r["student"]: r for r in graded.records}
+    records = {r.student: r for r in graded.records}
     assert set(records) == {"alice", "bob", "carol", "dave"}
-    assert records["alice"]["score"] == records["alice"]["max_score"] == 10
-    assert records["bob"]["score"] == 0
-    assert 0 < records["carol"]["score"] < 10
-    assert "not a valid notebook" in records["dave"]["error"]
+    assert records["alice"].score == records["alice"].max_score == 10
+    assert records["bob"].score == 0
+    assert 0 < records["carol"].score < 10
+    assert "not a valid notebook" in records["dave"].error()
     scores = _gradebook_scores(course)
     assert scores["alice"] == {"test_dropout_forward": 9.0, "test_dropout_backward": 1.0}
     assert scores["bob"] == {"test_dropout_forward": 0.0, "test_dropout_backward": 0.0}
     assert scores["carol"]["test_dropout_backward"] == 1.0
-    assert sum(scores["carol"].values()) == records["carol"]["score"]
+    assert sum(scores["carol"].values()) == records["carol"].score
     assert (course.root / "autograded" / "alice" / EX / NAME).is_file()
 
 
@@ -113,7 +113,7 @@ def test_nbgrader_export_sees_the_grades(course, graded):
     rows = {r["student_id"]: r for r in csv.DictReader(out.read_text().splitlines())}
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert float(rows["alice"]["score"]) == 10.0 and float(rows["bob"]["score"]) == 0.0
-    assert float(rows["carol"]["score"]) == {r["student"]: r for r in graded.records}["carol"]["score"]
+    assert float(rows["carol"]["score"]) == {r.student: r for r in graded.records}["carol"].score
 
 
 def _env():

@@ -16,6 +16,7 @@ from autograder.cli import main
 from autograder.course import nb, notebook_name
 from autograder.course.release import release
 from autograder.course.setup import init_course
+from autograder.results import GradedSubmission
 
 EX = "ex3"
 NAME = notebook_name(EX)
@@ -304,7 +305,8 @@ def test_an_autograded_notebook_is_valid_whatever_its_cells_carry(course):
     cells[2]["id"] = cells[3]["id"]                        # a duplicated id
     cells[3]["id"] = "not a valid id!"
     cells[5]["id"] = "test-dropout_forward"                # a test cell's id on another cell
-    record = {"student": "x", "checks": [], "error": None, "score": 0.0, "max_score": 10.0}
+    record = GradedSubmission.from_dict({"exercise": EX, "student": "x", "checks": [], "error": None,
+                                         "score": 0.0, "max_score": 10.0})
     notebook, notes = autograded_notebook(sub, source, released, EX, record)
     nbformat.validate(notebook)
     ids = [c["id"] for c in notebook["cells"]]
@@ -351,12 +353,12 @@ def test_a_failure_while_recording_one_student_does_not_stop_the_run(course, run
     real_write, real_record = grade_mod.write_autograded, grade_mod.record_in_gradebook
 
     def write(course_, exercise, record, lang="en"):
-        if record["student"] == "duplicated":
+        if record.student == "duplicated":
             raise KeyError("boom")
         return real_write(course_, exercise, record, lang)
 
     def record(course_, exercise, records):
-        if any(r["student"] == "alice" for r in records):
+        if any(r.student == "alice" for r in records):
             raise RuntimeError("database is locked")
         return real_record(course_, exercise, records)
 
@@ -375,6 +377,12 @@ def test_a_failure_while_recording_one_student_does_not_stop_the_run(course, run
     assert "database is locked" in recs["alice"]["record_error"] and recs["alice"]["score"] == 10
     assert [s for s, r in recs.items() if "record_error" in r] == ["alice", "duplicated"]
     assert any("se había convertido en una celda markdown" in n for n in recs["retyped"]["notes"])
+    # the files written, record_error and notes included, read back as they are (graded in Spanish)
+    for student in ("alice", "duplicated", "retyped"):
+        rec = GradedSubmission.from_dict(recs[student], "es")
+        assert rec.to_dict() == recs[student] and GradedSubmission.from_dict(rec.to_dict(), "es") == rec
+    assert GradedSubmission.from_dict(recs["alice"], "es").record_error == recs["alice"]["record_error"]
+    assert GradedSubmission.from_dict(recs["retyped"], "es").notes("es") == tuple(recs["retyped"]["notes"])
 
     monkeypatch.setattr(grade_mod, "write_autograded", real_write)
     monkeypatch.setattr(grade_mod, "record_in_gradebook", real_record)

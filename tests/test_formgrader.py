@@ -62,8 +62,8 @@ def course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded(course):
     result = grade_course(course, EX, jobs=2)
-    assert not result.unrecorded, [r.get("record_error") for r in result.records]
-    return {r["student"]: r for r in result.records}
+    assert not result.unrecorded, [r.record_error for r in result.records]
+    return {r.student: r for r in result.records}
 
 
 def _status(submission: dict) -> str:
@@ -105,7 +105,7 @@ def test_every_graded_submission_is_listed_as_graded_with_the_graders_score(cour
             assert sub["autograded"] is True and sub["submitted"] is True, student
             assert sub["needs_manual_grade"] is False, student
             assert _status(sub) == "graded", (student, sub)
-            assert sub["score"] == graded[student]["score"], student
+            assert sub["score"] == graded[student].score, student
             assert sub["max_score"] == 10.0, student
     assert {s: listed[s]["score"] for s in GRADED} == {"alice": 10.0, "bob": 0.0, "carol": 7.0, "dave": 0.0,
                                                        "erin": 9.0}
@@ -140,8 +140,8 @@ def test_manual_grading_lists_every_submission_and_none_needs_manual_grading(cou
     for row in rows:
         rec = graded[row["student"]]
         assert row["needs_manual_grade"] is False, row
-        assert row["score"] == row["code_score"] == rec["score"], row
-        assert row["failed_tests"] is (rec["score"] < rec["max_score"]), row
+        assert row["score"] == row["code_score"] == rec.score, row
+        assert row["failed_tests"] is (rec.score < rec.max_score), row
         assert row["flagged"] is False and row["index"] == indices[row["id"]], row
 
 
@@ -150,7 +150,7 @@ def test_gradebook_rows_are_those_nbgrader_autograde_writes(course, graded):
         for student in GRADED:
             sub = gb.find_submission(EX, student)
             assert sub.needs_manual_grade is False, student
-            assert sub.score == graded[student]["score"], student
+            assert sub.score == graded[student].score, student
             scores = cell_scores(graded[student], EX)
             for notebook in sub.notebooks:
                 assert notebook.needs_manual_grade is False, student
@@ -260,6 +260,6 @@ def test_the_courses_late_penalty_is_applied_as_nbgrader_applies_it(course, grad
         on_time, late = gb.find_submission(EX, "alice"), gb.find_submission(EX, "carol")
         assert on_time.total_seconds_late == 0 and on_time.late_submission_penalty == 0
         assert late.total_seconds_late == 30 * 60
-        assert late.late_submission_penalty == late.score == graded["carol"]["score"] > 0
+        assert late.late_submission_penalty == late.score == graded["carol"].score > 0
         assert gb.find_submission_notebook(NB_ID, EX, "carol").late_submission_penalty == late.score
     assert _status(nb.api(copy).get_submission(EX, "carol")) == "graded"

@@ -470,7 +470,7 @@ def test_a_swallowed_ctrl_c_still_stops_the_batch_after_the_result_it_is_saving(
     seen = []
 
     def progress(rec):  # the SIGINT "arrives" while the first result is saved, and is swallowed
-        seen.append(rec["student"])
+        seen.append(rec.student)
         batch.STOP.set()
 
     try:

@@ -37,7 +37,8 @@ def make_zip(path: Path, entries: dict[str, bytes], when=(2026, 10, 3, 8, 15, 0)
 
 
 def write_record(course: Path, ex: str, student: str, score: float) -> None:
-    """A grade record as `grader grade` writes it (batch.record's form)."""
+    """A grade record as `grader grade` writes it (GradedSubmission.to_dict()'s form, as a version before
+    check ids wrote it)."""
     checks = [{"name": "first", "points": min(score, 5.0), "max_points": 5.0, "passed": score >= 5,
                "hidden": False, "message": ""},
               {"name": "second", "points": max(score - 5.0, 0.0), "max_points": 5.0, "passed": score == 10,

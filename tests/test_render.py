@@ -12,6 +12,7 @@ from autograder.cli_course import demo_table
 from autograder.course.demo import EXERCISES, N_STUDENTS, DemoResult, _profile
 from autograder.grading import exercise_module
 from autograder.render import CLASS_TABLE_LISTED, class_table, progress_bar
+from autograder.results import GradedSubmission
 
 BOX = "│┃┏━┳┓┡╇┩└─┴┘┗┻┛┣╋┫╭╮╰╯┼├┤┬"
 IDS = ["student01", "student02", "student03", "ana_maria_lopez", "maria_jose_fernandez_garcia", "li"]
@@ -23,13 +24,18 @@ def _names(ex: str) -> list[str]:
     return [c.name for c in exercise_module(ex).CHECKS]
 
 
-def _record(student: str, names: list[str], failed: list[str], error: str | None = None) -> dict:
-    checks = [{"name": n, "passed": n not in failed, "points": 1.0, "max_points": 1.0} for n in names]
+def _record(student: str, names: list[str], failed: list[str], error: str | None = None) -> GradedSubmission:
+    """A record of ex5 whose score is the number of checks passed, 0 when it could not be loaded."""
+    checks = [{"name": n, "passed": n not in failed, "points": 0.0 if error or n in failed else 1.0,
+               "max_points": 1.0} for n in names]
     score = 0.0 if error else float(sum(c["passed"] for c in checks))
-    return {"student": student, "score": score, "max_score": float(len(names)), "checks": checks, "error": error}
+    rec = GradedSubmission.from_dict({"exercise": "ex5", "student": student, "score": score,
+                                      "max_score": float(len(names)), "checks": checks, "error": error})
+    assert (rec.score, rec.max_score) == (score, len(names))
+    return rec
 
 
-def _class() -> tuple[list[dict], list[str]]:
+def _class() -> tuple[list[GradedSubmission], list[str]]:
     """ex5 as a class would hand it in: the longest check names of the course, some failed."""
     names = _names("ex5")
     by_length = sorted(names, key=len, reverse=True)
@@ -62,14 +68,14 @@ def test_the_class_table_shows_every_id_whole_and_splits_no_word(width):
         assert sid in shown, (sid, "\n".join(lines))           # on one line, whole, never "studen…"
     # every word on the screen is a word that was given: a name folded mid-word would leave fragments
     given = set(_words([" ".join(names), ERROR, "ex5: 6 submissions student score failed checks / error",
-                        "… and 2 more", "no check passed (16 of 16 failed)",
+                        "… and 2 more", f"no check passed ({len(names)} of {len(names)} failed)",
                         "1 at full marks, 4 with failed checks, 1 not loaded; mean"]))
-    given |= {f"{r['score']:g}" for r in records} | {f"{r['max_score']:g}" for r in records} | set(IDS)
+    given |= {f"{r.score:g}" for r in records} | {f"{r.max_score:g}" for r in records} | set(IDS)
     strays = [w for w in shown if w not in given and not re.fullmatch(r"[\d.]+", w)]
     assert strays == [], "\n".join(lines)
     text = "\n".join(lines)
     assert "… and 2 more" in text and f"no check passed ({len(names)} of {len(names)} failed)" in text
-    assert re.search(r"^1 at full marks, 4 with failed checks, 1 not loaded; mean \d+\.\d / 16", text, re.M)
+    assert re.search(rf"^1 at full marks, 4 with failed checks, 1 not loaded; mean \d+\.\d / {len(names)}", text, re.M)
     if width == 200:  # wide enough: each failed name on one line of its own
         assert all(any(name in line for line in lines) for name in names[:CLASS_TABLE_LISTED])
 

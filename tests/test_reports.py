@@ -23,8 +23,8 @@ from autograder.submissions import Submission
 from autograder.exercises import ex3, ex4
 from autograder.export import gradescope_results, lms_csv, read_records, write_exports
 from autograder.feedback import feedback_html, write_feedback
-from autograder.redact import student_message
 from autograder.report import class_report_html, histogram, write_report
+from autograder.results import CheckResult, GradedSubmission
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,15 +123,15 @@ def graded(tmp_path_factory):
     ex4_subs = [Submission("alice", ROOT / "solutions" / "ex4_weight_decay.ipynb"),
                 _write(subs, "carol", "ex4_weight_decay.py", DECAYED_BIASES),
                 _write(subs, "gina", "ex4_weight_decay.py", L2_NO_LAM)]
-    records = {"ex3": {r["student"]: r for r in grade_batch("ex3", ex3_subs, grades, jobs=4)},
-               "ex4": {r["student"]: r for r in grade_batch("ex4", ex4_subs, grades, jobs=3)}}
+    records = {"ex3": {r.student: r for r in grade_batch("ex3", ex3_subs, grades, jobs=4)},
+               "ex4": {r.student: r for r in grade_batch("ex4", ex4_subs, grades, jobs=3)}}
     spanish = grade_batch("ex3", [_write(subs, "carla", "ex3_dropout.py", NO_SCALE)], base / "grades_es", lang="es")
     return {"base": base, "grades": grades, "records": records, "es": spanish[0]}
 
 
-def _check(record, name):
+def _check(record: GradedSubmission, name: str) -> CheckResult:
     """The check whose English title is ``name`` (a record graded in Spanish has both titles)."""
-    return next(c for c in record["checks"] if c["titles"]["en"] == name)
+    return next(c for c in record.checks if c.title.en == name)
 
 
 def _assert_no_hidden_source(page: str):
@@ -143,66 +143,123 @@ def _assert_no_hidden_source(page: str):
 # ------------------------------------------------------------------ the records are what the tests assume
 def test_the_class_was_graded_as_expected(graded):
     ex3_records, ex4_records = graded["records"]["ex3"], graded["records"]["ex4"]
-    assert {s: r["score"] for s, r in ex3_records.items()} == {
+    assert {s: r.score for s, r in ex3_records.items()} == {
         "alice": 10, "bob": 0, "carol": 7, "dave": 7, "erin": 0, "hank": 9, "ivan": 0}
-    assert ex3_records["erin"]["error"] and "not a valid notebook" in ex3_records["erin"]["error"]
-    hank_failed = {c["name"] for c in ex3_records["hank"]["checks"] if not c["passed"]}
+    assert ex3_records["erin"].error() and "not a valid notebook" in ex3_records["erin"].error()
+    hank_failed = {c.name for c in ex3_records["hank"].checks if not c.passed}
     assert hank_failed == {FORWARD_FRESH}  # fails a hidden check only
-    assert ex4_records["alice"]["score"] == ex4_records["alice"]["max_score"] == 10
+    assert ex4_records["alice"].score == ex4_records["alice"].max_score == 10
 
 
 # ------------------------------------------------------------------ redact
 def test_public_checks_are_shown_unchanged(graded):
     carol = graded["records"]["ex3"]["carol"]
     check = _check(carol, MASK_VALUES)
-    assert student_message(check, "en") == check["message"] == check["messages"]["en"]
+    assert check.student_message("en") == check.message == check.text.en
     # every language is in the record; the one asked for is chosen when it is shown
-    assert student_message(check, "es") == check["messages"]["es"] != check["messages"]["en"]
-    assert "los valores de la máscara" in student_message(check, "es")
+    assert check.student_message("es") == check.text.es != check.text.en
+    assert "los valores de la máscara" in check.student_message("es")
 
 
 def test_failed_hidden_check_keeps_only_the_named_mistake(graded):
     carol = graded["records"]["ex3"]["carol"]
     check = _check(carol, FORWARD_FRESH)
-    assert "3.33333" in check["message"]  # hidden data the student must not see
-    en = student_message(check, "en", "ex3")
+    assert "3.33333" in check.message  # hidden data the student must not see
+    en = check.student_message("en", "ex3")
     assert en == "Failed on the hidden test inputs. Likely mistake: " + ex3.MISTAKES["dropout_no_scale"].en
-    es = student_message(check, "es", "ex3")
+    es = check.student_message("es", "ex3")
     assert es == "Falla con las entradas ocultas. Error probable: " + ex3.MISTAKES["dropout_no_scale"].es
-    assert student_message(check, "en") == en  # without the exercise id, the check's id names it
+    assert check.student_message("en") == en  # without the exercise id, the check's id names it
     rng_check = _check(carol, DEFAULT_RNG)
-    assert "AttributeError" in rng_check["message"]
-    assert student_message(rng_check, "en", "ex3") == "Failed on the hidden test inputs."
+    assert "AttributeError" in rng_check.message
+    assert rng_check.student_message("en", "ex3") == "Failed on the hidden test inputs."
 
 
 def test_passing_hidden_check_says_ok(graded):
     check = _check(graded["records"]["ex3"]["alice"], FORWARD_FRESH)
-    assert student_message(check, "en", "ex3") == "ok"
-    assert student_message(check, "es", "ex3") == "correcto"
+    assert check.student_message("en", "ex3") == "ok"
+    assert check.student_message("es", "ex3") == "correcto"
 
 
 def test_hidden_check_of_an_unloadable_submission_says_it_was_not_run(graded):
     check = _check(graded["records"]["ex3"]["erin"], FORWARD_FRESH)
-    assert student_message(check, "en", "ex3") == "Not run: the submission could not be loaded."
+    assert check.student_message("en", "ex3") == "Not run: the submission could not be loaded."
 
 
 def test_a_fake_mistake_sentence_cannot_smuggle_hidden_inputs_out(graded):
     ivan = graded["records"]["ex3"]["ivan"]
     check = _check(ivan, FORWARD_FRESH)
-    assert "LEAK shape=" in check["message"]
-    assert student_message(check, "en", "ex3") == "Failed on the hidden test inputs."
+    assert "LEAK shape=" in check.message
+    assert check.student_message("en", "ex3") == "Failed on the hidden test inputs."
 
 
 def test_found_mistakes_are_ids_in_the_record_not_text(graded):
     carol = graded["records"]["ex3"]["carol"]
-    assert _check(carol, MASK_VALUES)["mistakes"] == ["dropout_no_scale"]
-    assert _check(carol, MASK_VALUES)["outcome"] == "failed"
-    assert _check(graded["es"], MASK_VALUES)["mistakes"] == ["dropout_no_scale"]
-    assert _check(graded["records"]["ex3"]["hank"], FORWARD_FRESH)["mistakes"] == ["dropout_p_is_drop"]
-    assert _check(graded["records"]["ex3"]["alice"], MASK_VALUES)["mistakes"] == []
+    assert _check(carol, MASK_VALUES).mistakes == ("dropout_no_scale",)
+    assert _check(carol, MASK_VALUES).outcome == "failed"
+    assert _check(graded["es"], MASK_VALUES).mistakes == ("dropout_no_scale",)
+    assert _check(graded["records"]["ex3"]["hank"], FORWARD_FRESH).mistakes == ("dropout_p_is_drop",)
+    assert _check(graded["records"]["ex3"]["alice"], MASK_VALUES).mistakes == ()
     # ivan's code raises an exception whose text imitates a mistake sentence: it names nothing
     ivan = _check(graded["records"]["ex3"]["ivan"], FORWARD_FRESH)
-    assert ivan["mistakes"] == [] and ivan["outcome"] == "raised"
+    assert ivan.mistakes == () and ivan.outcome == "raised"
+    # and so they are in the record's JSON form, as its file holds it
+    on_disk = json.loads((graded["grades"] / "ex3" / "carol.json").read_text(encoding="utf-8"))
+    assert next(c for c in on_disk["checks"] if c["titles"]["en"] == MASK_VALUES)["mistakes"] == ["dropout_no_scale"]
+
+
+def test_the_dict_form_of_a_check_is_redacted_as_the_check(graded):
+    """``redact.student_message`` on a check's JSON form says what the check itself says."""
+    from autograder.redact import student_message
+
+    for record in (graded["records"]["ex3"]["carol"], graded["records"]["ex3"]["erin"], graded["es"]):
+        for check in record.checks:
+            for lang in ("en", "es"):
+                assert student_message(check.to_dict(), lang, "ex3") == check.student_message(lang, "ex3")
+
+
+# ------------------------------------------------------------------ the records' JSON form
+def test_a_graded_submission_is_its_file(graded):
+    """What `grade_batch` returns is what it wrote: the file is ``to_dict()``, and reads back as the same."""
+    for ex, records in graded["records"].items():
+        for student, rec in records.items():
+            on_disk = json.loads((graded["grades"] / ex / f"{student}.json").read_text(encoding="utf-8"))
+            assert on_disk == rec.to_dict()
+            assert GradedSubmission.from_dict(on_disk).to_dict() == on_disk
+    carla = graded["es"]
+    on_disk = json.loads((graded["base"] / "grades_es" / "ex3" / "carla.json").read_text(encoding="utf-8"))
+    assert on_disk == carla.to_dict() and GradedSubmission.from_dict(on_disk, "es").to_dict() == on_disk
+
+
+def test_a_graded_submission_survives_its_json_round_trip(graded):
+    """Notes, the course's record_error, extras and the keys of other writers (collect's identity) are
+    kept: ``from_dict(x.to_dict()) == x``, through JSON text too, in the language it was read in."""
+    from dataclasses import replace
+
+    from autograder.messages import Msg
+
+    notes = (Msg("Cell 3 is not a cell: skipped.", "La celda 3 no es una celda: se omite."),
+             Msg("test_dropout_forward was deleted.", "test_dropout_forward se había borrado."))
+    identity = {"lms": "moodle", "lms_user_id": "123456", "full_name": "Ana María López"}
+    extras = {"learning_curve": {"loss": [1.0, 0.5], "val_loss": [1.2, 0.8]}}
+    cases = []
+    for lang in ("en", "es"):
+        for rec in read_records(graded["grades"], "ex3") + read_records(graded["base"] / "grades_es", "ex3"):
+            rec = GradedSubmission.from_dict(rec.to_dict(), lang)
+            cases += [rec,
+                      replace(rec, result=replace(rec.result, notes_text=notes, extras=extras), info=identity,
+                              record_error="not recorded: gradebook: OperationalError: database is locked")]
+    assert any(c.error() for c in cases) and any(c.record_error for c in cases)
+    for x in cases:
+        data = x.to_dict()
+        assert GradedSubmission.from_dict(data, x.lang) == x
+        assert GradedSubmission.from_dict(json.loads(json.dumps(data, ensure_ascii=False)), x.lang) == x
+        if x.record_error:
+            assert data["record_error"] == x.record_error and data["full_name"] == "Ana María López"
+            assert data["notes"] == [n(x.lang) for n in notes] and data["notes_i18n"] == [n.to_dict() for n in notes]
+            assert data["extras"] == extras
+        else:
+            assert "record_error" not in data and "notes" not in data
 
 
 # ------------------------------------------------------------------ feedback pages
@@ -212,10 +269,10 @@ def test_feedback_page_shows_every_check_and_the_total(graded):
     assert page.startswith("<!DOCTYPE html>")
     assert "ex3 — Inverted dropout" in page and "carol" in page
     assert "Score: 7 / 10" in page
-    for c in carol["checks"]:
-        assert html.escape(c["name"]) in page
-    assert page.count('class="pass"') == 6 and page.count('class="fail"') == 3
-    assert html.escape(_check(carol, MASK_VALUES)["message"]) in page  # public: the full message
+    for c in carol.checks:
+        assert html.escape(c.name) in page
+    assert page.count('class="pass"') == 7 and page.count('class="fail"') == 3  # ex3 has 10 checks since 0bdca34
+    assert html.escape(_check(carol, MASK_VALUES).message) in page  # public: the full message
     _assert_no_hidden_source(page)
 
 
@@ -225,14 +282,14 @@ def test_feedback_page_in_spanish(graded):
     assert 'lang="es"' in page and "ex3 — Dropout invertido" in page
     assert "Nota: 7 / 10" in page and "Comprobación" in page and "no superada" in page
     assert "Falla con las entradas ocultas. Error probable: " + html.escape(ex3.MISTAKES["dropout_no_scale"].es) in page
-    assert html.escape(_check(carla, MASK_VALUES)["message"]) in page  # graded in Spanish
+    assert html.escape(_check(carla, MASK_VALUES).message) in page  # graded in Spanish
     assert "3,33333" not in page and "3.33333" not in page
 
 
 def test_feedback_never_shows_hidden_data(graded):
     # hank fails only a hidden check: nothing of its message but the mistake may show
     hank = graded["records"]["ex3"]["hank"]
-    original = _check(hank, FORWARD_FRESH)["message"]
+    original = _check(hank, FORWARD_FRESH).message
     for lang in ("en", "es"):
         page = feedback_html(hank, lang)
         for leaked in ("3.33333", "1.42857", "should be", "found", "expected", "index"):
@@ -243,14 +300,14 @@ def test_feedback_never_shows_hidden_data(graded):
     # carol (ex4) fails public and hidden checks with value mismatches: the hidden inputs,
     # expected values and indices stay out, while the public ones are shown
     carol = graded["records"]["ex4"]["carol"]
-    hidden = _check(carol, UPDATE_HIDDEN)["message"]
+    hidden = _check(carol, UPDATE_HIDDEN).message
     detail = hidden.split(" Likely mistake: ")[0]
     assert "expected" in detail and "index" in detail
     page = feedback_html(carol, "en")
     assert html.escape(detail) not in page
     label = re.search(r"\[(params [^\]]+)\]", detail).group(1)
     assert html.escape(label) not in page
-    public_text = " ".join(c["message"] for c in carol["checks"] if not c["hidden"])
+    public_text = " ".join(c.message for c in carol.checks if not c.hidden)
     for number in re.findall(r"-?\d+\.\d+", detail):
         assert number in public_text or number not in page, number
     row = re.search(r"<tr[^>]*><td>" + re.escape(html.escape(UPDATE_HIDDEN)) + r".*?</tr>", page).group(0)
@@ -259,25 +316,26 @@ def test_feedback_never_shows_hidden_data(graded):
     # ivan's exception texts carry the hidden shapes: the public ones show, the hidden ones never
     ivan = graded["records"]["ex3"]["ivan"]
     page = feedback_html(ivan, "en")
-    for c in ivan["checks"]:
-        shown = html.escape(c["message"]) in page
-        assert shown != c["hidden"], c["name"]
+    for c in ivan.checks:
+        shown = html.escape(c.message) in page
+        assert shown != c.hidden, c.name
 
 
 def test_feedback_of_an_unloadable_submission_shows_the_error(graded):
     erin = graded["records"]["ex3"]["erin"]
     page = feedback_html(erin, "en")
     assert "Your submission could not be loaded" in page
-    assert html.escape(erin["error"]) in page
-    assert erin["path"] not in page  # the instructor's file system stays out
+    assert html.escape(erin.error()) in page
+    assert erin.path not in page  # the instructor's file system stays out
     assert "No se pudo cargar tu entrega" in feedback_html(erin, "es")
 
 
 def test_feedback_escapes_text():
-    record = {"exercise": "ex3", "student": "<b>x</b>", "score": 0.0, "max_score": 1.0, "path": "p",
-              "error": "<script>alert(1)</script>",
-              "checks": [{"name": "a<b", "points": 0.0, "max_points": 1.0, "passed": False, "hidden": False,
-                          "message": "x & <y>"}]}
+    record = GradedSubmission.from_dict(
+        {"exercise": "ex3", "student": "<b>x</b>", "score": 0.0, "max_score": 1.0, "path": "p",
+         "error": "<script>alert(1)</script>",
+         "checks": [{"name": "a<b", "points": 0.0, "max_points": 1.0, "passed": False, "hidden": False,
+                     "message": "x & <y>"}]})
     page = feedback_html(record)
     assert "<script>" not in page and "<b>x</b>" not in page
     assert "&lt;script&gt;" in page and "a&lt;b" in page and "x &amp; &lt;y&gt;" in page
@@ -306,7 +364,7 @@ def test_report_histogram_pass_rates_and_mistakes(graded):
         assert f"<title>{count} student(s) scored {score}</title>" in svg
     # pass rates over the 6 loadable submissions, worst first
     rows = re.findall(r'<tr class="rate"><td>(.*?)(?:<span|</td>).*?<td class="num">(\d+) / (\d+)</td>', page)
-    assert len(rows) == len(records[0]["checks"])
+    assert len(rows) == len(records[0].checks)
     assert all(int(total) == 6 for _, _, total in rows)
     rates = [int(passed) for _, passed, _ in rows]
     assert rates == sorted(rates)
@@ -358,7 +416,7 @@ def test_lms_csv_across_two_exercises(graded):
     rows = {line.split(",")[0]: line.split(",")[4:] for line in lines[1:] if line.split(",")[1:4] == ["", "", ""]}
     assert len(rows) == len(lines) - 1
     assert list(rows) == sorted(rows)
-    ex4_scores = {s: r["score"] for s, r in graded["records"]["ex4"].items()}
+    ex4_scores = {s: r.score for s, r in graded["records"]["ex4"].items()}
     assert rows["alice"] == ["10", "10", "20"]
     assert rows["bob"] == ["0", "", "0"]  # no ex4 submission: empty, not 0
     assert rows["carol"] == ["7", f"{ex4_scores['carol']:g}", f"{7 + ex4_scores['carol']:g}"]
@@ -372,12 +430,12 @@ def test_gradescope_results(graded):
     json.dumps(result)
     assert result["score"] == 7.0 and "7/10" in result["output"]
     assert sum(t["score"] for t in result["tests"]) == result["score"]
-    assert sum(t["max_score"] for t in result["tests"]) == carol["max_score"]
+    assert sum(t["max_score"] for t in result["tests"]) == carol.max_score
     assert "execution_time" not in result
-    for test, check in zip(result["tests"], carol["checks"]):
-        assert test["name"] == check["name"]
-        assert test["visibility"] == ("after_published" if check["hidden"] else "visible")
-        assert test["output"] == student_message(check, "en", "ex3")
+    for test, check in zip(result["tests"], carol.checks):
+        assert test["name"] == check.name
+        assert test["visibility"] == ("after_published" if check.hidden else "visible")
+        assert test["output"] == check.student_message("en", "ex3")
     assert "3.33333" not in json.dumps(result)
     erin = gradescope_results(graded["records"]["ex3"]["erin"], "es")
     assert erin["score"] == 0 and "No se pudo cargar la entrega" in erin["output"]
@@ -389,7 +447,7 @@ def test_write_exports(graded, tmp_path):
     assert paths[0].read_text(encoding="utf-8") == lms_csv(graded["grades"])
     assert len(paths) == 1 + 7 + 3
     carol = json.loads((tmp_path / "gradescope" / "ex4" / "carol" / "results.json").read_text(encoding="utf-8"))
-    assert carol["score"] == graded["records"]["ex4"]["carol"]["score"]
+    assert carol["score"] == graded["records"]["ex4"]["carol"].score
 
 
 def test_unreadable_record_is_named(tmp_path):
@@ -494,12 +552,14 @@ def test_input_free_outcomes_of_hidden_checks_are_shown_and_nothing_else():
 
     for outcome, message in (("not_defined", t("not_defined", BOTH, name="dropout_backward")),
                              ("not_loaded", t("not_loaded", BOTH))):
-        check = {"hidden": True, "passed": False, "outcome": outcome, "messages": message.to_dict()}
-        assert student_message(check, "en", "ex3") == message.en
-        assert student_message(check, "es", "ex3") == message.es
+        check = CheckResult.from_dict({"hidden": True, "passed": False, "outcome": outcome,
+                                       "messages": message.to_dict()}, "ex3")
+        assert check.student_message("en", "ex3") == message.en
+        assert check.student_message("es", "ex3") == message.es
     # the same text as a grader template, from the student's code (outcome "raised"), is not shown
     for message in (t("not_defined", "en", name="x"), "dropout_forward() raised ValueError (ex3.py, line 3): `x` is "
                     "not defined.", "`(3, 4)` is not defined. 1.5"):
         for outcome in ("raised", "failed", None):
-            check = {"hidden": True, "passed": False, "outcome": outcome, "message": message}
-            assert student_message(check, "en", "ex3") == "Failed on the hidden test inputs."
+            check = CheckResult.from_dict({"hidden": True, "passed": False, "outcome": outcome, "message": message},
+                                          "ex3")
+            assert check.student_message("en", "ex3") == "Failed on the hidden test inputs."

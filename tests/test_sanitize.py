@@ -372,7 +372,7 @@ def test_nbgrader_feedback_of_a_hostile_notebook_runs_nothing(tmp_path):
         (folder / name).write_text(json.dumps(content), encoding="utf-8")
         (folder / "timestamp.txt").write_text("2026-11-20 10:00:00")
     run = grade_course(course, "ex3", jobs=1)
-    scores = {r["student"]: (r["score"], r["max_score"]) for r in run.records}
+    scores = {r.student: (r.score, r.max_score) for r in run.records}
     assert scores["good"] == scores["mallory"] == (10, 10)
 
     api = nb.api(course)

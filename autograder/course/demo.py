@@ -182,7 +182,7 @@ def run_demo(root, jobs: int = 2, progress=None, say=None) -> DemoResult:
             graded = grade_course(course, ex, jobs=jobs, progress=advance)
         result.max_scores[ex] = registry.get(ex).points
         for rec in graded.records:
-            result.scores.setdefault(rec["student"], {})[ex] = rec["score"]
+            result.scores.setdefault(rec.student, {})[ex] = rec.score
         start = time.perf_counter()
         result.files += write_feedback(course.grades(), ex, course.feedback_html(ex), "en")
         report = course.reports() / f"{ex}.html"

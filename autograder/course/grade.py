@@ -10,8 +10,8 @@ run at a time per course: a second one is refused (a lock file).
 Nothing one student submits stops the run: a malformed notebook is graded on
 the code that is there (or recorded as not loadable), its autograded copy is
 rebuilt with the instructor's test cells, and what was wrong with it is kept as
-``notes`` in its result. An unexpected failure while recording one student (the
-autograded notebook, the gradebook) is kept in that student's result as
+notes in its result (``result.notes_text``). An unexpected failure while recording one student
+(the autograded notebook, the gradebook) is kept in that student's result as
 ``record_error`` and counted in :attr:`CourseGrading.unrecorded`; the next run
 records it again.
 """
@@ -21,14 +21,14 @@ import fcntl
 import json
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import registry
 from ..batch import grade_batch, gradebook_csv
 from ..files import atomic_write, file_digest
 from ..submissions import Submission, find_submission_file
 from ..messages import as_msg, t
-from ..results import normalized
+from ..results import GradedSubmission
 from . import CourseDir, notebook_name
 from .record import record_in_gradebook, write_autograded
 
@@ -53,7 +53,7 @@ def course_lock(course: CourseDir):
 
 @dataclass
 class CourseGrading:
-    records: list[dict] = field(default_factory=list)
+    records: list[GradedSubmission] = field(default_factory=list)
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)  # graded, but not (fully) recorded: see record_error
@@ -82,30 +82,26 @@ def course_submissions(course: CourseDir, exercise: str) -> list[Submission]:
     return subs
 
 
-def _previous(course: CourseDir, exercise: str, sub: Submission) -> dict | None:
+def _previous(course: CourseDir, exercise: str, sub: Submission) -> GradedSubmission | None:
     try:
         rec = json.loads((course.grades(exercise) / f"{sub.student}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return normalized(rec) if rec.get("sha256") and rec.get("sha256") == file_digest(sub.path) else None
+    ok = rec.get("sha256") and rec.get("sha256") == file_digest(sub.path)
+    return GradedSubmission.from_dict(rec) if ok else None
 
 
-def _record_one(course: CourseDir, exercise: str, rec: dict, lang: str) -> None:
+def _record_one(course: CourseDir, exercise: str, rec: GradedSubmission, lang: str) -> GradedSubmission:
     """Record one graded student: the autograded notebook (whose notes on a malformed notebook join the
-    record), the gradebook, then the result file again. Never raises: what fails is kept in the
-    record as ``record_error``, in the student's language."""
+    result's), the gradebook, then the result file again; returns the submission as recorded. Never
+    raises: what fails is kept as its ``record_error``, in the student's language."""
     problems = []
     try:  # first: the gradebook's answer comments are read from the autograded notebook
         _, notes = write_autograded(course, exercise, rec, lang)
         # grading's own notes (cells skipped) and the notebook's (malformed cells), each said once
-        own = [as_msg(n) for n in rec.get("notes_i18n") or rec.get("notes") or () if isinstance(n, (str, dict))]
-        merged = list(dict.fromkeys([*own, *notes]))
-        if merged:
-            rec["notes"] = [n(lang) for n in merged]
-            rec["notes_i18n"] = [n.to_dict() for n in merged]
-        else:
-            rec.pop("notes", None)
-            rec.pop("notes_i18n", None)
+        own = [as_msg(n.to_dict()) for n in rec.result.notes_text]
+        merged = tuple(dict.fromkeys([*own, *notes]))
+        rec = replace(rec, result=replace(rec.result, notes_text=merged))
     except Exception as exc:  # noqa: BLE001 - a bug met by one odd notebook must not stop the class
         problems.append(f"autograded notebook: {type(exc).__name__}: {str(exc)[:300]}")
     try:
@@ -113,15 +109,13 @@ def _record_one(course: CourseDir, exercise: str, rec: dict, lang: str) -> None:
         problems.extend(failed.values())
     except Exception as exc:  # noqa: BLE001 - e.g. a gradebook that cannot be opened
         problems.append(f"gradebook: {type(exc).__name__}: {str(exc)[:300]}")
-    if problems:
-        rec["record_error"] = t("not_recorded", lang, detail="; ".join(problems))
-    else:
-        rec.pop("record_error", None)
+    rec = replace(rec, record_error=t("not_recorded", lang, detail="; ".join(problems)) if problems else None)
     try:
-        atomic_write(course.grades(exercise) / f"{rec['student']}.json",
-                     json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
+        atomic_write(course.grades(exercise) / f"{rec.student}.json",
+                     json.dumps(rec.to_dict(), indent=1, ensure_ascii=False) + "\n")
     except Exception as exc:  # noqa: BLE001 - the record in memory still says it
-        rec["record_error"] = t("not_recorded", lang, detail=f"result file: {type(exc).__name__}: {exc}")
+        rec = replace(rec, record_error=t("not_recorded", lang, detail=f"result file: {type(exc).__name__}: {exc}"))
+    return rec
 
 
 def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool = False, lang: str = "en",
@@ -145,26 +139,31 @@ def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool
         if out.records:  # results of an interrupted run may not have reached the gradebook
             name = notebook_name(ex.id)
             again = [r for r in out.records
-                     if r.get("record_error") or not (course.autograded(r["student"], ex.id) / name).is_file()]
+                     if r.record_error or not (course.autograded(r.student, ex.id) / name).is_file()]
             rest = [r for r in out.records if not any(r is a for a in again)]
             try:
                 failed = record_in_gradebook(course, ex.id, rest) if rest else {}
             except Exception:  # noqa: BLE001 - each is tried again below, and its failure recorded
-                failed = {r["student"]: "" for r in rest}
-            for rec in again + [r for r in rest if r["student"] in failed]:
-                _record_one(course, ex.id, rec, lang)
+                failed = {r.student: "" for r in rest}
+            recorded = {id(rec): _record_one(course, ex.id, rec, lang)
+                        for rec in again + [r for r in rest if r.student in failed]}
+            out.records = [recorded.get(id(r), r) for r in out.records]
 
-        def done(rec):
-            _record_one(course, ex.id, rec, lang)
+        fresh_recorded: dict[str, GradedSubmission] = {}  # student -> as recorded (record_error, notes)
+
+        def done(rec: GradedSubmission):
+            recorded_now = _record_one(course, ex.id, rec, lang)
+            fresh_recorded[rec.student] = recorded_now
             if progress:
-                progress(rec)
+                progress(recorded_now)
 
         if todo:
             fresh = grade_batch(ex.id, todo, course.root / "grades", jobs=jobs, lang=lang, progress=done,
                                 limits=limits, hidden_key=key)
+            fresh = [fresh_recorded.get(r.student, r) for r in fresh]
             out.records.extend(fresh)
-            out.graded.extend(r["student"] for r in fresh)
-        out.records.sort(key=lambda r: r["student"])
-        out.unrecorded = [r["student"] for r in out.records if r.get("record_error")]
+            out.graded.extend(r.student for r in fresh)
+        out.records.sort(key=lambda r: r.student)
+        out.unrecorded = [r.student for r in out.records if r.record_error]
         atomic_write(course.grades(ex.id) / "gradebook.csv", gradebook_csv(out.records))
     return out

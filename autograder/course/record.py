@@ -42,17 +42,18 @@ from ..files import atomic_write
 from ..grading import exercise_module
 from ..loader import cell_text, is_check_cell_code, nbgrader_meta
 from ..messages import BOTH, Msg, as_msg, t
+from ..results import GradedSubmission
 from . import CourseDir, nb, notebook_name
 
 
-def cell_scores(record: dict, exercise: str) -> dict[str, float]:
+def cell_scores(record: GradedSubmission, exercise: str) -> dict[str, float]:
     """grade id (``test_<cell>``) -> points earned in that cell."""
     cell_of = {c.qualified_id(exercise): c.cell for c in exercise_module(exercise).CHECKS}
     scores: dict[str, float] = {f"test_{c.cell}": 0.0 for c in exercise_module(exercise).CHECKS}
-    for check in record["checks"]:
-        cell = cell_of.get(check["id"])
+    for check in record.checks:
+        cell = cell_of.get(check.id)
         if cell is not None:
-            scores[f"test_{cell}"] += float(check["points"])
+            scores[f"test_{cell}"] += float(check.points)
     return scores
 
 
@@ -162,7 +163,7 @@ def _late_penalty(late, submission, notebook, student: str) -> None:
             notebook.late_submission_penalty = late._check_late_penalty(notebook, penalty)
 
 
-def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -> dict[str, str]:
+def record_in_gradebook(course: CourseDir, exercise: str, records: list[GradedSubmission]) -> dict[str, str]:
     """Write each record's per-cell scores into the gradebook (creating students and submissions).
 
     The scores are the grader's (each check's points); the rows and their maximum points are
@@ -181,7 +182,7 @@ def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -
         warnings.simplefilter("ignore")
         gb.update_or_create_assignment(exercise)
         for record in records:
-            student = record["student"]
+            student = record.student
             try:
                 gb.update_or_create_student(student)
                 when = _nbgrader_time(course, student, exercise)
@@ -212,17 +213,15 @@ def record_in_gradebook(course: CourseDir, exercise: str, records: list[dict]) -
     return failed
 
 
-def _cell_outputs(exercise: str, cell: str, record: dict, score: float, lang: str = "en") -> list[dict]:
-    from ..redact import student_message, title
-
+def _cell_outputs(exercise: str, cell: str, record: GradedSubmission, score: float, lang: str = "en") -> list[dict]:
     cell_of = {c.qualified_id(exercise): c.cell for c in exercise_module(exercise).CHECKS}
     lines = []
-    for check in record["checks"]:
-        if cell_of.get(check["id"]) != cell:
+    for check in record.checks:
+        if cell_of.get(check.id) != cell:
             continue
-        mark = "✓" if check["passed"] else "✗"
-        message = "" if check["passed"] else ": " + student_message(check, lang, exercise)
-        lines.append(f"{mark} {title(check, lang)} ({check['points']:g}/{check['max_points']:g}){message}\n")
+        mark = "✓" if check.passed else "✗"
+        message = "" if check.passed else ": " + check.student_message(lang, exercise)
+        lines.append(f"{mark} {check.title(lang)} ({check.points:g}/{check.max_points:g}){message}\n")
     outputs = [{"name": "stdout", "output_type": "stream", "text": lines}] if lines else []
     outputs.append({"data": {"text/plain": [f"{score:g}"]}, "execution_count": None, "metadata": {},
                     "output_type": "execute_result"})
@@ -359,7 +358,7 @@ def _claimed_points(cell: _Cell):
 
 
 def autograded_notebook(submitted: dict | None, source: dict, released: dict | None, exercise: str,
-                        record: dict, lang: str = "en", note: Msg | None = None) -> tuple[dict, list[Msg]]:
+                        record: GradedSubmission, lang: str = "en", note: Msg | None = None) -> tuple[dict, list[Msg]]:
     """The autograded notebook of a submission and the notes on what was wrong with it (in every
     language; the notebook's own note cell is in ``lang``).
 
@@ -465,7 +464,7 @@ def autograded_notebook(submitted: dict | None, source: dict, released: dict | N
             new["attachments"] = cell.original["attachments"]
         out.append(new)
 
-    error = as_msg(record.get("errors") or record["error"]) if record.get("error") else None
+    error = record.result.error_text if record.error() else None
     lines = [t("nb_note_title", lang)] + ([note] if note else []) + \
         ([error] if error is not None and submitted is not None else []) + notes
     if len(lines) > 1:  # plain comments in a code cell: shown as text, never rendered as HTML
@@ -528,13 +527,14 @@ def _valid(nb: dict) -> dict:
     return nb
 
 
-def _submission_path(course: CourseDir, exercise: str, record: dict) -> Path:
-    folder = course.submitted(record["student"], exercise)
-    graded = Path(record.get("path") or "")
+def _submission_path(course: CourseDir, exercise: str, record: GradedSubmission) -> Path:
+    folder = course.submitted(record.student, exercise)
+    graded = Path(record.path or "")
     return graded if graded.parent == folder else folder / notebook_name(exercise)
 
 
-def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str = "en") -> tuple[Path, list[Msg]]:
+def write_autograded(course: CourseDir, exercise: str, record: GradedSubmission,
+                     lang: str = "en") -> tuple[Path, list[Msg]]:
     """Write the autograded notebook of ``record`` (see :func:`autograded_notebook`); returns its path and
     the notes on what was wrong with the submitted notebook."""
     from ..loader import LoadError, read_notebook
@@ -557,8 +557,8 @@ def write_autograded(course: CourseDir, exercise: str, record: dict, lang: str =
         except OSError as exc:
             note = t("nb_unreadable", BOTH, error=f"{type(exc).__name__}: {exc.strerror or exc}.")
     nb, notes = autograded_notebook(submitted, source, released, exercise, record, lang, note)
-    out = course.autograded(record["student"], exercise) / name
+    out = course.autograded(record.student, exercise) / name
     # a lone surrogate (legal in JSON text, not in UTF-8) is written back as its \u escape
     atomic_write(out, (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace"))
-    _copy_nbgrader_files(course, exercise, record["student"])
+    _copy_nbgrader_files(course, exercise, record.student)
     return out, notes
