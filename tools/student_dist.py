@@ -53,6 +53,7 @@ MODULES = (
     "autograder/compare.py",
     "autograder/checks.py",
     "autograder/stats.py",        # the distribution checks' bounds
+    "autograder/net_checks.py",   # the TwoLayerNet constructor check of ex1 and ex2
     "autograder/api.py",          # what the student commands call (imports the rest lazily)
     "autograder/cases.py",        # public fixtures only; live cases are in reference_cases.py (not shipped)
     "autograder/grading.py",

@@ -41,6 +41,7 @@ from ..cases import reference_case
 from ..checks import Case, CaseSpec, Check, Fail, Mistake, compare_check, finite_compare_check, judge, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Msg, Text, t
+from ..net_checks import NetMistakes, construction_check
 from ..sandbox import Handle, SandboxError
 
 MISTAKES = mistake_catalog(
@@ -535,62 +536,9 @@ def check_softmax_invariants(ctx):
             raise Fail(message)
 
 
-_TLN_NOT_ARRAY = Text("TwoLayerNet({args}).{name} should be an array of numbers; it is {got}.",
-                      "TwoLayerNet({args}).{name} debería ser un array de números; es {got}.")
-_TLN_SHAPE = Text("TwoLayerNet({args}).{name} should have shape {expected}; it has shape {got}.",
-                  "TwoLayerNet({args}).{name} debería tener forma {expected}; tiene forma {got}.")
-_TLN_NONFINITE = Text("TwoLayerNet({args}).{name} contains NaN or infinite values.",
-                      "TwoLayerNet({args}).{name} contiene valores NaN o infinitos.")
-_TLN_CONSTANT = Text("all entries of TwoLayerNet({args}).{name} are equal ({value:.6g}); random weights break the symmetry between hidden units.",
-                     "todas las entradas de TwoLayerNet({args}).{name} son iguales ({value:.6g}); los pesos aleatorios rompen la simetría entre unidades ocultas.")
-_TLN_SEED = Text("two networks built with TwoLayerNet({args}) differ in {name}: the same seed must give the same weights.",
-                 "dos redes construidas con TwoLayerNet({args}) difieren en {name}: la misma semilla debe dar los mismos pesos.")
-
-PARAMS = ("W1", "b1", "W2", "b2")
-
-
-def _tln_params(ctx, args):
-    net = ctx.impl.new("TwoLayerNet", *args)
-    return {name: ctx.impl.getattr(net, name) for name in PARAMS}
-
-
-def check_tln_construction(ctx):
-    n_in, n_hidden, n_out, seed = 3, 5, 2, 7
-    args = (n_in, n_hidden, n_out, seed)
-    label = ", ".join(str(a) for a in args)
-    shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (n_out, n_hidden), "b2": (n_out, 1)}
-    first = _tln_params(ctx, args)
-    arrays = {}
-    for name in PARAMS:
-        arr, what = as_float_array(first[name])
-        if arr is None:
-            raise Fail(ctx.text(_TLN_NOT_ARRAY, args=label, name=name, got=what))
-        if arr.shape != shapes[name]:
-            message = ctx.text(_TLN_SHAPE, args=label, name=name, expected=shapes[name], got=arr.shape)
-            if name.startswith("b") and arr.shape == (shapes[name][0],):
-                message += ctx.mistake("forward_tln_bias_1d")
-            raise Fail(message)
-        if not np.isfinite(arr).all():
-            raise Fail(ctx.text(_TLN_NONFINITE, args=label, name=name))
-        arrays[name] = arr
-    for name in ("W1", "W2"):
-        w = arrays[name]
-        if np.all(w == w.flat[0]):
-            raise Fail(ctx.text(_TLN_CONSTANT, args=label, name=name, value=float(w.flat[0]))
-                       + ctx.mistake("forward_tln_zero_weights"))
-    second = _tln_params(ctx, args)
-    for name in PARAMS:
-        again = as_float_array(second[name])[0]
-        if again is None or not np.array_equal(again, arrays[name]):
-            raise Fail(ctx.text(_TLN_SEED, args=label, name=name) + ctx.mistake("forward_tln_unseeded"))
-    # the default seed works too, with the right shapes
-    default = _tln_params(ctx, (4, 2, 3))
-    for name, shape in (("W1", (2, 4)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1))):
-        arr, what = as_float_array(default[name])
-        if arr is None:
-            raise Fail(ctx.text(_TLN_NOT_ARRAY, args="4, 2, 3", name=name, got=what))
-        if arr.shape != shape:
-            raise Fail(ctx.text(_TLN_SHAPE, args="4, 2, 3", name=name, expected=shape, got=arr.shape))
+#: ex1's constructor mistakes (autograder/net_checks.py holds the check, shared with ex2)
+check_tln_construction = construction_check(NetMistakes(bias_1d="forward_tln_bias_1d", constant="forward_tln_zero_weights",
+                                                        unseeded="forward_tln_unseeded"))
 
 
 # ------------------------------------------------------------------ the checks

@@ -53,7 +53,8 @@ from ..cases import reference_case
 from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, finite_compare_check, labelled, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
-from ..sandbox import CatalogFunction, StudentRaised, Unsupported, catalog
+from ..net_checks import NetMistakes, construction_check
+from ..sandbox import CatalogFunction, Unsupported, catalog
 
 
 MISTAKES = mistake_catalog(
@@ -700,82 +701,11 @@ def check_net_gradient(ctx):
     raise Fail(message)
 
 
-_INIT_MISSING = Text("TwoLayerNet({args}) has no attribute {name} ({detail}).",
-                     "TwoLayerNet({args}) no tiene el atributo {name} ({detail}).")
-_INIT_NOT_ARRAY = Text("TwoLayerNet({args}).{name} should be an array of numbers; it is {got}.",
-                       "TwoLayerNet({args}).{name} debería ser un array de números; es {got}.")
-_INIT_SHAPE = Text("TwoLayerNet({args}).{name} should have shape {expected}; it has shape {got}.",
-                   "TwoLayerNet({args}).{name} debería tener forma {expected}; tiene forma {got}.")
-_INIT_NONFINITE = Text("TwoLayerNet({args}).{name} contains NaN or infinite values.",
-                       "TwoLayerNet({args}).{name} contiene valores NaN o infinitos.")
-_INIT_CONSTANT = Text("all entries of TwoLayerNet({args}).{name} are equal ({value:.6g}); random weights break the "
-                      "symmetry between hidden units.",
-                      "todas las entradas de TwoLayerNet({args}).{name} son iguales ({value:.6g}); los pesos aleatorios "
-                      "rompen la simetría entre unidades ocultas.")
-_INIT_SEED = Text("two networks built with TwoLayerNet({args}) differ in {name}: the same seed must give the same "
-                  "weights.",
-                  "dos redes construidas con TwoLayerNet({args}) difieren en {name}: la misma semilla debe dar los "
-                  "mismos pesos.")
-
-
-def _init_params(ctx, args: tuple) -> dict:
-    """W1, b1, W2, b2 of a network the submission builds itself with ``args`` (nothing assigned by the grader)."""
-    label = ", ".join(str(a) for a in args)
-    net = ctx.impl.new("TwoLayerNet", *args)
-    params = {}
-    for name in NET_PARAMS:
-        try:
-            params[name] = ctx.impl.getattr(net, name)
-        except StudentRaised as exc:
-            if exc.exc_type != "AttributeError":
-                raise
-            raise Fail(ctx.text(_INIT_MISSING, args=label, name=name, detail=f"AttributeError: {exc.detail}")
-                       + ctx.mistake("backprop_net_init_missing")) from None
-    return params
-
-
-def _init_arrays(ctx, args: tuple, params: dict) -> dict:
-    """The parameters as float arrays of the contract's shapes; a wrong one fails, named when it is a known mistake."""
-    n_in, n_hidden, n_out = args[:3]
-    label = ", ".join(str(a) for a in args)
-    shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (n_out, n_hidden), "b2": (n_out, 1)}
-    arrays = {}
-    for name in NET_PARAMS:
-        arr, what = as_float_array(params[name])
-        if arr is None:
-            raise Fail(ctx.text(_INIT_NOT_ARRAY, args=label, name=name, got=what))
-        if arr.shape != shapes[name]:
-            message = ctx.text(_INIT_SHAPE, args=label, name=name, expected=shapes[name], got=arr.shape)
-            if name.startswith("b"):
-                message += ctx.mistake("backprop_net_bias_shape")
-            elif arr.shape == shapes[name][::-1]:
-                message += ctx.mistake("backprop_net_weights_transposed")
-            raise Fail(message)
-        if not np.isfinite(arr).all():
-            raise Fail(ctx.text(_INIT_NONFINITE, args=label, name=name))
-        arrays[name] = arr
-    return arrays
-
-
-def check_net_init(ctx):
-    """The submission's own constructor: attributes, shapes (all sizes distinct, so a transpose shows), finite,
-    weights not all equal, the same arrays for the same seed, and the default seed."""
-    args = (3, 5, 2, 7)
-    label = ", ".join(str(a) for a in args)
-    arrays = _init_arrays(ctx, args, _init_params(ctx, args))
-    for name in ("W1", "W2"):
-        w = arrays[name]
-        if np.all(w == w.flat[0]):
-            raise Fail(ctx.text(_INIT_CONSTANT, args=label, name=name, value=float(w.flat[0]))
-                       + ctx.mistake("backprop_net_zero_weights"))
-    again = _init_params(ctx, args)
-    for name in NET_PARAMS:
-        arr = as_float_array(again[name])[0]
-        if arr is None or not np.array_equal(arr, arrays[name]):
-            raise Fail(ctx.text(_INIT_SEED, args=label, name=name) + ctx.mistake("backprop_net_unseeded"))
-    default = (4, 2, 3)  # seed left to its default
-    _init_arrays(ctx, default, _init_params(ctx, default))
-    return None
+#: ex2's constructor mistakes (autograder/net_checks.py holds the check, shared with ex1)
+check_net_init = construction_check(NetMistakes(
+    missing="backprop_net_init_missing", bias_shape="backprop_net_bias_shape",
+    transposed="backprop_net_weights_transposed", constant="backprop_net_zero_weights",
+    unseeded="backprop_net_unseeded"))
 
 
 def check_gradient_step(ctx):
