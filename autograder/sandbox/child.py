@@ -122,6 +122,23 @@ def _limit_processes(limit):
         pass
 
 
+def _die_with_grader(parent) -> None:
+    """SIGKILL when the grader process that started this one ends (Linux: PR_SET_PDEATHSIG), however it
+    ends: a worker killed, or stopped (Ctrl-C) while it was starting this process, leaves no student
+    process behind. A grader already gone before that took effect: exit now."""
+    if not sys.platform.startswith("linux") or not isinstance(parent, int):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def main(payload=None):
     if payload is None:  # run by hand: python -I -S child.py < payload
         import marshal
@@ -129,6 +146,7 @@ def main(payload=None):
         payload = marshal.loads(sys.stdin.buffer.read())
     _forget_stdin()
     config = payload.pop("config")
+    _die_with_grader(config.get("parent"))
     private = config.pop("private", [])
     limits = config.get("limits", {})
     _apply_limits(limits)

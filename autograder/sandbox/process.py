@@ -236,6 +236,7 @@ class Sandbox:
                        "file_bytes": self.limits.output_bytes, "core_bytes": 0,
                        "processes": self.limits.processes, "scratch_bytes": self.limits.scratch_bytes},
             "confine": self.confine,
+            "parent": os.getpid(),  # the student process dies with this one, whatever ends it
             # only where they will be covered (Linux, root): elsewhere they would only be news to the child
             "private": private_paths(self.private) if self.confine and _can_cover() else [],
         }
