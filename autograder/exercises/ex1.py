@@ -495,7 +495,6 @@ def structured_check(name: str, spec: CaseSpec, points: float, needs: tuple[str,
     return Check(name, points, run, needs, hidden, cell, id=id, title_es=title_es)
 
 
-# ------------------------------------------------------------------ large |z|: a NaN is said where it is
 # ------------------------------------------------------------------ property checks
 _SOFTMAX_NOT_ARRAY = Text("softmax(z) for z of shape {shape} should return an array of numbers; it returned {got}.",
                           "softmax(z) para z de forma {shape} debería devolver un array de números; devolvió {got}.")
