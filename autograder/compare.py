@@ -8,11 +8,11 @@ Lists and scalars are read with ``np.asarray(out, dtype=float64)``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .messages import t
+from .messages import Text, t
 from .sandbox import Unsupported
 
 RTOL = 1e-6
@@ -21,20 +21,73 @@ ATOL_SCALE = 1e-10
 ATOL_SCALE_FLOAT32 = 1e-6  # float32 carries ~7 digits: entries that cancel near zero need more room
 
 
+#: what a wrong array is, when it is the expected one changed in a simple way (:func:`pattern`)
+PATTERNS = {
+    "sign": Text(" Every value has the opposite sign: a sign is flipped (a minus sign missing or extra, or a "
+                 "subtraction the wrong way round).",
+                 " Todos los valores tienen el signo contrario: hay un signo cambiado (falta o sobra un signo menos, "
+                 "o una resta está al revés)."),
+    "factor": Text(" Every value is {k:.6g} times the expected one: a constant factor is missing, extra or "
+                   "inverted.",
+                   " Todos los valores son {k:.6g} veces los esperados: falta, sobra o está invertido un factor "
+                   "constante."),
+    "offset": Text(" Every value is off by the same constant, {c:.6g}: a term is missing or extra.",
+                   " Todos los valores se desvían en la misma constante, {c:.6g}: falta o sobra un término."),
+    "transposed": Text(" The values are the expected ones, transposed.",
+                       " Los valores son los esperados, traspuestos."),
+    "reshaped": Text(" The values are the expected ones in another shape (keepdims=True, or a reshape, is "
+                     "missing?).",
+                     " Los valores son los esperados con otra forma (¿falta keepdims=True, o un reshape?)."),
+}
+
+
 @dataclass(frozen=True)
 class Mismatch:
     """Why a value is not the expected one: ``kind`` is unsupported, not_numeric,
-    shape, nonfinite or values; the other fields fill the message."""
+    shape, nonfinite or values; the other fields fill the message. ``arrays``: (got, expected) as
+    float64 arrays, for :func:`pattern` (computed only when the mismatch is described)."""
 
     kind: str
     fields: dict
     dtype: str | None = None
+    arrays: tuple = field(default=(), compare=False, repr=False)
 
     def describe(self, what: str, lang: str = "en") -> str:
         text = t(self.kind, lang, what=what, **self.fields)
         if self.dtype and self.dtype != "float64":
             text = text.rstrip(".") + t("dtype_note", lang, dtype=self.dtype) + "."
+        found = pattern(*self.arrays) if self.arrays else None
+        if found is not None:
+            key, values = found
+            text = text + PATTERNS[key](lang, **values)
         return text
+
+
+def pattern(got: np.ndarray, expected: np.ndarray) -> tuple[str, dict] | None:
+    """(key of :data:`PATTERNS`, its fields) when ``got`` is ``expected`` with one simple change — the sign
+    flipped, scaled by one constant, shifted by one constant, transposed or reshaped — within the comparison's
+    tolerance; None otherwise (or when there are fewer than 4 values, too few to tell)."""
+    if expected.size < 4 or not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return None
+    if got.shape != expected.shape:
+        if got.shape == expected.shape[::-1] and got.ndim == 2 and compare(got.T, expected) is None:
+            return "transposed", {}
+        if got.size == expected.size and compare(got.reshape(expected.shape), expected) is None:
+            return "reshaped", {}
+        return None
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and compare(got.T, expected) is None:
+        return "transposed", {}
+    if np.any(expected) and compare(-got, expected) is None:
+        return "sign", {}
+    denominator = float(np.sum(expected * expected))
+    if denominator > 0:
+        k = float(np.sum(got * expected)) / denominator
+        if k != 0 and abs(k - 1) > 1e-3 and compare(got, k * expected) is None:
+            return "factor", {"k": k}
+    c = float(np.mean(got - expected))
+    if c != 0 and np.any(got != got.flat[0]) and compare(got, expected + c) is None:
+        return "offset", {"c": c}
+    return None
 
 
 def _fmt(x: float) -> str:
@@ -73,7 +126,7 @@ def compare(got, expected, rtol: float = RTOL) -> Mismatch | None:
         if arr.size == 1 and expected.size == 1:
             arr = arr.reshape(expected.shape)
         else:
-            return Mismatch("shape", {"expected": expected.shape, "got": arr.shape}, dtype)
+            return Mismatch("shape", {"expected": expected.shape, "got": arr.shape}, dtype, (arr, expected))
     if arr.size == 0:
         return None
     finite_expected = np.isfinite(expected)
@@ -102,7 +155,7 @@ def compare(got, expected, rtol: float = RTOL) -> Mismatch | None:
         "count": int(bad.size), "size": int(arr.size), "index": _index(first, arr.shape),
         "expected": _fmt(expected.ravel()[first]), "got": _fmt(arr.ravel()[first]),
         "max_abs": float(np.max(errs)), "max_rel": float(np.max(rel)),
-    }, dtype)
+    }, dtype, (arr, expected))
 
 
 def matches(got, expected, rtol: float = RTOL) -> bool:
