@@ -263,7 +263,9 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
         where = f"{label} [{case.label}]" if case.label else label
         detail = mismatch.describe(where, lang)
         if depends and label in depends:
-            return None, t("depends", lang, other=depends[label], detail=detail.rstrip("."))
+            message = t("depends", lang, other=depends[label], detail=detail.rstrip("."))
+            upstream = _upstream_mistake(got, case, mistakes, depends[label], depends, kw)
+            return None, message if upstream is None else message + mistake_msg(upstream, mistakes[upstream], lang)
         for mistake_id, outputs in case.variants.items():
             if mistake_id in mistakes and all(
                     lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):
@@ -272,19 +274,67 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
     return None, None  # unreachable: some label mismatched
 
 
+def _upstream_mistake(got: Outputs, case: Case, mistakes: dict, other: str, depends: dict, kw: dict) -> str | None:
+    """The known mistake whose outputs match every output ``got`` has from the upstream function ``other``
+    (the labels ``depends`` maps to it), or None."""
+    labels = [lab for lab, fn in depends.items() if fn == other and lab in got]
+    for mistake_id, outputs in case.variants.items():
+        if mistake_id in mistakes and labels and all(
+                lab in outputs and compare(got[lab], outputs[lab], **kw) is None for lab in labels):
+            return mistake_id
+    return None
+
+
+def _correct_given_upstream(ctx: "Context", check_id: str, got: Outputs, case: Case, depends: dict,
+                            rtol: float | None) -> Msg | None:
+    """One error scored once: when the upstream function a check depends on (``depends``) makes a known mistake
+    (one that does not target this check) and every output, this function's included, is exactly what that
+    mistake's outputs are, this function is right on what it was given: a note that it keeps its points and
+    why, naming the upstream mistake (scored by the checks it targets). None otherwise."""
+    kw = {} if rtol is None else {"rtol": rtol}
+    expected = next(iter(case.accepted.values()))
+    for mistake_id, outputs in case.variants.items():
+        mistake = ctx.mistakes.get(mistake_id)
+        if mistake is None or check_id in mistake.targets or not outputs:
+            continue
+        if not all(lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):
+            continue
+        for label in [lab for lab in got if lab in expected]:
+            mismatch = compare(got[label], expected[label], **kw)
+            if mismatch is None:
+                continue
+            if label not in depends:
+                return None  # this function's own output is wrong first: not only the upstream's fault
+            where = f"{label} [{case.label}]" if case.label else label
+            return (t("depends_ok", ctx.lang, other=depends[label], detail=mismatch.describe(where, ctx.lang).rstrip("."))
+                    + t("mistake", ctx.lang, mistake=mistake(ctx.lang)))
+    return None
+
+
 def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
                   cell: str = "", depends: dict | None = None, rtol: float | None = None, id: str = "",
                   title_es: str = "") -> Check:
-    """A check that passes when every case's outputs match an accepted form."""
+    """A check that passes when every case's outputs match an accepted form.
+
+    With ``depends`` (an output label -> the other student function that produced it): a miss there is
+    reported as that function's fault, naming its known mistake when its outputs match one; and when every
+    output is exactly that mistake's, this function is right on what it was given and the check keeps its
+    points with a note (one error is scored once, by the checks the mistake targets)."""
 
     def run(ctx: Context):
-        forms = set()
+        forms, notes = set(), []
         for case in ctx.cases(spec):
             got = spec.procedure(ctx.impl, case.inputs)
             form, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes, depends=depends, rtol=rtol)
             if message is not None:
-                raise Fail(message)
+                kept = _correct_given_upstream(ctx, ctx.check.id, got, case, depends, rtol) if depends else None
+                if kept is None:
+                    raise Fail(message)
+                notes.append(kept)
+                continue
             forms.add(form)
+        if notes:
+            return notes[0]
         if len(spec.forms) > 1 and len(forms) == 1:
             return t("form_recognised", ctx.lang, form=forms.pop())
         return None
