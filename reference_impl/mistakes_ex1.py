@@ -24,6 +24,26 @@ def sigmoid_branch_flipped(z):
         return np.where(z < 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))
 
 
+def sigmoid_precedence(z):
+    """1/1 + e^(−z), read by Python as (1/1) + e^(−z) = 1 + e^(−z): the parentheses around the denominator
+    are missing."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return 1.0 / 1.0 + np.exp(-z)
+
+
+def tanh_negated(z):
+    """(e^(−z) − e^z)/(e^z + e^(−z)) = −tanh(z): the numerator's terms swapped."""
+    return -np.tanh(np.asarray(z, dtype=np.float64))
+
+
+def tanh_inverted(z):
+    """(e^z + e^(−z))/(e^z − e^(−z)) = coth(z): numerator and denominator swapped (±inf at z = 0)."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return 1.0 / np.tanh(z)
+
+
 def tanh_via_sigmoid(z):
     """tanh(z) = 2σ(z) − 1 (the identity is 2σ(2z) − 1)."""
     return 2.0 * _sigmoid(z) - 1.0
@@ -32,6 +52,22 @@ def tanh_via_sigmoid(z):
 def leaky_relu_fixed_alpha(z, alpha=0.01):
     """The slope 0.01 is hard-coded: alpha is ignored."""
     return np.where(z > 0, z, 0.01 * z)
+
+
+def relu_mask(z):
+    """(z > 0) as 0/1: the derivative's mask instead of max(0, z)."""
+    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+
+
+def relu_max_reduction(z):
+    """np.max(z, 0): the maximum of each column (a reduction over axis 0) instead of np.maximum(z, 0)."""
+    return np.max(np.asarray(z, dtype=np.float64), 0)
+
+
+def leaky_relu_alpha_positive(z, alpha=0.01):
+    """The slope alpha on the positive side: alpha·z for z > 0, z elsewhere."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, alpha * z, z)
 
 
 def softmax_axis1(z):
@@ -52,6 +88,24 @@ def softmax_max_added(z):
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(z + z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_global_max(z):
+    """Subtracts the maximum of the whole matrix, not each column's: right for moderate z, but a column whose
+    scores all lie far below the global maximum (≈ −1000 next to ≈ +1000) underflows to 0/0 = NaN."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - z.max())
+        return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_max_axis1(z):
+    """Subtracts each row's maximum (axis 1) and normalises each column: the subtracted value differs within
+    a column, so it does not cancel."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=0, keepdims=True)
 
 
@@ -76,6 +130,18 @@ def dense_transposed(a_prev, W, b, activation):
 def dense_no_bias(a_prev, W, b, activation):
     """z = W a_prev: the bias is never added."""
     z = W @ a_prev
+    return z, activate(z, activation)
+
+
+def dense_no_activation(a_prev, W, b, activation):
+    """Returns (z, z): the activation is never applied."""
+    z, _ = _dense(a_prev, W, b, activation)
+    return z, z.copy()
+
+
+def dense_activates_input(a_prev, W, b, activation):
+    """z = W f(a_prev) + b: the activation applied to the layer's input as well as to z."""
+    z = W @ activate(a_prev, activation) + b
     return z, activate(z, activation)
 
 
@@ -105,6 +171,16 @@ def mlp_first_activation(x, params, activations):
     return a, caches
 
 
+def mlp_skips_last_layer(x, params, activations):
+    """The loop stops one layer early (range(len(params) − 1)): y = a(L−1)."""
+    a, caches = x, []
+    for (W, b), name in list(zip(params, activations))[:-1]:
+        z, a_next = _dense(a, W, b, name)
+        caches.append((a, z))
+        a = a_next
+    return a, caches
+
+
 # ---------------------------------------------------------------- TwoLayerNet
 class TwoLayerNetSigmoidOutput(TwoLayerNet):
     """y = σ(z2): an activation on the (linear) output layer."""
@@ -122,6 +198,43 @@ class TwoLayerNetTanhHidden(TwoLayerNet):
         a1 = np.tanh(z1)
         z2 = self.W2 @ a1 + self.b2
         return z1, a1, z2, z2.copy()
+
+
+class TwoLayerNetNoHiddenActivation(TwoLayerNet):
+    """The hidden sigmoid is never applied: a1 = z1, y = W2 z1 + b2."""
+
+    def forward(self, x):
+        z1 = self.W1 @ x + self.b1
+        a1 = z1.copy()
+        z2 = self.W2 @ a1 + self.b2
+        return z1, a1, z2, z2.copy()
+
+
+class TwoLayerNetLocalVariables(TwoLayerNet):
+    """The constructor assigns local variables W1 = …, not self.W1 = …: the attributes are never set."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        rng = np.random.default_rng(seed)
+        rng.standard_normal((n_hidden, n_in))  # W1 = …: drawn into a local name, never stored in self
+        rng.standard_normal((n_out, n_hidden))  # W2 = …
+
+
+class TwoLayerNetTransposedWeights(TwoLayerNet):
+    """W1 of shape (n_in, n_hidden) and W2 of shape (n_hidden, n_out): the transposes of (n_k, n_(k−1))."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.W1 = np.ascontiguousarray(self.W1.T)
+        self.W2 = np.ascontiguousarray(self.W2.T)
+
+
+class TwoLayerNetBiasRow(TwoLayerNet):
+    """Biases created as rows of shape (1, n) instead of columns (n, 1)."""
+
+    def __init__(self, n_in, n_hidden, n_out, seed=0):
+        super().__init__(n_in, n_hidden, n_out, seed)
+        self.b1 = np.zeros((1, n_hidden))
+        self.b2 = np.zeros((1, n_out))
 
 
 class TwoLayerNetBias1D(TwoLayerNet):
@@ -157,20 +270,35 @@ class TwoLayerNetUnseeded(TwoLayerNet):
 VARIANTS = {
     "forward_sigmoid_sign": {"sigmoid": sigmoid_sign},
     "forward_sigmoid_branch_flipped": {"sigmoid": sigmoid_branch_flipped},
+    "forward_sigmoid_precedence": {"sigmoid": sigmoid_precedence},
     "forward_tanh_via_sigmoid": {"tanh": tanh_via_sigmoid},
+    "forward_tanh_negated": {"tanh": tanh_negated},
+    "forward_tanh_inverted": {"tanh": tanh_inverted},
+    "forward_relu_mask": {"relu": relu_mask},
+    "forward_relu_max_reduction": {"relu": relu_max_reduction},
+    "forward_leaky_relu_alpha_positive": {"leaky_relu": leaky_relu_alpha_positive},
     "forward_leaky_relu_fixed_alpha": {"leaky_relu": leaky_relu_fixed_alpha},
     "forward_softmax_axis1": {"softmax": softmax_axis1},
     "forward_softmax_unstable": {"softmax": softmax_unstable},
     "forward_softmax_max_added": {"softmax": softmax_max_added},
     "forward_softmax_not_normalised": {"softmax": softmax_not_normalised},
     "forward_softmax_sum_all": {"softmax": softmax_sum_all},
+    "forward_softmax_global_max": {"softmax": softmax_global_max},
+    "forward_softmax_max_axis1": {"softmax": softmax_max_axis1},
     "forward_dense_transposed": {"dense_forward": dense_transposed},
     "forward_dense_no_bias": {"dense_forward": dense_no_bias},
     "forward_dense_swapped": {"dense_forward": dense_swapped},
+    "forward_dense_no_activation": {"dense_forward": dense_no_activation},
+    "forward_dense_activates_input": {"dense_forward": dense_activates_input},
     "forward_mlp_last_linear": {"mlp_forward": mlp_last_linear},
     "forward_mlp_first_activation": {"mlp_forward": mlp_first_activation},
+    "forward_mlp_skips_last_layer": {"mlp_forward": mlp_skips_last_layer},
     "forward_tln_sigmoid_output": {"TwoLayerNet": TwoLayerNetSigmoidOutput},
     "forward_tln_tanh_hidden": {"TwoLayerNet": TwoLayerNetTanhHidden},
+    "forward_tln_no_hidden_activation": {"TwoLayerNet": TwoLayerNetNoHiddenActivation},
+    "forward_tln_init_missing": {"TwoLayerNet": TwoLayerNetLocalVariables},
+    "forward_tln_weights_transposed": {"TwoLayerNet": TwoLayerNetTransposedWeights},
+    "forward_tln_bias_shape": {"TwoLayerNet": TwoLayerNetBiasRow},
     "forward_tln_bias_1d": {"TwoLayerNet": TwoLayerNetBias1D},
     "forward_tln_zero_weights": {"TwoLayerNet": TwoLayerNetZeroWeights},
     "forward_tln_unseeded": {"TwoLayerNet": TwoLayerNetUnseeded},

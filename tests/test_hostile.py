@@ -285,8 +285,9 @@ DATA1 = {
     # name: (sigmoid's body appended to the solved file, check-name prefixes that must fail)
     "returns_lists": ("def sigmoid(z):\n    return _sig(z).tolist()\n", ()),
     "returns_float32": ("def sigmoid(z):\n    return _sig(z).astype(np.float32)\n", ()),
+    # dense_forward is right given the sigmoid it calls (its value in another shape): it keeps its points
     "returns_transposed": ("def sigmoid(z):\n    return _sig(z).T\n",
-                           ("sigmoid", "dense_forward", "mlp_forward", "TwoLayerNet.forward")),
+                           ("sigmoid", "mlp_forward", "TwoLayerNet.forward")),
     "returns_nan": ("def sigmoid(z):\n    s = _sig(z)\n    s[..., 0] = np.nan\n    return s\n", ("sigmoid",)),
     "returns_inf": ("def sigmoid(z):\n    s = _sig(z)\n    s.flat[0] = np.inf\n    return s\n", ("sigmoid",)),
     "rigged_ndarray": ("class Rigged(np.ndarray):\n"
@@ -299,7 +300,7 @@ DATA1 = {
                        "    def __eq__(self, other):\n        return True\n"
                        "    def __sub__(self, other):\n        return 0.0\n"
                        "def sigmoid(z):\n    return F(0.5)\n",
-                       ("sigmoid", "dense_forward", "mlp_forward", "TwoLayerNet.forward")),
+                       ("sigmoid", "mlp_forward", "TwoLayerNet.forward")),
 }
 
 

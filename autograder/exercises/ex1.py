@@ -56,12 +56,43 @@ MISTAKES = mistake_catalog(
             "de sus ramas invertida, o esa fórmula en todas partes): e^z desborda por encima de z ≈ 709 e inf/inf es "
             "NaN. Usa 1/(1 + e^(−z)) para z ≥ 0 y e^z/(1 + e^z) solo para z < 0.",
             targets=("sigmoid_stable", "sigmoid_hidden")),
+    Mistake("forward_sigmoid_precedence",
+            "the denominator is missing its parentheses: 1/1 + e^(−z) is read as (1/1) + e^(−z) = 1 + e^(−z). "
+            "Write 1/(1 + np.exp(-z)).",
+            "al denominador le faltan los paréntesis: 1/1 + e^(−z) se lee como (1/1) + e^(−z) = 1 + e^(−z). "
+            "Escribe 1/(1 + np.exp(-z)).",
+            targets=("sigmoid", "sigmoid_stable", "sigmoid_hidden")),
     Mistake("forward_tanh_via_sigmoid", "tanh computed as 2σ(z) − 1; the identity is tanh(z) = 2σ(2z) − 1 (or use np.tanh).",
             "tanh calculada como 2σ(z) − 1; la identidad es tanh(z) = 2σ(2z) − 1 (o usa np.tanh).",
             targets=("tanh",)),
+    Mistake("forward_tanh_negated", "the sign of tanh is flipped (the numerator's terms are swapped): "
+            "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z)), positive for z > 0 (or use np.tanh).",
+            "el signo de tanh está cambiado (los términos del numerador están intercambiados): "
+            "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z)), positiva para z > 0 (o usa np.tanh).",
+            targets=("tanh", "tanh_hidden")),
+    Mistake("forward_tanh_inverted", "numerator and denominator are swapped: (e^z + e^(−z))/(e^z − e^(−z)) is "
+            "coth(z), infinite at z = 0. tanh(z) = (e^z − e^(−z))/(e^z + e^(−z)) (or use np.tanh).",
+            "el numerador y el denominador están intercambiados: (e^z + e^(−z))/(e^z − e^(−z)) es coth(z), "
+            "infinita en z = 0. tanh(z) = (e^z − e^(−z))/(e^z + e^(−z)) (o usa np.tanh).",
+            targets=("tanh", "tanh_hidden")),
+    Mistake("forward_relu_mask", "relu returns the mask z > 0 (0 or 1, which is ReLU's derivative) instead of the "
+            "values: relu(z) = max(0, z), e.g. np.maximum(z, 0) or z * (z > 0).",
+            "relu devuelve la máscara z > 0 (0 o 1, que es la derivada de ReLU) en lugar de los valores: "
+            "relu(z) = max(0, z), p. ej. np.maximum(z, 0) o z * (z > 0).",
+            targets=("relu", "relu_hidden")),
+    Mistake("forward_relu_max_reduction", "np.max(z, 0) is a reduction: the largest value of each column (axis 0), "
+            "one number per example. The elementwise maximum with 0 is np.maximum(z, 0), of the shape of z.",
+            "np.max(z, 0) es una reducción: el mayor valor de cada columna (eje 0), un número por ejemplo. El "
+            "máximo elemento a elemento con 0 es np.maximum(z, 0), con la forma de z.",
+            targets=("relu", "relu_hidden")),
     Mistake("forward_leaky_relu_fixed_alpha", "the slope for z ≤ 0 is fixed at 0.01: use the alpha argument.",
             "la pendiente para z ≤ 0 está fijada en 0.01: usa el argumento alpha.",
             targets=("leaky_relu",)),
+    Mistake("forward_leaky_relu_alpha_positive", "alpha multiplies the positive side: leaky ReLU keeps z for z > 0 "
+            "and uses the small slope alpha for z ≤ 0, np.where(z > 0, z, alpha * z).",
+            "alpha multiplica la parte positiva: la leaky ReLU conserva z para z > 0 y usa la pendiente pequeña "
+            "alpha para z ≤ 0, np.where(z > 0, z, alpha * z).",
+            targets=("leaky_relu", "leaky_relu_hidden")),
     Mistake("forward_softmax_axis1", "softmax is taken over the rows (axis 1); each column is one example, so normalise over axis 0.",
             "softmax se calcula sobre las filas (eje 1); cada columna es un ejemplo, así que normaliza sobre el eje 0.",
             targets=("softmax",)),
@@ -79,6 +110,20 @@ MISTAKES = mistake_catalog(
     Mistake("forward_softmax_sum_all", "softmax divides by the sum of the whole matrix; divide by each column's sum (axis=0, keepdims=True).",
             "softmax divide por la suma de toda la matriz; divide por la suma de cada columna (axis=0, keepdims=True).",
             targets=("softmax",)),
+    Mistake("forward_softmax_global_max", "the maximum of the whole matrix is subtracted, not each column's: a "
+            "column whose scores all lie far below the global maximum (≈ −1000 next to a column ≈ +1000) "
+            "underflows to 0/0 = NaN. Subtract each column's maximum: z − z.max(axis=0, keepdims=True).",
+            "se resta el máximo de toda la matriz, no el de cada columna: una columna cuyos valores quedan todos muy "
+            "por debajo del máximo global (≈ −1000 junto a una columna ≈ +1000) se anula y da 0/0 = NaN. Resta el "
+            "máximo de cada columna: z − z.max(axis=0, keepdims=True).",
+            targets=("softmax_stable",)),
+    Mistake("forward_softmax_max_axis1", "each row's maximum (axis 1) is subtracted while each column is normalised: "
+            "the subtracted value then differs within a column and does not cancel. Subtract each column's "
+            "maximum: z − z.max(axis=0, keepdims=True).",
+            "se resta el máximo de cada fila (eje 1) mientras se normaliza cada columna: así el valor restado cambia "
+            "dentro de una columna y no se cancela. Resta el máximo de cada columna: z − z.max(axis=0, "
+            "keepdims=True).",
+            targets=("softmax", "softmax_hidden", "softmax_stable")),
     Mistake("forward_dense_transposed", "W is transposed: z = W a_prev + b with W of shape (n_k, n_(k−1)), not Wᵀ a_prev.",
             "W está traspuesta: z = W a_prev + b con W de forma (n_k, n_(k−1)), no Wᵀ a_prev.",
             targets=("dense_forward",)),
@@ -88,18 +133,54 @@ MISTAKES = mistake_catalog(
     Mistake("forward_dense_swapped", "the pair is returned in the wrong order: dense_forward returns (z, a), pre-activation first.",
             "el par se devuelve en el orden equivocado: dense_forward devuelve (z, a), primero la preactivación.",
             targets=("dense_forward",)),
+    Mistake("forward_dense_no_activation", "the activation is never applied: dense_forward returns (z, z); "
+            "a = f(z) with f the activation named by the argument (a = z only for \"linear\").",
+            "nunca se aplica la activación: dense_forward devuelve (z, z); a = f(z) con f la activación que nombra el "
+            "argumento (a = z solo para \"linear\").",
+            targets=("dense_forward", "dense_forward_hidden")),
+    Mistake("forward_dense_activates_input", "the activation is applied to the input too: z = W f(a_prev) + b. "
+            "a_prev is already the previous layer's activation, so z = W a_prev + b and a = f(z).",
+            "la activación se aplica también a la entrada: z = W f(a_prev) + b. a_prev ya es la activación de la "
+            "capa anterior, así que z = W a_prev + b y a = f(z).",
+            targets=("dense_forward", "dense_forward_hidden")),
     Mistake("forward_mlp_last_linear", "the last layer's activation is not applied: y = f_L(z(L)), with f_L = activations[-1].",
             "no se aplica la activación de la última capa: y = f_L(z(L)), con f_L = activations[-1].",
             targets=("mlp_forward",)),
     Mistake("forward_mlp_first_activation", "the first activation is used for every layer: layer k uses activations[k].",
             "se usa la primera activación en todas las capas: la capa k usa activations[k].",
             targets=("mlp_forward",)),
+    Mistake("forward_mlp_skips_last_layer", "the loop stops one layer early (range(len(params) − 1)): y is the "
+            "activation of the last hidden layer. Go over every layer: for (W, b), f in zip(params, activations).",
+            "el bucle se detiene una capa antes (range(len(params) − 1)): y es la activación de la última capa "
+            "oculta. Recorre todas las capas: for (W, b), f in zip(params, activations).",
+            targets=("mlp_forward", "mlp_forward_hidden")),
     Mistake("forward_tln_sigmoid_output", "the output layer has a sigmoid; in TwoLayerNet the output is linear: y = z2.",
             "la capa de salida tiene una sigmoide; en TwoLayerNet la salida es lineal: y = z2.",
             targets=("two_layer_net_forward",)),
     Mistake("forward_tln_tanh_hidden", "the hidden layer uses tanh; TwoLayerNet's hidden layer is a sigmoid: a1 = σ(z1).",
             "la capa oculta usa tanh; la capa oculta de TwoLayerNet es una sigmoide: a1 = σ(z1).",
             targets=("two_layer_net_forward",)),
+    Mistake("forward_tln_no_hidden_activation", "the hidden layer has no activation: a1 = z1. TwoLayerNet's hidden "
+            "layer is a sigmoid, a1 = σ(z1), and z2 = W2 a1 + b2.",
+            "la capa oculta no tiene activación: a1 = z1. La capa oculta de TwoLayerNet es una sigmoide, a1 = σ(z1), "
+            "y z2 = W2 a1 + b2.",
+            targets=("two_layer_net_forward", "two_layer_net_forward_hidden")),
+    Mistake("forward_tln_init_missing", "the constructor does not set the attributes W1, b1, W2, b2 (local "
+            "variables W1 = … disappear when __init__ returns): assign self.W1 = …, self.b1 = …, self.W2 = …, "
+            "self.b2 = ….",
+            "el constructor no define los atributos W1, b1, W2, b2 (las variables locales W1 = … desaparecen al "
+            "terminar __init__): asigna self.W1 = …, self.b1 = …, self.W2 = …, self.b2 = ….",
+            targets=("two_layer_net_init",)),
+    Mistake("forward_tln_weights_transposed", "the weights are transposed: W(k) has shape (n_k, n_(k−1)), so W1 is "
+            "(n_hidden, n_in) and W2 is (n_out, n_hidden), and z = W x + b.",
+            "los pesos están traspuestos: W(k) tiene forma (n_k, n_(k−1)), así que W1 es (n_hidden, n_in) y W2 es "
+            "(n_out, n_hidden), y z = W x + b.",
+            targets=("two_layer_net_init",)),
+    Mistake("forward_tln_bias_shape", "the biases are not column vectors (a row of shape (1, n), for instance): b1 "
+            "has shape (n_hidden, 1) and b2 (n_out, 1), one entry per unit, e.g. np.zeros((n_hidden, 1)).",
+            "los sesgos no son vectores columna (una fila de forma (1, n), por ejemplo): b1 tiene forma "
+            "(n_hidden, 1) y b2 (n_out, 1), una entrada por unidad, p. ej. np.zeros((n_hidden, 1)).",
+            targets=("two_layer_net_init",)),
     Mistake("forward_tln_bias_1d", "the biases are 1-D arrays; make them column vectors of shape (n, 1) so that W x + b broadcasts over the m columns.",
             "los sesgos son arrays 1-D; hazlos vectores columna de forma (n, 1) para que W x + b se difunda sobre las m columnas.",
             targets=("two_layer_net_init",)),
@@ -112,7 +193,8 @@ MISTAKES = mistake_catalog(
 )
 
 SOFTMAX_MISTAKES = ("forward_softmax_axis1", "forward_softmax_not_normalised", "forward_softmax_sum_all",
-                    "forward_softmax_unstable")
+                    "forward_softmax_unstable", "forward_softmax_max_axis1")
+SIGMOID_MISTAKES = ("forward_sigmoid_sign", "forward_sigmoid_precedence")
 
 _RETURN = Text("{call} must return the tuple {expected}; it returned {got}.",
                "{call} debe devolver la tupla {expected}; devolvió {got}.")
@@ -346,22 +428,25 @@ def _traced(make_inputs, layers_of):
     return make
 
 
-SIGMOID = CaseSpec("ex1.sigmoid", inputs_sigmoid_tanh, run_sigmoid, mistakes=("forward_sigmoid_sign",))
-TANH = CaseSpec("ex1.tanh", inputs_sigmoid_tanh, run_tanh, mistakes=("forward_tanh_via_sigmoid",))
-RELU = CaseSpec("ex1.relu", inputs_relu, run_relu)
+SIGMOID = CaseSpec("ex1.sigmoid", inputs_sigmoid_tanh, run_sigmoid, mistakes=SIGMOID_MISTAKES)
+TANH = CaseSpec("ex1.tanh", inputs_sigmoid_tanh, run_tanh,
+                mistakes=("forward_tanh_via_sigmoid", "forward_tanh_negated", "forward_tanh_inverted"))
+RELU = CaseSpec("ex1.relu", inputs_relu, run_relu, mistakes=("forward_relu_mask", "forward_relu_max_reduction"))
 LEAKY_RELU = CaseSpec("ex1.leaky_relu", inputs_leaky_relu, run_leaky_relu,
-                      mistakes=("forward_leaky_relu_fixed_alpha",))
+                      mistakes=("forward_leaky_relu_fixed_alpha", "forward_leaky_relu_alpha_positive"))
 SOFTMAX = CaseSpec("ex1.softmax", inputs_softmax, run_softmax, mistakes=SOFTMAX_MISTAKES)
 SOFTMAX_LARGE = CaseSpec("ex1.softmax_large", inputs_softmax_large, run_softmax,
-                         mistakes=SOFTMAX_MISTAKES + ("forward_softmax_max_added",))
+                         mistakes=SOFTMAX_MISTAKES + ("forward_softmax_max_added", "forward_softmax_global_max"))
 SIGMOID_LARGE = CaseSpec("ex1.sigmoid_large", inputs_sigmoid_large, run_sigmoid,
-                         mistakes=("forward_sigmoid_sign", "forward_sigmoid_branch_flipped"))
+                         mistakes=SIGMOID_MISTAKES + ("forward_sigmoid_branch_flipped",))
 DENSE = CaseSpec("ex1.dense_forward", _traced(inputs_dense, _dense_layers), run_dense,
-                 mistakes=("forward_dense_transposed", "forward_dense_no_bias", "forward_dense_swapped"))
+                 mistakes=("forward_dense_transposed", "forward_dense_no_bias", "forward_dense_swapped",
+                           "forward_dense_no_activation", "forward_dense_activates_input"))
 MLP = CaseSpec("ex1.mlp_forward", _traced(inputs_mlp, _mlp_layers), run_mlp,
-               mistakes=("forward_mlp_last_linear", "forward_mlp_first_activation"))
+               mistakes=("forward_mlp_last_linear", "forward_mlp_first_activation", "forward_mlp_skips_last_layer"))
 TWO_LAYER_NET = CaseSpec("ex1.two_layer_net", _traced(inputs_two_layer_net, _tln_layers), run_two_layer_net,
-                         mistakes=("forward_tln_sigmoid_output", "forward_tln_tanh_hidden"))
+                         mistakes=("forward_tln_sigmoid_output", "forward_tln_tanh_hidden",
+                                   "forward_tln_no_hidden_activation"))
 
 CHECK_SOFTMAX_INVARIANTS = "softmax: columns are probability distributions"
 #: the outputs of an unnormalised softmax on that check's own draws, to name the mistake
@@ -378,7 +463,8 @@ LOW_PRECISION = {"float32", "float16"}
 
 def _own_layer(ctx, via, a, W, b, act):
     """One layer with the submission's own pieces: (z, a, dtypes it returned), or None when a piece is
-    missing or does not return arrays of the layer's shape.
+    missing or does not return arrays (z of the layer's shape; ``a`` may have another shape, which
+    :func:`_own_layers` allows in the last layer only).
 
     via "activations": the statement's z = W a + b on the submission's own a (what depends on the
     submission cannot come from a fixture), then its activation function of z; via "dense_forward":
@@ -400,7 +486,7 @@ def _own_layer(ctx, via, a, W, b, act):
             return None
         a_own, a_dtype = as_float_array(ctx.impl.call(act, z_own))
         dtypes = {a_dtype}
-    if z_own is None or a_own is None or z_own.shape != shape or a_own.shape != shape:
+    if z_own is None or a_own is None or z_own.shape != shape:
         return None
     return z_own, a_own, dtypes
 
@@ -416,14 +502,18 @@ def _own_layers(ctx, x, layers, trace, via):
     a = np.asarray(x, dtype=np.float64)
     reference_inputs = [a] + [a_ref for _, a_ref in trace[:-1]]
     outs, culprit, low = [], None, None
-    for (W, b, act), (z_ref, a_ref), a_in in zip(layers, trace, reference_inputs):
+    for k, ((W, b, act), (z_ref, a_ref), a_in) in enumerate(zip(layers, trace, reference_inputs)):
         own = _own_layer(ctx, via, a, W, b, act)
         if own is None:
             return [], None, None
         z, a_new, dtypes = own
+        if a_new.shape != z.shape and k < len(layers) - 1:
+            return [], None, None  # an activation of another shape (a reduction) cannot feed the next layer
         name = "dense_forward" if via == "dense_forward" else act
         if culprit is None:
-            on_reference = own if np.array_equal(a, a_in) else _own_layer(ctx, via, a_in, W, b, act)
+            # (a Python bool: `a` may be a list-derived array of another shape than a_in)
+            on_reference = own if a.shape == a_in.shape and np.array_equal(a, a_in) else \
+                _own_layer(ctx, via, a_in, W, b, act)
             if on_reference is None:
                 return [], None, None
             if compare(on_reference[0], z_ref) or compare(on_reference[1], a_ref):
@@ -536,8 +626,9 @@ def check_softmax_invariants(ctx):
 
 
 #: ex1's constructor mistakes (autograder/net_checks.py holds the check, shared with ex2)
-check_tln_construction = construction_check(NetMistakes(bias_1d="forward_tln_bias_1d", constant="forward_tln_zero_weights",
-                                                        unseeded="forward_tln_unseeded"))
+check_tln_construction = construction_check(NetMistakes(
+    missing="forward_tln_init_missing", bias_1d="forward_tln_bias_1d", bias_shape="forward_tln_bias_shape",
+    transposed="forward_tln_weights_transposed", constant="forward_tln_zero_weights", unseeded="forward_tln_unseeded"))
 
 
 # ------------------------------------------------------------------ the checks

@@ -451,3 +451,152 @@ def test_float32_computed_sigmoid_keeps_full_marks_at_large_z(tmp_path):
             return np.float32(1) / (np.float32(1) + np.exp(-z))
     """))
     assert _failed(result) == {}
+
+
+# ------------------------------------------------------------------ the catalogue's mistakes as students write them
+def _tln_forward(body: str) -> str:
+    """PIECES' TwoLayerNet with another forward body."""
+    return PIECES["TwoLayerNet"].split("            def forward(self, x):")[0] + \
+        "            def forward(self, x):\n" + textwrap.indent(textwrap.dedent(body), " " * 16)
+
+
+def _tln_init(body: str) -> str:
+    """PIECES' TwoLayerNet with another constructor body."""
+    head, rest = PIECES["TwoLayerNet"].split("            def __init__(self, n_in, n_hidden, n_out, seed=0):\n")
+    forward = "            def forward(self, x):" + rest.split("            def forward(self, x):")[1]
+    return head + "            def __init__(self, n_in, n_hidden, n_out, seed=0):\n" + \
+        textwrap.indent(textwrap.dedent(body), " " * 16) + "\n" + forward
+
+
+#: mistake id -> (pieces replaced, ids of the checks that fail, each naming the mistake)
+WRITTEN_MISTAKES = {
+    "forward_sigmoid_precedence": ({"sigmoid": """
+        def sigmoid(z):
+            return 1 / 1 + np.exp(-z)
+    """}, {"sigmoid", "sigmoid_stable", "sigmoid_hidden"}),
+    "forward_tanh_negated": ({"tanh": """
+        def tanh(z):
+            return (np.exp(-z) - np.exp(z)) / (np.exp(z) + np.exp(-z))
+    """}, {"tanh", "tanh_hidden"}),
+    "forward_tanh_inverted": ({"tanh": """
+        def tanh(z):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.exp(z) + np.exp(-z)) / (np.exp(z) - np.exp(-z))
+    """}, {"tanh", "tanh_hidden"}),
+    "forward_relu_mask": ({"relu": """
+        def relu(z):
+            return z > 0
+    """}, {"relu", "relu_hidden"}),
+    "forward_leaky_relu_alpha_positive": ({"leaky_relu": """
+        def leaky_relu(z, alpha=0.01):
+            return np.where(z > 0, alpha * z, z)
+    """}, {"leaky_relu", "leaky_relu_hidden"}),
+    "forward_softmax_global_max": ({"softmax": """
+        def softmax(z):
+            e = np.exp(z - np.max(z))
+            return e / np.sum(e, axis=0, keepdims=True)
+    """}, {"softmax_stable"}),
+    "forward_softmax_max_axis1": ({"softmax": """
+        def softmax(z):
+            e = np.exp(z - np.max(z, axis=1, keepdims=True))
+            return e / np.sum(e, axis=0, keepdims=True)
+    """}, {"softmax", "softmax_stable", "softmax_hidden"}),
+    "forward_dense_no_activation": ({"dense_forward": """
+        def dense_forward(a_prev, W, b, activation):
+            z = W @ a_prev + b
+            a = z
+            return z, a
+    """}, {"dense_forward", "dense_forward_hidden"}),
+    "forward_dense_activates_input": ({"dense_forward": PIECES["dense_forward"].replace(
+        "z = np.dot(W, a_prev) + b", "z = np.dot(W, {\"linear\": lambda v: v, \"sigmoid\": sigmoid, \"tanh\": tanh, "
+        "\"relu\": relu, \"softmax\": softmax}[activation](a_prev)) + b")}, {"dense_forward", "dense_forward_hidden"}),
+    "forward_mlp_skips_last_layer": ({"mlp_forward": PIECES["mlp_forward"].replace(
+        "for i in range(len(params)):", "for i in range(len(params) - 1):")}, {"mlp_forward", "mlp_forward_hidden"}),
+    "forward_tln_no_hidden_activation": ({"TwoLayerNet": _tln_forward("""
+        z1 = self.W1 @ x + self.b1
+        z2 = self.W2 @ z1 + self.b2
+        return z1, z1, z2, z2
+    """)}, {"two_layer_net_forward", "two_layer_net_forward_hidden"}),
+    "forward_tln_init_missing": ({"TwoLayerNet": _tln_init("""
+        rng = np.random.default_rng(seed)
+        W1 = rng.normal(size=(n_hidden, n_in))
+        b1 = np.zeros((n_hidden, 1))
+        W2 = rng.normal(size=(n_out, n_hidden))
+        b2 = np.zeros((n_out, 1))
+    """)}, {"two_layer_net_init"}),
+    "forward_tln_weights_transposed": ({"TwoLayerNet": _tln_init("""
+        rng = np.random.default_rng(seed)
+        self.W1 = rng.normal(size=(n_in, n_hidden))
+        self.b1 = np.zeros((n_hidden, 1))
+        self.W2 = rng.normal(size=(n_hidden, n_out))
+        self.b2 = np.zeros((n_out, 1))
+    """)}, {"two_layer_net_init"}),
+    "forward_tln_bias_shape": ({"TwoLayerNet": _tln_init("""
+        rng = np.random.default_rng(seed)
+        self.W1 = rng.normal(size=(n_hidden, n_in))
+        self.b1 = np.zeros((1, n_hidden))
+        self.W2 = rng.normal(size=(n_out, n_hidden))
+        self.b2 = np.zeros((1, n_out))
+    """)}, {"two_layer_net_init"}),
+}
+
+
+@pytest.mark.parametrize("mistake", list(WRITTEN_MISTAKES))
+def test_a_written_mistake_loses_its_checks_only_and_is_named(mistake, tmp_path):
+    pieces, expected = WRITTEN_MISTAKES[mistake]
+    result = _grade(_submission(tmp_path, **pieces))
+    failed = {c.id.split(".", 1)[1]: c for c in result.checks if not c.passed}
+    assert set(failed) == expected
+    for check in failed.values():
+        assert mistake in check.mistakes, check.id
+        assert MISTAKES[mistake].en in check.message
+    points = sum(c.max_points for c in failed.values())
+    assert result.score == POINTS - points
+
+
+def test_relu_as_a_mask_is_named_in_spanish_and_scored_once(tmp_path):
+    result = _grade(_submission(tmp_path, **WRITTEN_MISTAKES["forward_relu_mask"][0]), lang="es")
+    assert MISTAKES["forward_relu_mask"].es in result.check("relu").message
+    # dense_forward and mlp_forward call this relu: right given it, they keep their points and say so
+    for check_id in ("dense_forward", "mlp_forward"):
+        check = result.check(check_id)
+        assert check.passed and "Correcto con tu `relu`, que aquí falla" in check.message
+
+
+def test_relu_as_a_column_maximum_is_named(tmp_path):
+    # np.max(z, 0) is a reduction (one value per column): dense_forward returns what it gives, so it is right
+    # given it and keeps its points; mlp_forward cannot feed that to the next layer (its own ValueError)
+    result = _grade(_submission(tmp_path, relu="""
+        def relu(z):
+            return np.max(z, 0)
+    """))
+    for check_id in ("relu", "relu_hidden"):
+        check = result.check(check_id)
+        assert not check.passed and "forward_relu_max_reduction" in check.mistakes
+    for check_id in ("dense_forward", "dense_forward_hidden"):
+        check = result.check(check_id)
+        assert check.passed and "Correct given your `relu`, which is wrong here" in check.message
+
+
+CORRECT_FORMS = {
+    "softmax with keepdims left out, max subtracted per column": """
+        def softmax(z):
+            shifted = z - np.max(z, axis=0)
+            return np.exp(shifted) / np.exp(shifted).sum(axis=0)
+    """,
+    "softmax through scipy-free log-sum-exp per column, in a loop": """
+        def softmax(z):
+            out = np.empty_like(z, dtype=float)
+            for j in range(z.shape[1]):
+                col = z[:, j] - z[:, j].max()
+                out[:, j] = np.exp(col) / np.exp(col).sum()
+            return out
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(CORRECT_FORMS))
+def test_correct_softmax_forms_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, softmax=CORRECT_FORMS[name]))
+    assert _failed(result) == {}
+    assert result.score == POINTS
