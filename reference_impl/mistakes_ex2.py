@@ -24,6 +24,21 @@ def tanh_prime_on_activation(z):
     return 1.0 - z ** 2
 
 
+def relu_prime_is_relu(z):
+    """max(0, z): the activation itself instead of its derivative (1 where z > 0)."""
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
+def sigmoid_prime_no_one_minus(z):
+    """σ(z) alone: the factor (1 − σ(z)) is missing."""
+    return sigmoid(z)
+
+
+def tanh_prime_not_squared(z):
+    """1 − tanh(z): the square of tanh is missing."""
+    return 1.0 - np.tanh(np.asarray(z, dtype=np.float64))
+
+
 # ------------------------------------------------------------------ losses
 def mse_sum(y, t):
     """½ Σ (y − t)², not divided by m."""
@@ -36,9 +51,51 @@ def mse_no_half(y, t):
     return float(np.sum((y - t) ** 2) / y.shape[1])
 
 
+def mse_mean_entries(y, t):
+    """½ np.mean((y − t)²): also divides by the number of output rows."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(0.5 * np.mean((y - t) ** 2))
+
+
+def mse_rows(y, t):
+    """m = len(y) = y.shape[0]: divides by the number of output rows, not of examples (columns)."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(0.5 * np.sum((y - t) ** 2) / len(y))
+
+
 def cross_entropy_sum(y, t):
     """−Σ t log y, not divided by m."""
     return float(-np.sum(np.asarray(t) * np.log(np.asarray(y))))
+
+
+def cross_entropy_binary_terms(y, t):
+    """The binary formula on softmax outputs: −(1/m) Σ [t log y + (1 − t) log(1 − y)]."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(-np.sum(t * np.log(y) + (1.0 - t) * np.log1p(-y)) / y.shape[1])
+
+
+def cross_entropy_no_minus(y, t):
+    """(1/m) Σ t log y: the minus sign is missing (the cost is negative)."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(np.sum(t * np.log(y)) / y.shape[1])
+
+
+def cross_entropy_mean_entries(y, t):
+    """−np.mean(t log y): also divides by the number of classes."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(-np.mean(t * np.log(y)))
+
+
+def bce_sum(y, t):
+    """−Σ [t log y + (1 − t) log(1 − y)], not divided by m."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(-np.sum(t * np.log(y) + (1.0 - t) * np.log1p(-y)))
+
+
+def bce_no_minus(y, t):
+    """(1/m) Σ [t log y + (1 − t) log(1 − y)]: the minus sign is missing."""
+    y, t = np.asarray(y), np.asarray(t)
+    return float(np.sum(t * np.log(y) + (1.0 - t) * np.log1p(-y)) / y.shape[1])
 
 
 def bce_no_negative_term(y, t):
@@ -58,12 +115,46 @@ def delta_no_m(z, t):
     return softmax(np.asarray(z, dtype=np.float64)) - np.asarray(t)
 
 
+def delta_softmax_axis1(z, t):
+    """(softmax over the rows (axis 1) − t)/m."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True) - np.asarray(t)) / z.shape[1]
+
+
+def delta_no_softmax(z, t):
+    """(z − t)/m: the softmax is never applied."""
+    z = np.asarray(z, dtype=np.float64)
+    return (z - np.asarray(t)) / z.shape[1]
+
+
+def delta_sign(z, t):
+    """(t − softmax(z))/m: the gradient of −J."""
+    z = np.asarray(z, dtype=np.float64)
+    return (np.asarray(t) - softmax(z)) / z.shape[1]
+
+
+def delta_rows(z, t):
+    """(softmax(z) − t)/len(z): divided by the number of classes (rows), not of examples."""
+    z = np.asarray(z, dtype=np.float64)
+    return (softmax(z) - np.asarray(t)) / len(z)
+
+
 def delta_max_added(z, t):
     """(softmax(z) − t)/m with the softmax stabilised the wrong way round, exp(z + max): right while
     z + max stays below ≈ 709, NaN at |z| ≈ 1000."""
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(z + z.max(axis=0, keepdims=True))
+        return (e / e.sum(axis=0, keepdims=True) - np.asarray(t)) / z.shape[1]
+
+
+def delta_global_max(z, t):
+    """(softmax(z) − t)/m with the maximum of the whole matrix subtracted, not each column's: a column whose
+    scores all lie far below the global maximum underflows to 0/0 = NaN."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - z.max())
         return (e / e.sum(axis=0, keepdims=True) - np.asarray(t)) / z.shape[1]
 
 
@@ -77,24 +168,32 @@ def delta_unstable(z, t):
 
 
 # ------------------------------------------------------------------ mlp_backward
-def _mlp_backward(dy, caches, params, activations, *, transposed=False, db="sum", last_fprime=True):
+def _mlp_backward(dy, caches, params, activations, *, transposed=False, db="sum", last_fprime=True,
+                  w_transposed=True, fprime_of_a=False, extra_m=False, reverse=True):
     grads = []
     da = np.asarray(dy, dtype=np.float64)
+    m = da.shape[1]
     layers = list(zip(params, caches, activations))
     for k in range(len(layers) - 1, -1, -1):
         (W, _), (a_prev, z), name = layers[k]
-        _, fprime = ELEMENTWISE[name]
-        delta = da if (k == len(layers) - 1 and not last_fprime) else da * fprime(z)
+        f, fprime = ELEMENTWISE[name]
+        at = f(z) if fprime_of_a else z
+        delta = da if (k == len(layers) - 1 and not last_fprime) else da * fprime(at)
         dW = a_prev @ delta.T if transposed else delta @ a_prev.T
         if db == "sum":
             dbk = delta.sum(axis=1, keepdims=True)
         elif db == "mean":
             dbk = delta.mean(axis=1, keepdims=True)
+        elif db == "axis0":
+            dbk = delta.sum(axis=0, keepdims=True)
         else:
             dbk = delta.copy()
-        da = np.asarray(W, dtype=np.float64).T @ delta
+        if extra_m:
+            dW, dbk = dW / m, dbk / m
+        W = np.asarray(W, dtype=np.float64)
+        da = (W.T if w_transposed else W) @ delta
         grads.append((dW, dbk))
-    return grads[::-1]
+    return grads[::-1] if reverse else grads
 
 
 def mlp_transposed_dW(dy, caches, params, activations):
@@ -117,6 +216,31 @@ def mlp_no_last_fprime(dy, caches, params, activations):
     return _mlp_backward(dy, caches, params, activations, last_fprime=False)
 
 
+def mlp_W_not_transposed(dy, caches, params, activations):
+    """∂J/∂a(k−1) = W(k) δ(k) instead of W(k)ᵀ δ(k) (only runs when W is square)."""
+    return _mlp_backward(dy, caches, params, activations, w_transposed=False)
+
+
+def mlp_fprime_of_a(dy, caches, params, activations):
+    """δ(k) = ∂J/∂a(k) ⊙ f'(a(k)): the derivative evaluated at the activation, not at z(k)."""
+    return _mlp_backward(dy, caches, params, activations, fprime_of_a=True)
+
+
+def mlp_extra_m(dy, caches, params, activations):
+    """dW and db divided by m once more (dy already holds the 1/m)."""
+    return _mlp_backward(dy, caches, params, activations, extra_m=True)
+
+
+def mlp_db_axis0(dy, caches, params, activations):
+    """db = Σ over the rows (axis 0) of δ: shape (1, m) instead of (n_k, 1)."""
+    return _mlp_backward(dy, caches, params, activations, db="axis0")
+
+
+def mlp_not_reversed(dy, caches, params, activations):
+    """The gradients in the order they were computed: [(dWL, dbL), …, (dW1, db1)]."""
+    return _mlp_backward(dy, caches, params, activations, reverse=False)
+
+
 # ------------------------------------------------------------------ TwoLayerNet
 class TwoLayerNetNoM(_TwoLayerNet):
     """backward uses δ2 = y − t: the 1/m of the mean is missing."""
@@ -129,6 +253,52 @@ class TwoLayerNetNoM(_TwoLayerNet):
         delta1 = (self.W2.T @ delta2) * s * (1.0 - s)
         return (delta1 @ x.T, delta1.sum(axis=1, keepdims=True),
                 delta2 @ a1.T, delta2.sum(axis=1, keepdims=True))
+
+
+class _TwoLayerNetBackward(_TwoLayerNet):
+    """backward written out, with one switch per known mistake."""
+
+    sign = 1.0
+    hidden_fprime = "z"   # "z" (right), "a" (σ' of a1) or "none"
+    db = "sum"
+
+    def backward(self, x, t):
+        x = np.asarray(x, dtype=np.float64)
+        z1, a1, _, y = self.forward(x)
+        delta2 = self.sign * (y - np.asarray(t, dtype=np.float64)) / x.shape[1]
+        back = self.W2.T @ delta2
+        if self.hidden_fprime == "none":
+            delta1 = back
+        else:
+            s = sigmoid(z1 if self.hidden_fprime == "z" else a1)
+            delta1 = back * s * (1.0 - s)
+        reduce = np.mean if self.db == "mean" else np.sum
+        return (delta1 @ x.T, reduce(delta1, axis=1, keepdims=True),
+                delta2 @ a1.T, reduce(delta2, axis=1, keepdims=True))
+
+
+class TwoLayerNetNoSigmoidPrime(_TwoLayerNetBackward):
+    """δ1 = W2ᵀ δ2: the factor σ'(z1) is missing."""
+
+    hidden_fprime = "none"
+
+
+class TwoLayerNetSigmoidPrimeOfA(_TwoLayerNetBackward):
+    """δ1 = (W2ᵀ δ2) ⊙ σ'(a1): σ' evaluated at the activation a1 instead of z1."""
+
+    hidden_fprime = "a"
+
+
+class TwoLayerNetDbMean(_TwoLayerNetBackward):
+    """db = the mean of δ over the columns (the 1/m is already inside δ)."""
+
+    db = "mean"
+
+
+class TwoLayerNetSign(_TwoLayerNetBackward):
+    """δ2 = (t − y)/m: every gradient has the wrong sign."""
+
+    sign = -1.0
 
 
 class TwoLayerNetNoAttributes(_TwoLayerNet):
@@ -204,6 +374,22 @@ class TwoLayerNetAscent(_TwoLayerNet):
         self.b2 = self.b2 + eta * db2
 
 
+class TwoLayerNetStepWeightsOnly(_TwoLayerNet):
+    """gradient_step updates W1 and W2 but not the biases."""
+
+    def gradient_step(self, x, t, eta):
+        dW1, _, dW2, _ = self.backward(x, t)
+        self.W1 = self.W1 - eta * dW1
+        self.W2 = self.W2 - eta * dW2
+
+
+class TwoLayerNetStepFixedEta(_TwoLayerNet):
+    """gradient_step uses a hard-coded learning rate 0.1 instead of its argument eta."""
+
+    def gradient_step(self, x, t, eta):
+        super().gradient_step(x, t, 0.1)
+
+
 # ------------------------------------------------------------------ numerical_gradient
 def _flat_view(x):
     x = np.asarray(x)
@@ -251,23 +437,67 @@ def numgrad_divides_by_h(f, x, h=1e-5):
     return out.reshape(np.shape(x))
 
 
+def numgrad_all_at_once(f, x, h=1e-5):
+    """h added to every entry at once: (f(x + h·1) − f(x − h·1))/(2h), the derivative along the all-ones
+    direction (the sum of the gradient's entries), in every entry."""
+    x = np.asarray(x, dtype=np.float64)
+    value = (float(f(x + h)) - float(f(x - h))) / (2 * h)
+    return np.full(x.shape, value)
+
+
+def numgrad_rows(f, x, h=1e-5):
+    """Loops over the rows only (for i in range(len(x))): x[i] += h moves a whole row, so each row holds the
+    sum of that row's partial derivatives."""
+    x = np.asarray(x)
+    out = np.empty(x.shape)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + h
+        f_plus = float(f(x))
+        x[i] = old - h
+        f_minus = float(f(x))
+        x[i] = old
+        out[i] = (f_plus - f_minus) / (2 * h)
+    return out
+
+
 #: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex2.py MISTAKES
 VARIANTS = {
     "backprop_relu_prime_at_zero": {"relu_prime": relu_prime_one_at_zero},
     "backprop_sigmoid_prime_of_a": {"sigmoid_prime": sigmoid_prime_on_activation},
     "backprop_tanh_prime_of_a": {"tanh_prime": tanh_prime_on_activation},
+    "backprop_relu_prime_is_relu": {"relu_prime": relu_prime_is_relu},
+    "backprop_sigmoid_prime_no_one_minus": {"sigmoid_prime": sigmoid_prime_no_one_minus},
+    "backprop_tanh_prime_not_squared": {"tanh_prime": tanh_prime_not_squared},
     "backprop_mse_sum": {"mse_loss": mse_sum},
+    "backprop_mse_mean_entries": {"mse_loss": mse_mean_entries},
+    "backprop_mse_rows": {"mse_loss": mse_rows},
+    "backprop_ce_binary_terms": {"cross_entropy_loss": cross_entropy_binary_terms},
+    "backprop_ce_no_minus": {"cross_entropy_loss": cross_entropy_no_minus},
+    "backprop_ce_mean_entries": {"cross_entropy_loss": cross_entropy_mean_entries},
+    "backprop_bce_sum": {"binary_cross_entropy_loss": bce_sum},
+    "backprop_bce_no_minus": {"binary_cross_entropy_loss": bce_no_minus},
+    "backprop_delta_softmax_axis1": {"softmax_cross_entropy_delta": delta_softmax_axis1},
+    "backprop_delta_no_softmax": {"softmax_cross_entropy_delta": delta_no_softmax},
+    "backprop_delta_sign": {"softmax_cross_entropy_delta": delta_sign},
+    "backprop_delta_rows": {"softmax_cross_entropy_delta": delta_rows},
     "backprop_mse_no_half": {"mse_loss": mse_no_half},
     "backprop_ce_sum": {"cross_entropy_loss": cross_entropy_sum},
     "backprop_bce_missing_term": {"binary_cross_entropy_loss": bce_no_negative_term},
     "backprop_bce_mean_entries": {"binary_cross_entropy_loss": bce_mean_over_entries},
     "backprop_delta_no_m": {"softmax_cross_entropy_delta": delta_no_m},
     "backprop_delta_max_added": {"softmax_cross_entropy_delta": delta_max_added},
+    "backprop_delta_global_max": {"softmax_cross_entropy_delta": delta_global_max},
     "backprop_delta_unstable": {"softmax_cross_entropy_delta": delta_unstable},
     "backprop_mlp_transposed_dW": {"mlp_backward": mlp_transposed_dW},
     "backprop_mlp_db_mean": {"mlp_backward": mlp_db_mean},
     "backprop_mlp_db_not_summed": {"mlp_backward": mlp_db_not_summed},
     "backprop_mlp_no_last_fprime": {"mlp_backward": mlp_no_last_fprime},
+    "backprop_mlp_W_not_transposed": {"mlp_backward": mlp_W_not_transposed},
+    "backprop_mlp_fprime_of_a": {"mlp_backward": mlp_fprime_of_a},
+    "backprop_mlp_extra_m": {"mlp_backward": mlp_extra_m},
+    "backprop_mlp_db_axis0": {"mlp_backward": mlp_db_axis0},
+    "backprop_mlp_not_reversed": {"mlp_backward": mlp_not_reversed},
     "backprop_net_init_missing": {"TwoLayerNet": TwoLayerNetNoAttributes},
     "backprop_net_bias_shape": {"TwoLayerNet": TwoLayerNetBiasShape},
     "backprop_net_weights_transposed": {"TwoLayerNet": TwoLayerNetTransposedWeights},
@@ -276,9 +506,17 @@ VARIANTS = {
     "backprop_net_z1_sign": {"TwoLayerNet": TwoLayerNetZ1Sign},
     "backprop_net_z2_sign": {"TwoLayerNet": TwoLayerNetZ2Sign},
     "backprop_net_no_m": {"TwoLayerNet": TwoLayerNetNoM},
+    "backprop_net_no_sigmoid_prime": {"TwoLayerNet": TwoLayerNetNoSigmoidPrime},
+    "backprop_net_sigmoid_prime_of_a": {"TwoLayerNet": TwoLayerNetSigmoidPrimeOfA},
+    "backprop_net_db_mean": {"TwoLayerNet": TwoLayerNetDbMean},
+    "backprop_net_sign": {"TwoLayerNet": TwoLayerNetSign},
     "backprop_net_ascent": {"TwoLayerNet": TwoLayerNetAscent},
+    "backprop_net_step_weights_only": {"TwoLayerNet": TwoLayerNetStepWeightsOnly},
+    "backprop_net_step_fixed_eta": {"TwoLayerNet": TwoLayerNetStepFixedEta},
     "backprop_numgrad_one_sided": {"numerical_gradient": numgrad_forward_difference},
     "backprop_numgrad_not_restored": {"numerical_gradient": numgrad_not_restored},
     "backprop_numgrad_over_h": {"numerical_gradient": numgrad_divides_by_h},
+    "backprop_numgrad_all_at_once": {"numerical_gradient": numgrad_all_at_once},
+    "backprop_numgrad_rows": {"numerical_gradient": numgrad_rows},
 }
 register(VARIANTS)

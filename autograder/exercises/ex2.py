@@ -23,7 +23,11 @@ What is checked
   crosses the kink. Those pre-activations, and the y that the student's
   forward must give first (else it is blamed), are the reference's on the
   check's own draws (``FORWARD_SPEC``, ``NET_FORWARD_SPEC``; the public draws'
-  are in the fixtures): this module computes no forward pass.
+  are in the fixtures): this module computes no forward pass. When a gradient check fails, the
+  submission's whole gradients are compared with the known mistakes' on the check's own draws
+  (``MLP_GRAD_SPEC``, ``NET_GRAD_SPEC``: asked on every run, so the public fixture holds them) and a
+  match is named. The first MLP architecture has square layers only, so a W used untransposed runs
+  there and is named instead of stopping at a shape error.
 * ``TwoLayerNet``'s own constructor and forward (the grader assigns W1, b1, W2, b2 itself before
   calling the methods, so nothing else sees them): the constructor must set the attributes W1
   (n_hidden, n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1), finite, the weights
@@ -67,15 +71,65 @@ MISTAKES = mistake_catalog(
     Mistake("backprop_tanh_prime_of_a", "tanh_prime computes 1 − z²: the formula 1 − a² needs the activation a = tanh(z), but the argument is z.",
             "tanh_prime calcula 1 − z²: la fórmula 1 − a² necesita la activación a = tanh(z), pero el argumento es z.",
             targets=("tanh_prime",)),
+    Mistake("backprop_relu_prime_is_relu", "relu_prime returns max(0, z), the activation itself; its derivative is "
+            "1 where z > 0 and 0 elsewhere: (z > 0).astype(float).",
+            "relu_prime devuelve max(0, z), la propia activación; su derivada vale 1 donde z > 0 y 0 en el resto: "
+            "(z > 0).astype(float).",
+            targets=("relu_prime", "derivatives_hidden")),
+    Mistake("backprop_sigmoid_prime_no_one_minus", "sigmoid_prime returns σ(z) alone: the factor (1 − σ(z)) is "
+            "missing, σ'(z) = σ(z)(1 − σ(z)).",
+            "sigmoid_prime devuelve solo σ(z): falta el factor (1 − σ(z)), σ'(z) = σ(z)(1 − σ(z)).",
+            targets=("sigmoid_prime", "derivatives_hidden")),
+    Mistake("backprop_tanh_prime_not_squared", "tanh_prime computes 1 − tanh(z): tanh must be squared, "
+            "tanh'(z) = 1 − tanh(z)².",
+            "tanh_prime calcula 1 − tanh(z): tanh debe ir al cuadrado, tanh'(z) = 1 − tanh(z)².",
+            targets=("tanh_prime", "derivatives_hidden")),
     Mistake("backprop_mse_sum", "mse_loss sums over the examples instead of averaging: divide by m, the number of columns.",
             "mse_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas.",
             targets=("mse_loss",)),
     Mistake("backprop_mse_no_half", "mse_loss is missing the ½: the course's quadratic cost is (1/m) Σ ½‖y − t‖².",
             "a mse_loss le falta el ½: el coste cuadrático del curso es (1/m) Σ ½‖y − t‖².",
             targets=("mse_loss",)),
+    Mistake("backprop_mse_mean_entries", "mse_loss averages over every entry (np.mean), so it also divides by the "
+            "number of output rows; the cost is the mean over the m columns of ½‖y − t‖²: "
+            "np.sum((y − t)**2) / (2 m), with m = y.shape[1].",
+            "mse_loss promedia sobre todas las entradas (np.mean), así que también divide entre el número de filas de "
+            "salida; el coste es la media sobre las m columnas de ½‖y − t‖²: np.sum((y − t)**2) / (2 m), con "
+            "m = y.shape[1].",
+            targets=("mse_loss",)),
+    Mistake("backprop_mse_rows", "mse_loss divides by the number of rows (len(y) or y.shape[0], the outputs); the "
+            "examples are the columns: m = y.shape[1].",
+            "mse_loss divide entre el número de filas (len(y) o y.shape[0], las salidas); los ejemplos son las "
+            "columnas: m = y.shape[1].",
+            targets=("mse_loss",)),
     Mistake("backprop_ce_sum", "cross_entropy_loss sums over the examples instead of averaging: divide by m, the number of columns.",
             "cross_entropy_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas.",
             targets=("cross_entropy_loss",)),
+    Mistake("backprop_ce_binary_terms", "cross_entropy_loss adds the (1 − t) log(1 − y) terms of the binary "
+            "cross-entropy; for softmax outputs and one-hot targets the cost is −(1/m) Σ t log y only.",
+            "cross_entropy_loss suma los términos (1 − t) log(1 − y) de la entropía cruzada binaria; para salidas "
+            "softmax y objetivos one-hot el coste es solo −(1/m) Σ t log y.",
+            targets=("cross_entropy_loss",)),
+    Mistake("backprop_ce_no_minus", "cross_entropy_loss is missing the minus sign: log y < 0, so the cost "
+            "−(1/m) Σ t log y is positive.",
+            "a cross_entropy_loss le falta el signo menos: log y < 0, así que el coste −(1/m) Σ t log y es positivo.",
+            targets=("cross_entropy_loss",)),
+    Mistake("backprop_ce_mean_entries", "cross_entropy_loss averages over every entry (np.mean), so it also divides "
+            "by the number of classes; it is the mean over the m columns of the sum over the classes: "
+            "−np.sum(t * np.log(y)) / m.",
+            "cross_entropy_loss promedia sobre todas las entradas (np.mean), así que también divide entre el número "
+            "de clases; es la media sobre las m columnas de la suma sobre las clases: −np.sum(t * np.log(y)) / m.",
+            targets=("cross_entropy_loss",)),
+    Mistake("backprop_bce_sum", "binary_cross_entropy_loss sums over the examples instead of averaging: divide by m, "
+            "the number of columns.",
+            "binary_cross_entropy_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de "
+            "columnas.",
+            targets=("binary_cross_entropy_loss",)),
+    Mistake("backprop_bce_no_minus", "binary_cross_entropy_loss is missing the minus sign: "
+            "J = −(1/m) Σ [t log y + (1 − t) log(1 − y)], which is positive.",
+            "a binary_cross_entropy_loss le falta el signo menos: J = −(1/m) Σ [t log y + (1 − t) log(1 − y)], que "
+            "es positivo.",
+            targets=("binary_cross_entropy_loss",)),
     Mistake("backprop_bce_missing_term", "binary_cross_entropy_loss is missing the (1 − t) log(1 − y) term, so examples with t = 0 cost nothing.",
             "a binary_cross_entropy_loss le falta el término (1 − t) log(1 − y), así que los ejemplos con t = 0 no cuestan nada.",
             targets=("binary_cross_entropy_loss",)),
@@ -85,11 +139,38 @@ MISTAKES = mistake_catalog(
     Mistake("backprop_delta_no_m", "softmax_cross_entropy_delta is not divided by m: the cost is a mean, so δ = (softmax(z) − t)/m.",
             "softmax_cross_entropy_delta no se divide entre m: el coste es una media, así que δ = (softmax(z) − t)/m.",
             targets=("softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable")),
+    Mistake("backprop_delta_softmax_axis1", "the softmax in softmax_cross_entropy_delta is taken over the rows "
+            "(axis 1); each column is one example, so normalise over axis 0.",
+            "la softmax de softmax_cross_entropy_delta se calcula sobre las filas (eje 1); cada columna es un "
+            "ejemplo, así que normaliza sobre el eje 0.",
+            targets=("softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable", "costs_hidden")),
+    Mistake("backprop_delta_no_softmax", "softmax_cross_entropy_delta uses z itself: apply the softmax first, "
+            "δ = (softmax(z) − t)/m.",
+            "softmax_cross_entropy_delta usa el propio z: aplica antes la softmax, δ = (softmax(z) − t)/m.",
+            targets=("softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable", "costs_hidden")),
+    Mistake("backprop_delta_sign", "softmax_cross_entropy_delta has the wrong sign: δ = ∂J/∂z = (softmax(z) − t)/m, "
+            "not (t − softmax(z))/m.",
+            "softmax_cross_entropy_delta tiene el signo cambiado: δ = ∂J/∂z = (softmax(z) − t)/m, no "
+            "(t − softmax(z))/m.",
+            targets=("softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable", "costs_hidden")),
+    Mistake("backprop_delta_rows", "softmax_cross_entropy_delta divides by the number of rows (len(z) or "
+            "z.shape[0], the classes); the examples are the columns: δ = (softmax(z) − t)/m with m = z.shape[1].",
+            "softmax_cross_entropy_delta divide entre el número de filas (len(z) o z.shape[0], las clases); los "
+            "ejemplos son las columnas: δ = (softmax(z) − t)/m con m = z.shape[1].",
+            targets=("softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable")),
     Mistake("backprop_delta_max_added", "softmax_cross_entropy_delta adds each column's maximum instead of subtracting "
             "it: exp(z + max) overflows at |z| ≈ 1000 (inf/inf is NaN). Subtract it: exp(z − max), so the largest "
             "exponent is 0.",
             "softmax_cross_entropy_delta suma el máximo de cada columna en lugar de restarlo: exp(z + max) desborda "
             "con |z| ≈ 1000 (inf/inf es NaN). Réstalo: exp(z − max), así el mayor exponente es 0.",
+            targets=("softmax_cross_entropy_delta_stable", "costs_hidden")),
+    Mistake("backprop_delta_global_max", "the softmax in softmax_cross_entropy_delta subtracts the maximum of the "
+            "whole matrix, not each column's: a column whose scores all lie far below the global maximum (≈ −1000 "
+            "next to a column ≈ +1000) underflows to 0/0 = NaN. Subtract each column's maximum: "
+            "z − z.max(axis=0, keepdims=True).",
+            "la softmax de softmax_cross_entropy_delta resta el máximo de toda la matriz, no el de cada columna: una "
+            "columna cuyos valores quedan todos muy por debajo del máximo global (≈ −1000 junto a una columna "
+            "≈ +1000) se anula y da 0/0 = NaN. Resta el máximo de cada columna: z − z.max(axis=0, keepdims=True).",
             targets=("softmax_cross_entropy_delta_stable", "costs_hidden")),
     Mistake("backprop_delta_unstable", "the softmax in softmax_cross_entropy_delta is not stabilised: exp(z) overflows "
             "above z ≈ 709 (inf/inf is NaN) and is 0 in a column whose every z is below ≈ −745 (0/0 is NaN). Subtract "
@@ -110,6 +191,31 @@ MISTAKES = mistake_catalog(
     Mistake("backprop_mlp_no_last_fprime", "the last layer's δ is dy itself: multiply by f'(z(L)) of the output activation too (it is 1 only for \"linear\").",
             "el δ de la última capa es el propio dy: multiplica también por f'(z(L)) de la activación de salida (solo vale 1 para \"linear\").",
             targets=("mlp_backward",)),
+    Mistake("backprop_mlp_W_not_transposed", "the error is propagated with W instead of its transpose: "
+            "∂J/∂a(k−1) = W(k)ᵀ δ(k) (np.dot(W.T, delta)), of shape (n_(k−1), m).",
+            "el error se propaga con W en lugar de su traspuesta: ∂J/∂a(k−1) = W(k)ᵀ δ(k) (np.dot(W.T, delta)), de "
+            "forma (n_(k−1), m).",
+            targets=("mlp_backward", "mlp_backward_gradient", "mlp_backward_hidden")),
+    Mistake("backprop_mlp_fprime_of_a", "the derivative is evaluated at the activation a(k) instead of z(k): "
+            "δ(k) = ∂J/∂a(k) ⊙ f'(z(k)), and the derivative functions take z.",
+            "la derivada se evalúa en la activación a(k) en lugar de en z(k): δ(k) = ∂J/∂a(k) ⊙ f'(z(k)), y las "
+            "funciones derivada reciben z.",
+            targets=("mlp_backward", "mlp_backward_gradient", "mlp_backward_hidden")),
+    Mistake("backprop_mlp_extra_m", "dW and db are divided by m again; dy already holds the 1/m of the mean, so "
+            "dW = δ a_prevᵀ and db = Σ_columns δ, with no further division.",
+            "dW y db se dividen otra vez entre m; dy ya lleva el 1/m de la media, así que dW = δ a_prevᵀ y "
+            "db = Σ_columnas δ, sin dividir más.",
+            targets=("mlp_backward", "mlp_backward_gradient", "mlp_backward_hidden")),
+    Mistake("backprop_mlp_db_axis0", "db sums δ over the rows (axis 0), giving shape (1, m); sum over the "
+            "columns (the examples): db = np.sum(delta, axis=1, keepdims=True), shape (n_k, 1).",
+            "db suma δ sobre las filas (eje 0) y da forma (1, m); suma sobre las columnas (los ejemplos): "
+            "db = np.sum(delta, axis=1, keepdims=True), forma (n_k, 1).",
+            targets=("mlp_backward", "mlp_backward_gradient", "mlp_backward_hidden")),
+    Mistake("backprop_mlp_not_reversed", "the gradients are returned in the order they were computed, last layer "
+            "first; return [(dW1, db1), …, (dWL, dbL)], in the order of params (reverse the list).",
+            "los gradientes se devuelven en el orden en que se calcularon, la última capa primero; devuelve "
+            "[(dW1, db1), …, (dWL, dbL)], en el orden de params (invierte la lista).",
+            targets=("mlp_backward", "mlp_backward_gradient", "mlp_backward_hidden")),
     Mistake("backprop_net_init_missing", "TwoLayerNet's constructor does not set the attributes W1, b1, W2, b2: "
             "assign them as self.W1 = …, self.b1 = …, self.W2 = …, self.b2 = … (the methods read them from self).",
             "el constructor de TwoLayerNet no define los atributos W1, b1, W2, b2: asígnalos como self.W1 = …, "
@@ -148,9 +254,39 @@ MISTAKES = mistake_catalog(
     Mistake("backprop_net_no_m", "TwoLayerNet.backward is missing the 1/m: mse_loss is a mean over the m columns, so δ2 = (y − t)/m.",
             "a TwoLayerNet.backward le falta el 1/m: mse_loss es una media sobre las m columnas, así que δ2 = (y − t)/m.",
             targets=("two_layer_net_backward",)),
+    Mistake("backprop_net_no_sigmoid_prime", "TwoLayerNet.backward leaves out σ'(z1): the hidden layer's error is "
+            "δ1 = (W2ᵀ δ2) ⊙ σ(z1)(1 − σ(z1)).",
+            "TwoLayerNet.backward omite σ'(z1): el error de la capa oculta es δ1 = (W2ᵀ δ2) ⊙ σ(z1)(1 − σ(z1)).",
+            targets=("two_layer_net_backward", "two_layer_net_backward_gradient", "two_layer_net_hidden")),
+    Mistake("backprop_net_sigmoid_prime_of_a", "TwoLayerNet.backward evaluates σ' at a1 = σ(z1) instead of z1: "
+            "σ'(z1) = σ(z1)(1 − σ(z1)) = a1(1 − a1), so either sigmoid_prime(z1) or a1 * (1 − a1), not "
+            "sigmoid_prime(a1).",
+            "TwoLayerNet.backward evalúa σ' en a1 = σ(z1) en lugar de en z1: σ'(z1) = σ(z1)(1 − σ(z1)) = a1(1 − a1), "
+            "así que sigmoid_prime(z1) o a1 * (1 − a1), no sigmoid_prime(a1).",
+            targets=("two_layer_net_backward", "two_layer_net_backward_gradient", "two_layer_net_hidden")),
+    Mistake("backprop_net_db_mean", "TwoLayerNet.backward averages δ over the columns for db1 and db2; δ already "
+            "holds the 1/m, so db = np.sum(delta, axis=1, keepdims=True).",
+            "TwoLayerNet.backward promedia δ sobre las columnas para db1 y db2; δ ya lleva el 1/m, así que "
+            "db = np.sum(delta, axis=1, keepdims=True).",
+            targets=("two_layer_net_backward", "two_layer_net_backward_gradient", "two_layer_net_hidden")),
+    Mistake("backprop_net_sign", "TwoLayerNet.backward returns the gradients with the wrong sign: δ2 = ∂J/∂y = "
+            "(y − t)/m, not (t − y)/m.",
+            "TwoLayerNet.backward devuelve los gradientes con el signo cambiado: δ2 = ∂J/∂y = (y − t)/m, no "
+            "(t − y)/m.",
+            targets=("two_layer_net_backward", "two_layer_net_backward_gradient", "two_layer_net_hidden")),
     Mistake("backprop_net_ascent", "gradient_step adds the gradient (ascent); gradient descent subtracts it: θ ← θ − η ∂J/∂θ.",
             "gradient_step suma el gradiente (ascenso); el descenso por gradiente lo resta: θ ← θ − η ∂J/∂θ.",
             targets=("gradient_step",)),
+    Mistake("backprop_net_step_weights_only", "gradient_step updates W1 and W2 but not the biases: every parameter "
+            "takes its step, b ← b − η ∂J/∂b too.",
+            "gradient_step actualiza W1 y W2 pero no los sesgos: todos los parámetros dan su paso, también "
+            "b ← b − η ∂J/∂b.",
+            targets=("gradient_step", "two_layer_net_hidden")),
+    Mistake("backprop_net_step_fixed_eta", "gradient_step uses a fixed learning rate instead of its argument eta: "
+            "θ ← θ − eta ∂J/∂θ with the eta it is called with.",
+            "gradient_step usa una tasa de aprendizaje fija en lugar de su argumento eta: θ ← θ − eta ∂J/∂θ con el "
+            "eta con que se la llama.",
+            targets=("gradient_step", "two_layer_net_hidden")),
     Mistake("backprop_numgrad_one_sided", "numerical_gradient uses a one-sided difference (f(x + h) − f(x))/h, whose error is O(h); use centered differences (f(x + h) − f(x − h))/(2h), error O(h²).",
             "numerical_gradient usa una diferencia de un solo lado (f(x + h) − f(x))/h, cuyo error es O(h); usa diferencias centradas (f(x + h) − f(x − h))/(2h), error O(h²).",
             targets=("numerical_gradient",)),
@@ -160,6 +296,20 @@ MISTAKES = mistake_catalog(
     Mistake("backprop_numgrad_over_h", "numerical_gradient divides by h instead of 2h: the two points x ± h e_i are 2h apart.",
             "numerical_gradient divide entre h en lugar de 2h: los dos puntos x ± h e_i están a 2h de distancia.",
             targets=("numerical_gradient",)),
+    Mistake("backprop_numgrad_all_at_once", "numerical_gradient moves every entry of x at once (x + h): that gives "
+            "the derivative along the all-ones direction, the sum of the gradient, in every entry. Move one entry "
+            "at a time: (f(x + h e_i) − f(x − h e_i))/(2h) for each index i.",
+            "numerical_gradient mueve todas las entradas de x a la vez (x + h): eso da la derivada en la dirección "
+            "de unos, la suma del gradiente, en cada entrada. Mueve una entrada cada vez: "
+            "(f(x + h e_i) − f(x − h e_i))/(2h) para cada índice i.",
+            targets=("numerical_gradient", "numerical_gradient_hidden")),
+    Mistake("backprop_numgrad_rows", "numerical_gradient loops over the rows only (for i in range(len(x))): x[i] is a "
+            "whole row, so each row gets the sum of its partial derivatives. Visit every entry, e.g. "
+            "for i in np.ndindex(x.shape).",
+            "numerical_gradient recorre solo las filas (for i in range(len(x))): x[i] es una fila entera, así que "
+            "cada fila recibe la suma de sus derivadas parciales. Recorre cada entrada, p. ej. "
+            "for i in np.ndindex(x.shape).",
+            targets=("numerical_gradient", "numerical_gradient_hidden")),
 )
 
 CHECK_SIGMOID = "sigmoid_prime: fixtures"
@@ -424,8 +574,9 @@ def mlp_hidden_inputs(rng):
     for activations in (("relu", "tanh", "sigmoid"), ("sigmoid", "relu"), ("tanh", "linear")):
         sizes = tuple(int(s) for s in rng.integers(2, 7, size=len(activations) + 1))
         cases.append(_mlp_case(rng, sizes, activations, int(rng.integers(3, 9)), prefix="fresh: "))
-    n = int(rng.integers(3, 6))  # one case with square layers
-    cases.append(_mlp_case(rng, (n, n, n), ("sigmoid", "tanh"), int(rng.integers(3, 9)), prefix="fresh: "))
+    n = int(rng.integers(3, 6))  # one case with square layers, drawn last and graded first: a W used
+    # untransposed runs there (and is named), where the other cases stop at a shape error
+    cases.insert(0, _mlp_case(rng, (n, n, n), ("sigmoid", "tanh"), int(rng.integers(3, 9)), prefix="fresh: "))
     return cases
 
 
@@ -499,47 +650,60 @@ def net_hidden_procedure(impl, inputs):
 
 
 # ------------------------------------------------------------------ specs
-SIGMOID_SPEC = CaseSpec("ex2.sigmoid_prime", derivative_inputs, sigmoid_prime_procedure,
-                        mistakes=("backprop_sigmoid_prime_of_a",))
-TANH_SPEC = CaseSpec("ex2.tanh_prime", derivative_inputs, tanh_prime_procedure, mistakes=("backprop_tanh_prime_of_a",))
-RELU_SPEC = CaseSpec("ex2.relu_prime", derivative_inputs, relu_prime_procedure, mistakes=("backprop_relu_prime_at_zero",))
-MSE_SPEC = CaseSpec("ex2.mse_loss", mse_inputs, mse_procedure, mistakes=("backprop_mse_sum", "backprop_mse_no_half"))
-CE_SPEC = CaseSpec("ex2.cross_entropy_loss", cross_entropy_inputs, cross_entropy_procedure,
-                   mistakes=("backprop_ce_sum",))
+SIGMOID_MISTAKES = ("backprop_sigmoid_prime_of_a", "backprop_sigmoid_prime_no_one_minus")
+TANH_MISTAKES = ("backprop_tanh_prime_of_a", "backprop_tanh_prime_not_squared")
+RELU_MISTAKES = ("backprop_relu_prime_at_zero", "backprop_relu_prime_is_relu")
+MSE_MISTAKES = ("backprop_mse_sum", "backprop_mse_no_half", "backprop_mse_mean_entries", "backprop_mse_rows")
+CE_MISTAKES = ("backprop_ce_sum", "backprop_ce_binary_terms", "backprop_ce_no_minus", "backprop_ce_mean_entries")
+BCE_MISTAKES = ("backprop_bce_missing_term", "backprop_bce_mean_entries", "backprop_bce_sum", "backprop_bce_no_minus")
+DELTA_MISTAKES = ("backprop_delta_no_m", "backprop_delta_softmax_axis1", "backprop_delta_no_softmax",
+                  "backprop_delta_sign", "backprop_delta_rows")
+SIGMOID_SPEC = CaseSpec("ex2.sigmoid_prime", derivative_inputs, sigmoid_prime_procedure, mistakes=SIGMOID_MISTAKES)
+TANH_SPEC = CaseSpec("ex2.tanh_prime", derivative_inputs, tanh_prime_procedure, mistakes=TANH_MISTAKES)
+RELU_SPEC = CaseSpec("ex2.relu_prime", derivative_inputs, relu_prime_procedure, mistakes=RELU_MISTAKES)
+MSE_SPEC = CaseSpec("ex2.mse_loss", mse_inputs, mse_procedure, mistakes=MSE_MISTAKES)
+CE_SPEC = CaseSpec("ex2.cross_entropy_loss", cross_entropy_inputs, cross_entropy_procedure, mistakes=CE_MISTAKES)
 BCE_SPEC = CaseSpec("ex2.binary_cross_entropy_loss", binary_cross_entropy_inputs, binary_cross_entropy_procedure,
-                    mistakes=("backprop_bce_missing_term", "backprop_bce_mean_entries"))
-DELTA_SPEC = CaseSpec("ex2.softmax_cross_entropy_delta", delta_inputs, delta_procedure, mistakes=("backprop_delta_no_m",))
-DELTA_MISTAKES_LARGE = ("backprop_delta_max_added", "backprop_delta_unstable", "backprop_delta_no_m")
+                    mistakes=BCE_MISTAKES)
+DELTA_SPEC = CaseSpec("ex2.softmax_cross_entropy_delta", delta_inputs, delta_procedure, mistakes=DELTA_MISTAKES)
+DELTA_MISTAKES_LARGE = ("backprop_delta_max_added", "backprop_delta_unstable", "backprop_delta_global_max") \
+    + DELTA_MISTAKES
 DELTA_LARGE_SPEC = CaseSpec("ex2.softmax_cross_entropy_delta_large", delta_large_inputs, delta_procedure,
                             mistakes=DELTA_MISTAKES_LARGE)
 MLP_FORWARD_SPEC = CaseSpec("ex2.mlp_forward", mlp_forward_inputs, mlp_forward_procedure)
 MLP_MISTAKES = ("backprop_mlp_transposed_dW", "backprop_mlp_db_mean", "backprop_mlp_db_not_summed",
-                "backprop_mlp_no_last_fprime")
+                "backprop_mlp_no_last_fprime", "backprop_mlp_W_not_transposed", "backprop_mlp_fprime_of_a",
+                "backprop_mlp_extra_m", "backprop_mlp_db_axis0", "backprop_mlp_not_reversed")
 MLP_SPEC = CaseSpec("ex2.mlp_backward", mlp_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
-NET_SPEC = CaseSpec("ex2.two_layer_net_backward", net_inputs, net_backward_procedure, mistakes=("backprop_net_no_m",))
+NET_BACKWARD_MISTAKES = ("backprop_net_no_m", "backprop_net_no_sigmoid_prime", "backprop_net_sigmoid_prime_of_a",
+                         "backprop_net_db_mean", "backprop_net_sign")
+NET_SPEC = CaseSpec("ex2.two_layer_net_backward", net_inputs, net_backward_procedure, mistakes=NET_BACKWARD_MISTAKES)
 NET_FORWARD_MISTAKES = ("backprop_net_z1_sign", "backprop_net_z2_sign")
 NET_FORWARD_OUTPUTS_SPEC = CaseSpec("ex2.two_layer_net_forward", net_forward_inputs, net_forward_outputs_procedure,
                                     mistakes=NET_FORWARD_MISTAKES)
 #: the reference's forward of the TwoLayerNet gradient check's own draws
 NET_FORWARD_SPEC = CaseSpec("ex2.two_layer_net_gradient_forward", None, net_forward_procedure, asked_by=CHECK_NET_GRAD)
+#: the reference's and the known mistakes' gradients on the gradient checks' own draws, to name a mistake there
+MLP_GRAD_SPEC = CaseSpec("ex2.mlp_gradient_backward", None, mlp_backward_procedure, mistakes=MLP_MISTAKES,
+                         asked_by=CHECK_MLP_GRAD)
+NET_GRAD_SPEC = CaseSpec("ex2.two_layer_net_gradient_backward", None, net_backward_procedure,
+                         mistakes=NET_BACKWARD_MISTAKES, asked_by=CHECK_NET_GRAD)
 
 # hidden only (fresh inputs, never in the fixtures)
 DERIVATIVES_HIDDEN_SPEC = CaseSpec("ex2.derivatives_hidden", derivatives_hidden_inputs, derivatives_procedure,
-                                   mistakes=("backprop_relu_prime_at_zero", "backprop_sigmoid_prime_of_a",
-                                             "backprop_tanh_prime_of_a"))
+                                   mistakes=RELU_MISTAKES + SIGMOID_MISTAKES + TANH_MISTAKES)
 LOSSES_HIDDEN_SPEC = CaseSpec("ex2.losses_hidden", losses_hidden_inputs, losses_procedure,
-                              mistakes=("backprop_mse_sum", "backprop_mse_no_half", "backprop_ce_sum",
-                                        "backprop_bce_missing_term", "backprop_bce_mean_entries",
-                                        "backprop_delta_no_m"))
+                              mistakes=MSE_MISTAKES + CE_MISTAKES + BCE_MISTAKES + DELTA_MISTAKES)
 MLP_HIDDEN_SPEC = CaseSpec("ex2.mlp_backward_hidden", mlp_hidden_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
 NET_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_hidden", net_hidden_inputs, net_hidden_procedure,
-                           mistakes=("backprop_net_no_m", "backprop_net_ascent"))
+                           mistakes=NET_BACKWARD_MISTAKES + ("backprop_net_ascent", "backprop_net_step_weights_only",
+                                                             "backprop_net_step_fixed_eta"))
 NET_FORWARD_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_forward_hidden", net_forward_hidden_inputs,
                                    net_forward_outputs_procedure, mistakes=NET_FORWARD_MISTAKES)
 
 SPECS = [SIGMOID_SPEC, TANH_SPEC, RELU_SPEC, MSE_SPEC, CE_SPEC, BCE_SPEC, DELTA_SPEC,
          MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC, FORWARD_SPEC, NET_FORWARD_SPEC, DELTA_LARGE_SPEC,
-         NET_FORWARD_OUTPUTS_SPEC]
+         NET_FORWARD_OUTPUTS_SPEC, MLP_GRAD_SPEC, NET_GRAD_SPEC]
 
 
 # ------------------------------------------------------------------ gradient checks (the student's own functions)
@@ -588,8 +752,28 @@ def _directional_message(ctx, what, analytic, numeric, rel, where, context=""):
 
 
 #: (sizes, activations, m) of the MLP gradient checks
-GC_ARCHS = (((4, 5, 5, 3), ("tanh", "relu", "sigmoid"), 6), ((3, 4, 2), ("sigmoid", "relu"), 5),
+#: the first has square layers only, so that a W used untransposed runs (and is named) rather than stopping at a
+#: shape error in the submission's code
+GC_ARCHS = (((4, 4, 4, 4), ("tanh", "relu", "sigmoid"), 6), ((3, 4, 2), ("sigmoid", "relu"), 5),
             ((3, 4, 2), ("relu", "linear"), 4))
+
+
+def _named_by_variants(ctx, case, got: dict):
+    """The known mistake whose outputs on ``case`` (the reference's variants) match every output in ``got``
+    (label -> the submission's value), as ``ctx.mistake``; "" when none does."""
+    for mistake_id, outputs in case.variants.items():
+        if mistake_id in ctx.mistakes and got and all(
+                label in outputs and compare(value, outputs[label]) is None for label, value in got.items()):
+            return ctx.mistake(mistake_id)
+    return ""
+
+
+def _with_mistake(fail: Fail, named):
+    """``fail`` again, with ``named`` added when its message names no mistake yet."""
+    message = fail.message
+    if named and not getattr(message, "mistakes", ()):
+        return Fail(message + named)
+    return fail
 
 
 def check_mlp_gradient(ctx):
@@ -606,6 +790,10 @@ def check_mlp_gradient(ctx):
 
         out = forward_y(params)
         _, y_expected = _preactivations(x, params, activations)
+        # the reference's and the known mistakes' gradients on these draws (asked always, so that the public
+        # fixture holds them), to name a mistake when the gradients disagree
+        case = reference_case(MLP_GRAD_SPEC, {"x": x, "params": params, "activations": activations,
+                                              "dy": (y_expected - target) / m})
         mismatch = compare(out["y"], y_expected)
         if mismatch is not None:
             raise Fail(t("depends", ctx.lang, other="mlp_forward", detail=mismatch.describe(f"y [{arch}]", ctx.lang)))
@@ -615,13 +803,20 @@ def check_mlp_gradient(ctx):
             raise Fail(ctx.text(Text("mlp_backward should return a list of {n} pairs (dW, db), one per layer; got {got}.",
                                      "mlp_backward debería devolver una lista de {n} pares (dW, db), uno por capa; se obtuvo {got}."),
                                 n=len(params), got=type(grads).__name__))
-        for k, ((W, b), pair) in enumerate(zip(params, grads), 1):
+        for k, pair in enumerate(grads, 1):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise Fail(ctx.text(Text("mlp_backward: element {k} should be a pair (dW{k}, db{k}).",
                                          "mlp_backward: el elemento {k} debería ser un par (dW{k}, db{k})."), k=k))
+        got = {f"{p}{k}": pair[j] for k, pair in enumerate(grads, 1) for j, p in enumerate(("dW", "db"))}
+        named = _named_by_variants(ctx, case, got)
+        for k, ((W, b), pair) in enumerate(zip(params, grads), 1):
             for j, (P, g_raw, label) in enumerate(((W, pair[0], f"dW{k}"), (b, pair[1], f"db{k}"))):
-                g = _as_array(ctx, g_raw, P.shape, f"{label} [{arch}]",
-                              *(("backprop_mlp_transposed_dW", None) if j == 0 else (None, "backprop_mlp_db_not_summed")))
+                try:
+                    g = _as_array(ctx, g_raw, P.shape, f"{label} [{arch}]",
+                                  *(("backprop_mlp_transposed_dW", None) if j == 0
+                                    else (None, "backprop_mlp_db_not_summed")))
+                except Fail as fail:
+                    raise _with_mistake(fail, named) from None
                 for _ in range(2):
                     u = _unit(ctx.rng, P.shape)
                     losses = []
@@ -634,7 +829,8 @@ def check_mlp_gradient(ctx):
                     analytic = float(np.sum(g * u))
                     rel = _rel(analytic, numeric, np.linalg.norm(g), max(map(abs, losses)))
                     if not rel < GRAD_TOL:
-                        raise Fail(_directional_message(ctx, label, analytic, numeric, rel, where, f" [{arch}]"))
+                        raise Fail(_directional_message(ctx, label, analytic, numeric, rel, where, f" [{arch}]")
+                                   + named)
     return None
 
 
@@ -673,6 +869,8 @@ def check_net_gradient(ctx):
     y_expected = reference_case(NET_FORWARD_SPEC, {"sizes": (n_in, n_hidden, n_out), **values, "x": x}) \
         .accepted["reference"]["y"]
     mismatch = compare(y, y_expected)
+    # the reference's and the known mistakes' gradients on these draws (asked always: the public fixture holds them)
+    case = reference_case(NET_GRAD_SPEC, {"sizes": (n_in, n_hidden, n_out), **values, "x": x, "t": target})
     if mismatch is not None:
         raise Fail(t("depends", ctx.lang, other="TwoLayerNet.forward", detail=mismatch.describe("y", ctx.lang)))
     grads = _net_grads(ctx, net, values, x, target)
@@ -696,7 +894,10 @@ def check_net_gradient(ctx):
     if failure is None:
         return None
     message = _directional_message(ctx, *failure, where)
-    if all(_rel(a, m * n, abs(a)) < 10 * GRAD_TOL for a, n in seen):  # every gradient m times too large
+    named = _named_by_variants(ctx, case, {f"d{name}": grads[name] for name in NET_PARAMS})
+    if named:
+        message += named
+    elif all(_rel(a, m * n, abs(a)) < 10 * GRAD_TOL for a, n in seen):  # every gradient m times too large
         message += ctx.mistake("backprop_net_no_m")
     raise Fail(message)
 
@@ -706,6 +907,20 @@ check_net_init = construction_check(NetMistakes(
     missing="backprop_net_init_missing", bias_shape="backprop_net_bias_shape",
     transposed="backprop_net_weights_transposed", constant="backprop_net_zero_weights",
     unseeded="backprop_net_unseeded"))
+
+
+def _fixed_rate(after, values, grads, eta):
+    """The rate c ≠ eta (c > 0) of a step θ − c·∂J/∂θ that every parameter took, or None."""
+    steps = {p: np.asarray(after[p], dtype=np.float64) - values[p] for p in NET_PARAMS}
+    g = grads["W1"]
+    if steps["W1"].shape != g.shape or not np.any(g):
+        return None
+    c = -float(np.sum(steps["W1"] * g) / np.sum(g * g))
+    if not c > 0 or abs(c - eta) <= 1e-6 * eta:
+        return None
+    if all(compare(after[p], values[p] - c * grads[p]) is None for p in NET_PARAMS):
+        return c
+    return None
 
 
 def check_gradient_step(ctx):
@@ -724,6 +939,11 @@ def check_gradient_step(ctx):
                                     ctx.lang)
         if all(compare(after[p], values[p] + eta * grads[p]) is None for p in NET_PARAMS):
             message += ctx.mistake("backprop_net_ascent")
+        elif all(compare(after[p], values[p] - (eta if p.startswith("W") else 0.0) * grads[p]) is None
+                 for p in NET_PARAMS):
+            message += ctx.mistake("backprop_net_step_weights_only")
+        elif _fixed_rate(after, values, grads, eta) is not None:
+            message += ctx.mistake("backprop_net_step_fixed_eta")
         elif all(compare(after[p], values[p]) is None for p in NET_PARAMS):
             message += ctx.text(Text(" The parameters did not change: assign the new arrays to self.W1, self.b1, … "
                                      "(or update them in place).",
@@ -790,6 +1010,10 @@ def _assert_numgrad(ctx, params, x, got, h):
         message += ctx.mistake("backprop_numgrad_one_sided")
     elif np.all(rel(arr, 2.0 * exact) < 1e-6):
         message += ctx.mistake("backprop_numgrad_over_h")
+    elif np.all(rel(arr, np.full(x.shape, exact.sum())) < 1e-5):
+        message += ctx.mistake("backprop_numgrad_all_at_once")
+    elif np.all(rel(arr, np.broadcast_to(exact.sum(axis=1, keepdims=True), x.shape)) < 1e-5):
+        message += ctx.mistake("backprop_numgrad_rows")
     raise Fail(message)
 
 

@@ -803,3 +803,211 @@ def test_delta_large_cases_tell_the_two_unstable_mistakes_apart():
             assert np.isnan(added).any() and np.isnan(plain).any()
             assert not np.array_equal(added, plain, equal_nan=True)
             assert np.array_equal(case.inputs["z"].astype(np.float32).astype(np.float64), case.inputs["z"])
+
+
+# ------------------------------------------------------------------ the catalogue's mistakes as students write them
+def _net_replace(old: str, new: str) -> dict:
+    assert old in PIECES["TwoLayerNet"], old
+    return {"TwoLayerNet": PIECES["TwoLayerNet"].replace(old, new)}
+
+
+def _mlp_replace(old: str, new: str) -> dict:
+    assert old in PIECES["mlp_backward"], old
+    return {"mlp_backward": PIECES["mlp_backward"].replace(old, new)}
+
+
+MLP_BACKWARD_IDS = {"mlp_backward", "mlp_backward_gradient", "mlp_backward_hidden"}
+NET_BACKWARD_IDS = {"two_layer_net_backward", "two_layer_net_backward_gradient", "two_layer_net_hidden"}
+DELTA_IDS = {"softmax_cross_entropy_delta", "softmax_cross_entropy_delta_stable", "costs_hidden"}
+
+#: mistake id -> (pieces replaced, ids of the checks that fail, each naming the mistake)
+WRITTEN_MISTAKES = {
+    "backprop_relu_prime_is_relu": ({"relu_prime": """
+        def relu_prime(z):
+            return np.maximum(z, 0)
+    """}, {"relu_prime", "derivatives_hidden"}),
+    "backprop_sigmoid_prime_no_one_minus": ({"sigmoid_prime": """
+        def sigmoid_prime(z):
+            return sigmoid(z)
+    """}, {"sigmoid_prime", "derivatives_hidden"}),
+    "backprop_tanh_prime_not_squared": ({"tanh_prime": """
+        def tanh_prime(z):
+            return 1 - np.tanh(z)
+    """}, {"tanh_prime", "derivatives_hidden"}),
+    "backprop_mse_mean_entries": ({"mse_loss": """
+        def mse_loss(y, t):
+            return 0.5 * np.mean((y - t) ** 2)
+    """}, {"mse_loss", "costs_hidden"}),
+    "backprop_mse_rows": ({"mse_loss": """
+        def mse_loss(y, t):
+            m = len(y)
+            return np.sum((y - t) ** 2) / (2 * m)
+    """}, {"mse_loss", "costs_hidden"}),
+    "backprop_ce_binary_terms": ({"cross_entropy_loss": """
+        def cross_entropy_loss(y, t):
+            return -np.sum(t * np.log(y) + (1 - t) * np.log(1 - y)) / y.shape[1]
+    """}, {"cross_entropy_loss", "costs_hidden"}),
+    "backprop_ce_no_minus": ({"cross_entropy_loss": """
+        def cross_entropy_loss(y, t):
+            return np.sum(t * np.log(y)) / y.shape[1]
+    """}, {"cross_entropy_loss", "costs_hidden"}),
+    "backprop_ce_mean_entries": ({"cross_entropy_loss": """
+        def cross_entropy_loss(y, t):
+            return -np.mean(t * np.log(y))
+    """}, {"cross_entropy_loss", "costs_hidden"}),
+    "backprop_bce_sum": ({"binary_cross_entropy_loss": """
+        def binary_cross_entropy_loss(y, t):
+            return -np.sum(t * np.log(y) + (1 - t) * np.log(1 - y))
+    """}, {"binary_cross_entropy_loss", "costs_hidden"}),
+    "backprop_bce_no_minus": ({"binary_cross_entropy_loss": """
+        def binary_cross_entropy_loss(y, t):
+            return np.mean(np.sum(t * np.log(y) + (1 - t) * np.log(1 - y), axis=0))
+    """}, {"binary_cross_entropy_loss", "costs_hidden"}),
+    "backprop_delta_softmax_axis1": ({"softmax_cross_entropy_delta": """
+        def softmax_cross_entropy_delta(z, t):
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return (e / e.sum(axis=1, keepdims=True) - t) / z.shape[1]
+    """}, DELTA_IDS),
+    "backprop_delta_no_softmax": ({"softmax_cross_entropy_delta": """
+        def softmax_cross_entropy_delta(z, t):
+            return (z - t) / z.shape[1]
+    """}, DELTA_IDS),
+    "backprop_delta_sign": ({"softmax_cross_entropy_delta": """
+        def softmax_cross_entropy_delta(z, t):
+            return (t - softmax(z)) / z.shape[1]
+    """}, DELTA_IDS),
+    "backprop_delta_global_max": ({"softmax_cross_entropy_delta": """
+        def softmax_cross_entropy_delta(z, t):
+            e = np.exp(z - np.max(z))
+            return (e / e.sum(axis=0) - t) / z.shape[1]
+    """}, {"softmax_cross_entropy_delta_stable", "costs_hidden"}),
+    "backprop_mlp_W_not_transposed": (_mlp_replace("da = np.dot(W.T, delta)", "da = np.dot(W, delta)"),
+                                      MLP_BACKWARD_IDS),
+    "backprop_mlp_fprime_of_a": (_mlp_replace(
+        'delta = da * derivative[activations[k]](cache["z"])',
+        'a = {"linear": lambda v: v, "sigmoid": sigmoid, "tanh": tanh, "relu": relu}[activations[k]](cache["z"])\n'
+        '                delta = da * derivative[activations[k]](a)'), MLP_BACKWARD_IDS),
+    "backprop_mlp_extra_m": (_mlp_replace(
+        'grads[k] = (np.dot(delta, cache["a_prev"].T), np.sum(delta, axis=1, keepdims=True))',
+        'm = delta.shape[1]\n'
+        '                grads[k] = (np.dot(delta, cache["a_prev"].T) / m, np.sum(delta, axis=1, keepdims=True) / m)'),
+        MLP_BACKWARD_IDS),
+    "backprop_mlp_db_axis0": (_mlp_replace("np.sum(delta, axis=1, keepdims=True)",
+                                           "np.sum(delta, axis=0, keepdims=True)"), MLP_BACKWARD_IDS),
+    "backprop_mlp_not_reversed": ({"mlp_backward": """
+        def mlp_backward(dy, caches, params, activations):
+            derivative = {"linear": lambda v: np.ones_like(v), "sigmoid": sigmoid_prime,
+                          "tanh": tanh_prime, "relu": relu_prime}
+            grads, da = [], dy
+            for k in reversed(range(len(params))):
+                delta = da * derivative[activations[k]](caches[k]["z"])
+                grads.append((delta @ caches[k]["a_prev"].T, delta.sum(axis=1, keepdims=True)))
+                da = params[k][0].T @ delta
+            return grads
+    """}, MLP_BACKWARD_IDS),
+    "backprop_net_no_sigmoid_prime": (_net_replace("d1 = self.W2.T @ d2 * a1 * (1 - a1)", "d1 = self.W2.T @ d2"),
+                                      NET_BACKWARD_IDS),
+    "backprop_net_sigmoid_prime_of_a": (_net_replace("d1 = self.W2.T @ d2 * a1 * (1 - a1)",
+                                                     "d1 = self.W2.T @ d2 * sigmoid_prime(a1)"), NET_BACKWARD_IDS),
+    "backprop_net_sign": (_net_replace("d2 = (y - t) / m", "d2 = (t - y) / m"), NET_BACKWARD_IDS),
+    "backprop_net_db_mean": (_net_replace(
+        "return d1 @ x.T, d1.sum(axis=1, keepdims=True), d2 @ a1.T, d2.sum(axis=1, keepdims=True)",
+        "return d1 @ x.T, d1.mean(axis=1, keepdims=True), d2 @ a1.T, d2.mean(axis=1, keepdims=True)"),
+        NET_BACKWARD_IDS),
+    "backprop_net_step_weights_only": (_net_replace(
+        """                for name, g in zip(("W1", "b1", "W2", "b2"), grads):
+                    getattr(self, name)[...] -= eta * g""",
+        """                self.W1 = self.W1 - eta * grads[0]
+                self.W2 = self.W2 - eta * grads[2]"""), {"gradient_step", "two_layer_net_hidden"}),
+    "backprop_net_step_fixed_eta": (_net_replace(
+        "getattr(self, name)[...] -= eta * g", "getattr(self, name)[...] -= 0.1 * g"),
+        {"gradient_step", "two_layer_net_hidden"}),
+    "backprop_numgrad_all_at_once": ({"numerical_gradient": """
+        def numerical_gradient(f, x, h=1e-5):
+            return np.ones_like(x) * (f(x + h) - f(x - h)) / (2 * h)
+    """}, {"numerical_gradient", "numerical_gradient_hidden"}),
+    "backprop_numgrad_rows": ({"numerical_gradient": """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros_like(x)
+            for i in range(len(x)):
+                old = x[i].copy()
+                x[i] = old + h
+                up = f(x)
+                x[i] = old - h
+                down = f(x)
+                x[i] = old
+                grad[i] = (up - down) / (2 * h)
+            return grad
+    """}, {"numerical_gradient", "numerical_gradient_hidden"}),
+}
+
+
+@pytest.mark.parametrize("mistake", list(WRITTEN_MISTAKES))
+def test_a_written_mistake_loses_its_checks_only_and_is_named(mistake, tmp_path):
+    pieces, expected = WRITTEN_MISTAKES[mistake]
+    result = _grade(_submission(tmp_path, **pieces))
+    failed = {c.id.split(".", 1)[1]: c for c in result.checks if not c.passed}
+    # a wrong derivative also reaches the student's own mlp_backward / TwoLayerNet.backward, which call it
+    spread = MLP_BACKWARD_IDS if mistake in ("backprop_relu_prime_is_relu", "backprop_sigmoid_prime_no_one_minus",
+                                             "backprop_tanh_prime_not_squared") else set()
+    assert set(failed) - spread == expected
+    for check_id in expected:
+        check = failed[check_id]
+        assert mistake in check.mistakes, check.id
+        assert MISTAKES[mistake].en in check.message
+
+
+def test_mlp_backward_gradient_check_names_the_db_mean_and_the_missing_output_derivative(tmp_path):
+    # the two mistakes the gradient check used to leave unnamed: it now matches the known mistakes' gradients
+    # on its own draws
+    for mistake, pieces in (
+            ("backprop_mlp_db_mean", _mlp_replace("np.sum(delta, axis=1, keepdims=True)",
+                                                  "np.mean(delta, axis=1, keepdims=True)")),
+            ("backprop_mlp_no_last_fprime", _mlp_replace(
+                'delta = da * derivative[activations[k]](cache["z"])',
+                'delta = da if k == len(params) - 1 else da * derivative[activations[k]](cache["z"])'))):
+        check = _grade(_submission(tmp_path, **pieces), lang="es").check("mlp_backward_gradient")
+        assert not check.passed and mistake in check.mistakes
+        assert MISTAKES[mistake].es in check.message
+
+
+def test_gradient_step_with_any_fixed_rate_is_named(tmp_path):
+    # recognised from the step itself (θ − c·∂J/∂θ for one c ≠ η), whatever the constant (the hidden check
+    # names it by comparison with the known mistake, whose constant is 0.1)
+    result = _grade(_submission(tmp_path, **_net_replace("getattr(self, name)[...] -= eta * g",
+                                                         "getattr(self, name)[...] -= 0.05 * g")))
+    assert "backprop_net_step_fixed_eta" in result.check("gradient_step").mistakes
+
+
+CORRECT_COSTS = {
+    "cross-entropy with a tiny epsilon in the log, binary cross-entropy with clipping": {
+        "cross_entropy_loss": """
+            def cross_entropy_loss(y, t):
+                return -np.sum(t * np.log(y + 1e-12)) / y.shape[1]
+        """,
+        "binary_cross_entropy_loss": """
+            def binary_cross_entropy_loss(y, t):
+                y = np.clip(y, 1e-12, 1 - 1e-12)
+                return -np.sum(t * np.log(y) + (1 - t) * np.log(1 - y)) / y.shape[1]
+        """,
+    },
+    "mse as the mean of per-example sums, delta with a global-max-free log-softmax": {
+        "mse_loss": """
+            def mse_loss(y, t):
+                return np.mean(0.5 * np.sum((y - t) ** 2, axis=0))
+        """,
+        "softmax_cross_entropy_delta": """
+            def softmax_cross_entropy_delta(z, t):
+                shifted = z - z.max(axis=0)
+                log_p = shifted - np.log(np.exp(shifted).sum(axis=0))
+                return (np.exp(log_p) - t) / z.shape[1]
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(CORRECT_COSTS))
+def test_correct_cost_forms_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, **CORRECT_COSTS[name]))
+    assert _failed(result) == {}
+    assert result.score == POINTS
