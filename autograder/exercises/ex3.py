@@ -18,6 +18,9 @@ Statistical bounds, with the probability that a correct solution fails them:
 * **mixed mask** (``shapes``, ``out_is_a_times_mask``, ``mask_values``, ``independent``): some units
   kept, some dropped: below 1e-8 (≥ 91 units, 0.5 ≤ p ≤ 0.8).
 * ``hidden_forward`` applies the keep-rate and independence bounds to two masks: ≤ 7e-7 in all.
+* **fresh masks** (``seeded``: other seed, other mask; ``hidden_default_rng``: two calls without rng, two
+  masks): two independent masks of n units are equal with probability (p² + (1 − p)²)^n: 2^-1000 for
+  ``seeded`` (n = 1000, p = 0.5), 0.52^20000 for ``hidden_default_rng`` (n = 20 000, p = 0.6).
 
 Every other property is exact. Seeds are fixed, so a given submission always gets the same grade.
 
@@ -27,7 +30,16 @@ draws) keep their points, with a note saying why, when the mask is exactly that 
 1/(1 − p) and a keep rate within the binomial bound of 1 − p (and outside p's). Likewise a mask drawn
 once per unit or once per example fails ``independent`` (and ``hidden_forward``), and the keep-rate checks
 it fails only because its entries come in whole rows or columns keep their points when the share of kept
-rows (columns) is within the binomial bound of p.
+rows (columns) is within the binomial bound of p. A mask returned without its 1/p (the 0/1 keep mask) while
+out = a * keep / p is right (``dropout_mask_unscaled``) is scored by ``mask_values`` (and ``hidden_forward``);
+``out_is_a_times_mask`` keeps its points with a note. A mask drawn as one number for the whole layer
+(``dropout_one_draw``) cannot be judged by any distributional check: every forward check that draws a mask
+fails, each naming it.
+
+Mistakes recognised from the outputs (``ctx.mistake``): the mask's values (0 and 1, 1/(1 − p), p), the keep
+rate (1 − p, Φ(p)), out against a, a / p and a * mask / p, the pair returned as (mask, out), the test-mode
+output (a · p, a / p, zeros, a thinned mask), masks repeated across seeds or across calls without rng, and
+``dropout_backward`` against dout, dout * mask / p, dout * (mask != 0), and raising on ``mask=None``.
 """
 from __future__ import annotations
 
@@ -38,7 +50,7 @@ import numpy as np
 from ..checks import Check, Fail, Mistake, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text
-from ..sandbox import Rng
+from ..sandbox import Rng, StudentRaised
 from ..stats import TAIL, Z, group_rate_limit
 
 MISTAKES = mistake_catalog(
@@ -87,10 +99,75 @@ MISTAKES = mistake_catalog(
             "probabilidad Φ(p), no p); compara valores uniformes: rng.random(a.shape) < p.",
             targets=("keep_rate", "hidden_forward", "hidden_default_rng")),
     Mistake("dropout_backward_bool_mask",
-            "the backward pass uses the mask as a boolean (dout * (mask != 0)) and loses its 1/p scale; the gradient is "
-            "scaled like the forward pass: dout * mask.",
-            "el paso hacia atrás usa la máscara como booleano (dout * (mask != 0)) y pierde su escala 1/p; el gradiente "
-            "se escala igual que en el paso hacia delante: dout * mask.",
+            "the backward pass uses the mask as a boolean (dout * (mask != 0)), or multiplies it by p (dout * mask * p), "
+            "and so loses its 1/p scale; the gradient is scaled like the forward pass: dout * mask.",
+            "el paso hacia atrás usa la máscara como booleano (dout * (mask != 0)), o la multiplica por p "
+            "(dout * mask * p), y así pierde su escala 1/p; el gradiente se escala igual que en el paso hacia delante: "
+            "dout * mask.",
+            targets=("backward",)),
+    Mistake("dropout_mask_unscaled",
+            "out is scaled by 1/p, but the mask returned is the 0/1 keep mask; the mask holds the scale too, "
+            "mask = (U < p) / p, so that out = a * mask and the backward pass is dout * mask.",
+            "out se escala por 1/p, pero la máscara devuelta es la de 0 y 1; la máscara también lleva la escala, "
+            "mask = (U < p) / p, de modo que out = a * mask y el paso hacia atrás es dout * mask.",
+            targets=("mask_values", "hidden_forward")),
+    Mistake("dropout_out_not_masked",
+            "the mask is drawn but never applied: out = a; in training out = a * mask.",
+            "la máscara se genera pero no se aplica: out = a; en entrenamiento out = a * mask.",
+            targets=("out_is_a_times_mask", "hidden_forward")),
+    Mistake("dropout_out_divided_by_p",
+            "out = a / p: only the 1/p scale is applied, not the mask's zeros; in training out = a * mask, with "
+            "mask = (U < p) / p.",
+            "out = a / p: solo se aplica la escala 1/p, no los ceros de la máscara; en entrenamiento out = a * mask, "
+            "con mask = (U < p) / p.",
+            targets=("out_is_a_times_mask", "hidden_forward")),
+    Mistake("dropout_mask_gt_p",
+            "the comparison is reversed: U > p keeps a unit with probability 1 − p; keep it when U < p, "
+            "mask = (rng.random(a.shape) < p) / p.",
+            "la comparación está invertida: U > p conserva una unidad con probabilidad 1 − p; consérvala cuando "
+            "U < p, mask = (rng.random(a.shape) < p) / p.",
+            targets=("keep_rate", "hidden_forward", "hidden_default_rng")),
+    Mistake("dropout_one_draw",
+            "a single number is drawn for the whole layer (rng.random() < p, or rng.binomial(1, p) without a size), so "
+            "every unit is kept or dropped together; draw one per entry: rng.random(a.shape) < p.",
+            "se genera un único número para toda la capa (rng.random() < p, o rng.binomial(1, p) sin size), así que "
+            "todas las unidades se conservan o se apagan a la vez; genera uno por elemento: rng.random(a.shape) < p.",
+            targets=("shapes", "hidden_forward")),
+    Mistake("dropout_ignores_train",
+            "the train flag is ignored: units are dropped in test mode too; with train=False, return (a, None).",
+            "se ignora el indicador train: también se apagan unidades en modo test; con train=False, devuelve "
+            "(a, None).",
+            targets=("test_mode",)),
+    Mistake("dropout_test_zeros",
+            "test mode returns zeros (out is filled only in the training branch?); with train=False, return a "
+            "unchanged: (a, None).",
+            "el modo test devuelve ceros (¿out solo se rellena en la rama de entrenamiento?); con train=False, "
+            "devuelve a sin cambios: (a, None).",
+            targets=("test_mode",)),
+    Mistake("dropout_fixed_seed",
+            "the mask does not come from the rng argument: generators with different seeds give the same mask (a "
+            "generator with a fixed seed, such as np.random.default_rng(0), or a mask drawn once and reused), so "
+            "every training step drops the same units; draw it with rng.random(a.shape).",
+            "la máscara no sale del argumento rng: generadores con semillas distintas dan la misma máscara (un "
+            "generador con semilla fija, como np.random.default_rng(0), o una máscara generada una vez y "
+            "reutilizada), así que cada paso de entrenamiento apaga las mismas unidades; genérala con "
+            "rng.random(a.shape).",
+            targets=("seeded", "hidden_default_rng")),
+    Mistake("dropout_default_rng_fixed_seed",
+            "without rng the generator has a fixed seed (np.random.default_rng(0), …), so every call without rng drops "
+            "the same units; the default is an unseeded generator: np.random.default_rng().",
+            "sin rng el generador tiene una semilla fija (np.random.default_rng(0), …), así que cada llamada sin rng "
+            "apaga las mismas unidades; por defecto se usa un generador sin semilla: np.random.default_rng().",
+            targets=("hidden_default_rng",)),
+    Mistake("dropout_returns_swapped",
+            "the pair is returned in the wrong order, (mask, out); dropout_forward returns (out, mask).",
+            "el par se devuelve en el orden equivocado, (mask, out); dropout_forward devuelve (out, mask).",
+            targets=("out_is_a_times_mask", "mask_values", "hidden_forward")),
+    Mistake("dropout_backward_none_fails",
+            "the backward pass fails when mask is None (test mode): dout * None raises; when mask is None the "
+            "gradient passes unchanged, return dout.",
+            "el paso hacia atrás falla cuando mask es None (modo test): dout * None lanza un error; cuando mask es "
+            "None el gradiente pasa sin cambios, devuelve dout.",
             targets=("backward",)),
 )
 
@@ -133,9 +210,17 @@ def _forward(ctx, a, p, seed):
         if v is None or v.shape != a.shape:
             raise Fail(ctx.text(Text("{label} should have the shape of a, {shape}; got {got}.",
                                      "{label} debería tener la forma de a, {shape}; se obtuvo {got}."),
-                                label=label, shape=a.shape, got=None if v is None else v.shape))
+                                label=label, shape=a.shape, got=None if v is None else v.shape)
+                       + _one_draw(ctx, label, v))
         _finite(ctx, label, v)
     return out, mask
+
+
+def _one_draw(ctx, label, mask):
+    """The known mistake of a mask that is one number for the whole layer; an empty message otherwise."""
+    if label == "mask" and mask is not None and mask.size == 1:
+        return ctx.mistake("dropout_one_draw")
+    return ""
 
 
 def _finite(ctx, label, v):
@@ -179,7 +264,42 @@ def check_out_is_a_times_mask(ctx):
     _assert_mixed(ctx, mask)
     mismatch = compare(out, a * mask)
     if mismatch:
-        raise Fail(mismatch.describe("out vs a * mask", ctx.lang))
+        if _unscaled(a, out, mask, 0.8):
+            return ctx.text(UNSCALED_KEPT)
+        raise Fail(mismatch.describe("out vs a * mask", ctx.lang) + _out_mistake(ctx, a, out, mask, 0.8))
+    return None
+
+
+#: out_is_a_times_mask keeps its points when only the returned mask lacks the 1/p (scored once, in mask_values)
+UNSCALED_KEPT = Text("out = a * keep / p is right, but the mask returned is the 0/1 keep mask, not (U < p) / p: that "
+                     "one mistake is scored once, by the mask-values check, so this check keeps its points.",
+                     "out = a * keep / p es correcto, pero la máscara devuelta es la de 0 y 1, no (U < p) / p: ese "
+                     "único error se puntúa una vez, en la comprobación de los valores de la máscara, así que esta "
+                     "comprobación conserva sus puntos.")
+
+
+def _unscaled(a, out, mask, p) -> bool:
+    """The mask returned is the 0/1 keep mask (some units kept, some dropped) while out = a * mask / p."""
+    return (_values_in(mask, [0.0, 1.0]) and 0 < np.count_nonzero(mask) < mask.size
+            and compare(out, a * mask / p) is None)
+
+
+def _swapped(a, out, mask, p) -> bool:
+    """(mask, out) returned for (out, mask): the first holds 0 and 1/p, the second is a times it."""
+    return _values_in(out, [0.0, 1.0 / p]) and compare(mask, a * out) is None
+
+
+def _out_mistake(ctx, a, out, mask, p):
+    """The known mistake a wrong out (not a * mask) shows; an empty message when none."""
+    if _unscaled(a, out, mask, p):
+        return ctx.mistake("dropout_mask_unscaled")
+    if _swapped(a, out, mask, p):
+        return ctx.mistake("dropout_returns_swapped")
+    if compare(out, a) is None:
+        return ctx.mistake("dropout_out_not_masked")
+    if compare(out, a / p) is None:
+        return ctx.mistake("dropout_out_divided_by_p")
+    return ""
 
 
 def _values_in(mask, allowed) -> bool:
@@ -187,7 +307,7 @@ def _values_in(mask, allowed) -> bool:
     return bool(np.isclose(values[:, None], np.asarray(allowed)[None, :], rtol=1e-6, atol=0).any(axis=1).all())
 
 
-def _assert_mask_values(ctx, mask, p):
+def _assert_mask_values(ctx, mask, p, a=None, out=None):
     if _values_in(mask, [0.0, 1.0 / p]):
         return
     values = np.unique(mask)
@@ -196,7 +316,11 @@ def _assert_mask_values(ctx, mask, p):
     message = ctx.text(Text("mask values should be 0 or 1/p = {inv:.6g}; found {bad}.",
                             "los valores de la máscara deberían ser 0 o 1/p = {inv:.6g}; aparece {bad}."),
                        inv=1 / p, bad=", ".join(f"{v:.6g}" for v in bad[:3]))
-    if np.allclose(values, [0.0, 1.0]) or np.allclose(values, [1.0]):
+    if a is not None and _swapped(a, out, mask, p):
+        message += ctx.mistake("dropout_returns_swapped")
+    elif a is not None and _unscaled(a, out, mask, p):
+        message += ctx.mistake("dropout_mask_unscaled")
+    elif np.allclose(values, [0.0, 1.0]) or np.allclose(values, [1.0]):
         message += ctx.mistake("dropout_no_scale")
     elif np.isclose(values.max(), 1 / (1 - p)):
         message += ctx.mistake("dropout_p_is_drop")
@@ -219,10 +343,13 @@ def _normal_cdf(x):
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
 
-def _rate_mistake(ctx, kept, n, p):
-    """The known mistake a wrong keep rate matches: 1 − p (p read as the drop probability) or Φ(p) (normal
-    draws compared with p); an empty message when it matches neither."""
+def _rate_mistake(ctx, kept, n, p, mask):
+    """The known mistake a wrong keep rate matches: 1 − p (the comparison reversed, U > p, when the kept units
+    are still scaled by 1/p; otherwise p read as the drop probability) or Φ(p) (normal draws compared with p);
+    an empty message when it matches neither."""
     if p != 0.5 and _rate_is(kept, n, 1 - p):
+        if _values_in(mask, [0.0, 1.0 / p]):
+            return ctx.mistake("dropout_mask_gt_p")
         return ctx.mistake("dropout_p_is_drop")
     if _rate_is(kept, n, _normal_cdf(p)):
         return ctx.mistake("dropout_normal_draws")
@@ -291,7 +418,7 @@ def _assert_keep_rate(ctx, mask, p):
     message = ctx.text(Text("kept {kept} of {n} units ({rate:.4f}); with keep probability p = {p} expected {expect:.0f} ± {bound:.0f}.",
                             "se conservaron {kept} de {n} unidades ({rate:.4f}); con probabilidad de conservar p = {p} se esperaban {expect:.0f} ± {bound:.0f}."),
                        kept=kept, n=n, rate=kept / n, p=p, expect=n * p, bound=bound)
-    raise Fail(message + _rate_mistake(ctx, kept, n, p))
+    raise Fail(message + _rate_mistake(ctx, kept, n, p, mask))
 
 
 def _kl(rates, q):
@@ -345,12 +472,12 @@ def _assert_independent(ctx, mask):
 
 def check_mask_values(ctx):
     a = _inputs(ctx, (50, 60))
-    _, mask = _forward(ctx, a, 0.8, 3)
+    out, mask = _forward(ctx, a, 0.8, 3)
     _assert_mixed(ctx, mask)
     kept_note = _p_is_drop(ctx, mask, 0.8)
     if kept_note is not None:
         return kept_note
-    _assert_mask_values(ctx, mask, 0.8)
+    _assert_mask_values(ctx, mask, 0.8, a, out)
 
 
 def check_keep_rate(ctx):
@@ -378,8 +505,13 @@ def check_test_mode(ctx):
     if mismatch:
         message = mismatch.describe("out (test mode)", ctx.lang)
         arr = as_float_array(out)[0]
-        if arr is not None and arr.shape == a.shape and (np.allclose(arr, 0.5 * a) or np.allclose(arr, a / 0.5)):
-            message += ctx.mistake("dropout_scaled_at_test")
+        if arr is not None and arr.shape == a.shape:
+            if np.allclose(arr, 0.5 * a) or np.allclose(arr, a / 0.5):
+                message += ctx.mistake("dropout_scaled_at_test")
+            elif not arr.any():
+                message += ctx.mistake("dropout_test_zeros")
+            elif (arr == 0).any() and np.allclose(arr[arr != 0], a[arr != 0] / 0.5):
+                message += ctx.mistake("dropout_ignores_train")
         raise Fail(message)
     if mask is not None:
         message = ctx.text(Text("in test mode the mask should be None; got a {kind}.",
@@ -393,16 +525,17 @@ def check_test_mode(ctx):
 
 def check_seeded(ctx):
     a = _inputs(ctx, (20, 50))
-    out1, _ = _forward(ctx, a, 0.5, 11)
-    out2, _ = _forward(ctx, a, 0.5, 11)
-    out3, _ = _forward(ctx, a, 0.5, 12)
-    if not np.array_equal(out1, out2):
+    out1, mask1 = _forward(ctx, a, 0.5, 11)
+    out2, mask2 = _forward(ctx, a, 0.5, 11)
+    _, mask3 = _forward(ctx, a, 0.5, 12)
+    if not (np.array_equal(out1, out2) and np.array_equal(mask1, mask2)):
         raise Fail(ctx.text(Text("two calls with generators seeded alike gave different outputs.",
                                  "dos llamadas con generadores de la misma semilla dieron salidas distintas."))
                    + ctx.mistake("dropout_ignores_rng"))
-    if np.array_equal(out1, out3):  # 1000 units at p = 0.5: equal by chance with probability 2^-1000
+    if np.array_equal(mask1, mask3):  # 1000 units at p = 0.5: equal by chance with probability 2^-1000
         raise Fail(ctx.text(Text("generators with different seeds gave the same mask: draw it from the rng argument.",
-                                 "generadores con semillas distintas dieron la misma máscara: genérala con el argumento rng.")))
+                                 "generadores con semillas distintas dieron la misma máscara: genérala con el argumento rng."))
+                   + ctx.mistake("dropout_fixed_seed"))
 
 
 def check_default_rng(ctx):
@@ -415,8 +548,10 @@ def check_default_rng(ctx):
     mask = as_float_array(got[1])[0]
     if mask is None or mask.shape != a.shape:
         raise Fail(ctx.text(Text("without rng, the mask should still have the shape of a.",
-                                 "sin rng, la máscara debería seguir teniendo la forma de a.")))
+                                 "sin rng, la máscara debería seguir teniendo la forma de a."))
+                   + _one_draw(ctx, "mask", mask))
     _finite(ctx, "mask", mask)
+    _assert_fresh_default(ctx, a, mask)
     kept, n = int(np.count_nonzero(mask)), a.size
     if not _rate_is(kept, n, 0.6):
         kept_note = _p_is_drop(ctx, mask, 0.6)
@@ -426,8 +561,26 @@ def check_default_rng(ctx):
             return kept_note
         raise Fail(ctx.text(Text("without rng, kept {kept} of {n} units; expected about {e:.0f}.",
                                  "sin rng, se conservaron {kept} de {n} unidades; se esperaban unas {e:.0f}."),
-                            kept=kept, n=n, e=0.6 * n) + _rate_mistake(ctx, kept, n, 0.6))
+                            kept=kept, n=n, e=0.6 * n) + _rate_mistake(ctx, kept, n, 0.6, mask))
     return None
+
+
+def _assert_fresh_default(ctx, a, mask):
+    """A second call without rng draws another mask (20 000 units: the same one by chance with probability
+    below 0.6^20000); when it is the same, a seeded generator's call tells a fixed default seed from an rng
+    argument ignored altogether."""
+    got = ctx.impl.call("dropout_forward", a, 0.6)
+    again = as_float_array(got[1])[0] if isinstance(got, (tuple, list)) and len(got) == 2 else None
+    if again is None or again.shape != mask.shape or not np.array_equal(again, mask):
+        return
+    message = ctx.text(Text("two calls without rng gave the same mask: without rng each call should draw a new one.",
+                            "dos llamadas sin rng dieron la misma máscara: sin rng cada llamada debería generar una "
+                            "nueva."))
+    seeded = ctx.impl.call("dropout_forward", a, 0.6, train=True, rng=Rng(21))
+    seeded_mask = as_float_array(seeded[1])[0] if isinstance(seeded, (tuple, list)) and len(seeded) == 2 else None
+    if seeded_mask is not None and seeded_mask.shape == mask.shape and np.array_equal(seeded_mask, mask):
+        raise Fail(message + ctx.mistake("dropout_fixed_seed"))
+    raise Fail(message + ctx.mistake("dropout_default_rng_fixed_seed"))
 
 
 def check_backward(ctx):
@@ -446,7 +599,13 @@ def check_backward(ctx):
         elif compare(got, dout * (mask != 0)) is None:
             message += ctx.mistake("dropout_backward_bool_mask")
         raise Fail(message)
-    got = ctx.impl.call("dropout_backward", dout, None)
+    try:
+        got = ctx.impl.call("dropout_backward", dout, None)
+    except StudentRaised as exc:
+        raise Fail(ctx.text(Text("dropout_backward(dout, None) raised {exc}: {detail}",
+                                 "dropout_backward(dout, None) lanzó {exc}: {detail}"),
+                            exc=exc.exc_type, detail=exc.detail.rstrip(".") + ".")
+                   + ctx.mistake("dropout_backward_none_fails")) from None
     _placeholder(ctx, "dropout_backward", got)
     mismatch = compare(got, dout)
     if mismatch:
@@ -462,7 +621,7 @@ def check_hidden_forward(ctx):
         out, mask = _forward(ctx, a, p, int(ctx.rng.integers(2**31)))
         mismatch = compare(out, a * mask)
         if mismatch:
-            raise Fail(mismatch.describe(f"out vs a * mask (p = {p})", ctx.lang))
+            raise Fail(mismatch.describe(f"out vs a * mask (p = {p})", ctx.lang) + _out_mistake(ctx, a, out, mask, p))
         _assert_independent(ctx, mask)
         kept_notes[p] = _p_is_drop(ctx, mask, p), mask
     if all(note is not None for note, _ in kept_notes.values()):

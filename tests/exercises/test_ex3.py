@@ -335,3 +335,157 @@ def test_group_rate_limit_bounds_the_exact_hypergeometric_tail():
         assert groups * pmf[scores > limit].sum() <= stats.TAIL
     assert stats.group_rate_limit(150) == pytest.approx(math.log(2 * 150 / stats.TAIL))
     assert stats.TAIL == pytest.approx(1.158e-7, rel=1e-3)
+
+
+# ------------------------------------------------------------------ issue 13: the catalogue grown per function
+def test_keeping_units_with_less_or_equal_keeps_full_marks(tmp_path):
+    """U <= p and U < p differ with probability zero: both are correct."""
+    result = _grade(tmp_path, """
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = np.random.default_rng() if rng is None else rng
+            mask = (rng.random(a.shape) <= p) / p
+            return a * mask, mask
+    """)
+    assert _failed(result) == {}
+    assert result.score == 10
+
+
+#: student-written forward passes, each with one mistake: (source, the checks it loses)
+WRONG_FORWARD = {
+    "dropout_mask_unscaled": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            keep = rng.random(a.shape) < p
+            return a * keep / p, keep
+    """, {"mask_values", "hidden_forward"}),
+    "dropout_out_not_masked": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) < p) / p
+            out = a
+            return out, mask
+    """, {"out_is_a_times_mask", "hidden_forward"}),
+    "dropout_out_divided_by_p": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) < p) / p
+            return a / p, mask
+    """, {"out_is_a_times_mask", "hidden_forward"}),
+    "dropout_mask_gt_p": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) > p) / p
+            return a * mask, mask
+    """, {"keep_rate", "hidden_forward", "hidden_default_rng"}),
+    "dropout_one_draw": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            mask = rng.binomial(1, p) / p
+            return a * mask, mask
+    """, {"shapes", "out_is_a_times_mask", "mask_values", "keep_rate", "independent", "seeded", "hidden_forward",
+          "hidden_default_rng"}),
+    "dropout_ignores_train": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) < p) / p
+            return a * mask, mask
+    """, {"test_mode"}),
+    "dropout_test_zeros": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            out = np.zeros_like(a)
+            mask = None
+            if train:
+                rng = rng or np.random.default_rng()
+                mask = (rng.random(a.shape) < p) / p
+                out = a * mask
+            return out, mask
+    """, {"test_mode"}),
+    "dropout_fixed_seed": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = np.random.default_rng(0)
+            mask = (rng.random(a.shape) < p) / p
+            return a * mask, mask
+    """, {"seeded", "hidden_default_rng"}),
+    "dropout_default_rng_fixed_seed": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            if rng is None:
+                rng = np.random.default_rng(42)
+            mask = (rng.random(a.shape) < p) / p
+            return a * mask, mask
+    """, {"hidden_default_rng"}),
+    "dropout_returns_swapped": ("""
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) < p) / p
+            return mask, a * mask
+    """, {"out_is_a_times_mask", "mask_values", "hidden_forward"}),
+}
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_FORWARD))
+def test_a_forward_mistake_loses_exactly_its_checks_and_each_names_it(tmp_path, mistake):
+    source, lost = WRONG_FORWARD[mistake]
+    result = _grade(tmp_path, source)
+    assert _failed_ids(result) == lost
+    for check_id in lost:
+        check = result.check(check_id)
+        assert check.mistakes == (mistake,), (check_id, check.message)
+        assert MISTAKES[mistake].en in check.message
+    assert set(MISTAKES[mistake].targets) <= lost
+    assert result.score == 10 - sum(result.check(c).max_points for c in lost)
+
+
+def test_an_unscaled_mask_is_scored_once_in_spanish(tmp_path):
+    """out = a * keep / p is right: out_is_a_times_mask keeps its points and says why; the mask is wrong."""
+    result = _grade(tmp_path, WRONG_FORWARD["dropout_mask_unscaled"][0], lang="es")
+    kept = result.check("out_is_a_times_mask")
+    assert kept.passed and kept.mistakes == ()
+    assert "se puntúa una vez" in kept.message and "conserva sus puntos" in kept.message
+    assert "scored once, by the mask-values check" in kept.text("en")
+    assert MISTAKES["dropout_mask_unscaled"].es in result.check("mask_values").message
+
+
+def test_the_classic_no_scale_is_still_named_as_such(tmp_path):
+    """mask = U < p with out = a * mask (no 1/p anywhere) is no_scale, not an unscaled mask."""
+    result = _grade(tmp_path, """
+        def dropout_forward(a, p, train=True, rng=None):
+            if not train:
+                return a, None
+            rng = rng or np.random.default_rng()
+            mask = (rng.random(a.shape) < p).astype(float)
+            return a * mask, mask
+    """)
+    assert _failed_ids(result) == {"mask_values", "hidden_forward"}
+    assert result.check("mask_values").mistakes == ("dropout_no_scale",)
+    assert result.check("out_is_a_times_mask").passed
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_backward_that_fails_on_mask_none_is_named(tmp_path, lang):
+    result = _grade(tmp_path, CORRECT["binomial"], """
+        def dropout_backward(dout, mask):
+            return dout * mask
+    """, lang=lang)
+    assert _failed_ids(result) == {"backward"}
+    check = result.check("backward")
+    assert check.mistakes == ("dropout_backward_none_fails",)
+    assert getattr(MISTAKES["dropout_backward_none_fails"], lang) in check.message
+    assert "TypeError" in check.message
