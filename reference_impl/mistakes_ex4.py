@@ -24,10 +24,38 @@ def l2_penalty_no_lam(weights, lam):
     return float(sum(np.sum(_arr(W) ** 2) for W in weights))
 
 
+def l2_penalty_mean(weights, lam):
+    """λ Σ_k mean(W(k)²): np.mean instead of np.sum (divided by each matrix's number of entries)."""
+    return float(lam * sum(np.mean(_arr(W) ** 2) for W in weights))
+
+
+def l2_penalty_last_only(weights, lam):
+    """The loop overwrites its total (total = λ Σ W² inside the loop): only the last matrix counts."""
+    total = 0.0
+    for W in weights:
+        total = np.sum(_arr(W) ** 2)
+    return float(lam * total)
+
+
+def l2_penalty_double(weights, lam):
+    """2λ Σ w²: the factor 2 of the gradient put into the penalty."""
+    return float(2.0 * lam * sum(np.sum(_arr(W) ** 2) for W in weights))
+
+
 # ---------------------------------------------------------------- l2_grad
 def l2_grad_no_two(W, lam):
     """λW: the 2 of d(w²)/dw forgotten."""
     return lam * _arr(W)
+
+
+def l2_grad_sign(W, lam):
+    """−2λW: the gradient with the sign of the descent step."""
+    return -2.0 * lam * _arr(W)
+
+
+def l2_grad_no_lam(W, lam):
+    """2W: the factor λ forgotten."""
+    return 2.0 * _arr(W)
 
 
 # ---------------------------------------------------------------- sgd_weight_decay_step
@@ -41,6 +69,21 @@ def step_decay_plus(W, dW, eta, lam):
     return _arr(W) * (1.0 + 2.0 * eta * lam) - eta * _arr(dW)
 
 
+def step_no_eta(W, dW, eta, lam):
+    """W(1 − 2λ) − η dW: the decay term not multiplied by the learning rate."""
+    return _arr(W) * (1.0 - 2.0 * lam) - eta * _arr(dW)
+
+
+def step_decay_after(W, dW, eta, lam):
+    """(W − η dW)(1 − 2ηλ): the decay applied after the gradient step, so it shrinks η dW too."""
+    return (_arr(W) - eta * _arr(dW)) * (1.0 - 2.0 * eta * lam)
+
+
+def step_grad_plus(W, dW, eta, lam):
+    """W(1 − 2ηλ) + η dW: the gradient added (ascent) instead of subtracted."""
+    return _arr(W) * (1.0 - 2.0 * eta * lam) + eta * _arr(dW)
+
+
 # ---------------------------------------------------------------- l1_penalty
 def l1_penalty_squared(weights, lam):
     """λ Σ w² (the L2 penalty) instead of λ Σ |w|."""
@@ -50,6 +93,19 @@ def l1_penalty_squared(weights, lam):
 def l1_penalty_no_abs(weights, lam):
     """λ Σ w: absolute value forgotten, positive and negative weights cancel."""
     return float(lam * sum(np.sum(_arr(W)) for W in weights))
+
+
+def l1_penalty_no_lam(weights, lam):
+    """Σ |w| without the factor λ."""
+    return float(sum(np.sum(np.abs(_arr(W))) for W in weights))
+
+
+def l1_penalty_last_only(weights, lam):
+    """The loop overwrites its total: only the last matrix counts."""
+    total = 0.0
+    for W in weights:
+        total = np.sum(np.abs(_arr(W)))
+    return float(lam * total)
 
 
 # ---------------------------------------------------------------- sgd_l1_step
@@ -79,6 +135,24 @@ def l1_step_sign_divide(W, dW, eta, lam):
     return W - eta * lam * sign - eta * _arr(dW)
 
 
+def l1_step_abs(W, dW, eta, lam):
+    """W − ηλ|W| − η dW: |W| (the penalty) instead of sign(W) (its gradient)."""
+    W = _arr(W)
+    return W - eta * lam * np.abs(W) - eta * _arr(dW)
+
+
+def l1_step_plus(W, dW, eta, lam):
+    """W + ηλ sign(W) − η dW: the penalty's gradient added, pushing weights away from 0."""
+    W = _arr(W)
+    return W + eta * lam * np.sign(W) - eta * _arr(dW)
+
+
+def l1_step_no_eta(W, dW, eta, lam):
+    """W − λ sign(W) − η dW: the penalty's term not multiplied by the learning rate."""
+    W = _arr(W)
+    return W - lam * np.sign(W) - eta * _arr(dW)
+
+
 # ---------------------------------------------------------------- regularized_update
 def update_decay_biases(params, grads, eta, lam):
     """Biases decayed like the weights: b(1 − 2ηλ) − η db."""
@@ -105,6 +179,35 @@ def update_unchanged(params, grads, eta, lam):
     return params
 
 
+def update_no_decay(params, grads, eta, lam):
+    """lam ignored: plain SGD, W − η dW and b − η db."""
+    return [(_arr(W) - eta * _arr(dW), _arr(b) - eta * _arr(db)) for (W, b), (dW, db) in zip(params, grads)]
+
+
+def update_bias_not_updated(params, grads, eta, lam):
+    """The weights take their step, the biases come back unchanged (no b − η db)."""
+    return [(_arr(W) * (1.0 - 2.0 * eta * lam) - eta * _arr(dW), _arr(b)) for (W, b), (dW, _) in zip(params, grads)]
+
+
+def update_grad_plus(params, grads, eta, lam):
+    """The gradients added (W(1 − 2ηλ) + η dW, b + η db): ascent instead of descent."""
+    return [(_arr(W) * (1.0 - 2.0 * eta * lam) + eta * _arr(dW), _arr(b) + eta * _arr(db))
+            for (W, b), (dW, db) in zip(params, grads)]
+
+
+def update_decay_no_eta(params, grads, eta, lam):
+    """Weights decayed by (1 − 2λ): the decay not multiplied by η (also what a sgd_weight_decay_step with
+    that mistake gives when regularized_update calls it)."""
+    return [(_arr(W) * (1.0 - 2.0 * lam) - eta * _arr(dW), _arr(b) - eta * _arr(db))
+            for (W, b), (dW, db) in zip(params, grads)]
+
+
+def update_l1(params, grads, eta, lam):
+    """The L1 step on the weights (W − ηλ sign(W) − η dW) instead of weight decay."""
+    return [(_arr(W) - eta * lam * np.sign(_arr(W)) - eta * _arr(dW), _arr(b) - eta * _arr(db))
+            for (W, b), (dW, db) in zip(params, grads)]
+
+
 #: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex4.py MISTAKES
 VARIANTS = {
     "wd_l2_half": {"l2_penalty": l2_penalty_half},
@@ -123,5 +226,23 @@ VARIANTS = {
     "wd_update_decay_factor": {"regularized_update": update_decay_factor},
     "wd_update_weights_only": {"regularized_update": update_weights_only},
     "wd_update_unchanged": {"regularized_update": update_unchanged},
+    "wd_l2_mean": {"l2_penalty": l2_penalty_mean},
+    "wd_l2_last_only": {"l2_penalty": l2_penalty_last_only},
+    "wd_l2_double": {"l2_penalty": l2_penalty_double},
+    "wd_grad_sign": {"l2_grad": l2_grad_sign},
+    "wd_grad_no_lam": {"l2_grad": l2_grad_no_lam},
+    "wd_step_no_eta": {"sgd_weight_decay_step": step_no_eta},
+    "wd_step_decay_after": {"sgd_weight_decay_step": step_decay_after},
+    "wd_step_grad_plus": {"sgd_weight_decay_step": step_grad_plus},
+    "wd_l1_no_lam": {"l1_penalty": l1_penalty_no_lam},
+    "wd_l1_last_only": {"l1_penalty": l1_penalty_last_only},
+    "wd_l1_step_abs": {"sgd_l1_step": l1_step_abs},
+    "wd_l1_step_plus": {"sgd_l1_step": l1_step_plus},
+    "wd_l1_step_no_eta": {"sgd_l1_step": l1_step_no_eta},
+    "wd_update_no_decay": {"regularized_update": update_no_decay},
+    "wd_update_bias_not_updated": {"regularized_update": update_bias_not_updated},
+    "wd_update_grad_plus": {"regularized_update": update_grad_plus},
+    "wd_update_decay_no_eta": {"regularized_update": update_decay_no_eta},
+    "wd_update_l1": {"regularized_update": update_l1},
 }
 register(VARIANTS)

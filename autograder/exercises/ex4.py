@@ -85,6 +85,60 @@ MISTAKES = mistake_catalog(
     Mistake("wd_update_unchanged", "the parameters come back unchanged: assigning W = … inside the loop only rebinds the loop variable; build and return a new list of (W, b) pairs (or update the arrays in place, W -= …).",
             "los parámetros vuelven sin cambios: asignar W = … dentro del bucle solo cambia la variable del bucle; construye y devuelve una lista nueva de pares (W, b) (o modifica los arrays en el sitio, W -= …).",
             targets=("regularized_update",)),
+    Mistake("wd_l2_mean", "the penalty averages the squares (np.mean) instead of adding them; the lecture's penalty is the sum λ Σ w² over every entry of every weight matrix.",
+            "la penalización promedia los cuadrados (np.mean) en lugar de sumarlos; la de clase es la suma λ Σ w² sobre todos los elementos de todas las matrices de pesos.",
+            targets=("l2_penalty",)),
+    Mistake("wd_l2_last_only", "only the last weight matrix counts: the loop overwrites the total (total = …) instead of accumulating it (total += …); the penalty adds λ Σ w² over every matrix.",
+            "solo cuenta la última matriz de pesos: el bucle sobrescribe el total (total = …) en lugar de acumularlo (total += …); la penalización suma λ Σ w² sobre todas las matrices.",
+            targets=("l2_penalty",)),
+    Mistake("wd_l2_double", "the penalty has a factor 2 (2λ Σ w²); the 2 belongs to its gradient, 2λW: the penalty is λ Σ w².",
+            "la penalización lleva un factor 2 (2λ Σ w²); el 2 es de su gradiente, 2λW: la penalización es λ Σ w².",
+            targets=("l2_penalty",)),
+    Mistake("wd_grad_sign", "the gradient has the wrong sign (−2λW): the gradient of λ Σ w² is +2λW; the minus sign belongs to the descent step, W − η·2λW.",
+            "el gradiente tiene el signo cambiado (−2λW): el gradiente de λ Σ w² es +2λW; el signo menos es del paso de descenso, W − η·2λW.",
+            targets=("l2_grad",)),
+    Mistake("wd_grad_no_lam", "the gradient is not multiplied by λ (2W returned); the gradient of λ Σ w² is 2λW.",
+            "el gradiente no se multiplica por λ (se devolvió 2W); el gradiente de λ Σ w² es 2λW.",
+            targets=("l2_grad",)),
+    Mistake("wd_step_no_eta", "the decay is not multiplied by the learning rate, W(1 − 2λ): the whole gradient dW + 2λW is scaled by η, so the factor is (1 − 2ηλ).",
+            "el decaimiento no se multiplica por la tasa de aprendizaje, W(1 − 2λ): todo el gradiente dW + 2λW se escala por η, así que el factor es (1 − 2ηλ).",
+            targets=("sgd_weight_decay_step",)),
+    Mistake("wd_step_decay_after", "the decay is applied after the gradient step, (W − η dW)(1 − 2ηλ), so it shrinks η dW too; only W decays: W(1 − 2ηλ) − η dW.",
+            "el decaimiento se aplica después del paso del gradiente, (W − η dW)(1 − 2ηλ), así que también encoge η dW; solo decae W: W(1 − 2ηλ) − η dW.",
+            targets=("sgd_weight_decay_step",)),
+    Mistake("wd_step_grad_plus", "the gradient is added (+ η dW): gradient descent subtracts it, W(1 − 2ηλ) − η dW.",
+            "el gradiente se suma (+ η dW): el descenso por gradiente lo resta, W(1 − 2ηλ) − η dW.",
+            targets=("sgd_weight_decay_step",)),
+    Mistake("wd_l1_no_lam", "the L1 penalty is not multiplied by λ (lam); it is λ Σ |w|.",
+            "la penalización L1 no se multiplica por λ (lam); es λ Σ |w|.",
+            targets=("l1_penalty",)),
+    Mistake("wd_l1_last_only", "only the last weight matrix counts: the loop overwrites the total (total = …) instead of accumulating it (total += …); the L1 penalty adds λ Σ |w| over every matrix.",
+            "solo cuenta la última matriz de pesos: el bucle sobrescribe el total (total = …) en lugar de acumularlo (total += …); la penalización L1 suma λ Σ |w| sobre todas las matrices.",
+            targets=("l1_penalty",)),
+    Mistake("wd_l1_step_abs", "the L1 step subtracts ηλ|W| (the penalty) instead of ηλ sign(W) (its gradient); it is W − ηλ sign(W) − η dW.",
+            "el paso L1 resta ηλ|W| (la penalización) en lugar de ηλ sign(W) (su gradiente); es W − ηλ sign(W) − η dW.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_l1_step_plus", "the L1 term has the wrong sign (+ηλ sign(W) pushes the weights away from 0); descent subtracts it: W − ηλ sign(W) − η dW.",
+            "el término L1 tiene el signo cambiado (+ηλ sign(W) aleja los pesos de 0); el descenso lo resta: W − ηλ sign(W) − η dW.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_l1_step_no_eta", "the L1 term is not multiplied by the learning rate (λ sign(W)); the whole gradient is scaled by η: W − ηλ sign(W) − η dW.",
+            "el término L1 no se multiplica por la tasa de aprendizaje (λ sign(W)); todo el gradiente se escala por η: W − ηλ sign(W) − η dW.",
+            targets=("sgd_l1_step",)),
+    Mistake("wd_update_no_decay", "lam is ignored: the weights take the plain step W − η dW; with weight decay they take W(1 − 2ηλ) − η dW.",
+            "se ignora lam: los pesos dan el paso normal W − η dW; con decaimiento de pesos dan W(1 − 2ηλ) − η dW.",
+            targets=("regularized_update",)),
+    Mistake("wd_update_bias_not_updated", "the biases come back unchanged; they take the plain gradient step b − η db (only the decay leaves them out).",
+            "los sesgos vuelven sin cambios; dan el paso de gradiente normal b − η db (solo el decaimiento no les afecta).",
+            targets=("regularized_update", "regularized_update_structure", "regularized_update_lam_zero")),
+    Mistake("wd_update_grad_plus", "the gradients are added (+ η dW, + η db): gradient descent subtracts them, W(1 − 2ηλ) − η dW and b − η db.",
+            "los gradientes se suman (+ η dW, + η db): el descenso por gradiente los resta, W(1 − 2ηλ) − η dW y b − η db.",
+            targets=("regularized_update", "regularized_update_structure", "regularized_update_lam_zero")),
+    Mistake("wd_update_decay_no_eta", "the weights decay by (1 − 2λ) instead of (1 − 2ηλ): the decay is not multiplied by η (if regularized_update calls your sgd_weight_decay_step, fix it there).",
+            "los pesos decaen por (1 − 2λ) en lugar de (1 − 2ηλ): el decaimiento no se multiplica por η (si regularized_update llama a tu sgd_weight_decay_step, corrígelo allí).",
+            targets=("regularized_update",)),
+    Mistake("wd_update_l1", "the weights take the L1 step (W − ηλ sign(W) − η dW); regularized_update uses L2 weight decay: W(1 − 2ηλ) − η dW.",
+            "los pesos dan el paso L1 (W − ηλ sign(W) − η dW); regularized_update usa decaimiento de pesos L2: W(1 − 2ηλ) − η dW.",
+            targets=("regularized_update",)),
 )
 
 
@@ -186,7 +240,9 @@ def _l1_step(impl, inputs):
 
 def _pair_outputs(out) -> dict:
     """{"W1": …, "b1": …, …} from a returned list of pairs; an item that is not a
-    pair is kept as "Wk" alone (so "weights only" can be recognised)."""
+    pair is kept as "Wk" alone, with a flag "item k is not a pair" (so "weights only" can be
+    recognised, and only in a result that really drops the biases: the reference has no flag, so
+    judge never compares it, and a result of pairs with right weights and wrong biases lacks it)."""
     outputs = {}
     if isinstance(out, (list, tuple)):
         for k, item in enumerate(out, 1):
@@ -194,6 +250,7 @@ def _pair_outputs(out) -> dict:
                 outputs[f"W{k}"], outputs[f"b{k}"] = item
             else:
                 outputs[f"W{k}"] = item
+                outputs[f"item {k} is not a pair"] = 1.0
     return outputs
 
 
@@ -203,16 +260,22 @@ def _regularized_update(impl, inputs):
 
 
 L2_PENALTY = CaseSpec("ex4.l2_penalty", _penalty_inputs, _l2_penalty,
-                      mistakes=("wd_l2_half", "wd_l2_norm", "wd_l2_no_lam"))
-L2_GRAD = CaseSpec("ex4.l2_grad", _grad_inputs, _l2_grad, mistakes=("wd_grad_no_two",))
+                      mistakes=("wd_l2_half", "wd_l2_norm", "wd_l2_no_lam", "wd_l2_mean", "wd_l2_last_only",
+                                "wd_l2_double"))
+L2_GRAD = CaseSpec("ex4.l2_grad", _grad_inputs, _l2_grad, mistakes=("wd_grad_no_two", "wd_grad_sign", "wd_grad_no_lam"))
 WEIGHT_DECAY_STEP = CaseSpec("ex4.sgd_weight_decay_step", _step_inputs, _weight_decay_step,
-                             mistakes=("wd_step_decay_factor", "wd_step_decay_plus"))
-L1_PENALTY = CaseSpec("ex4.l1_penalty", _penalty_inputs, _l1_penalty, mistakes=("wd_l1_squared", "wd_l1_no_abs"))
+                             mistakes=("wd_step_decay_factor", "wd_step_decay_plus", "wd_step_no_eta",
+                                       "wd_step_decay_after", "wd_step_grad_plus"))
+L1_PENALTY = CaseSpec("ex4.l1_penalty", _penalty_inputs, _l1_penalty,
+                      mistakes=("wd_l1_squared", "wd_l1_no_abs", "wd_l1_no_lam", "wd_l1_last_only"))
 L1_STEP = CaseSpec("ex4.sgd_l1_step", _l1_step_inputs, _l1_step,
-                   mistakes=("wd_l1_step_w", "wd_l1_step_sign_dw", "wd_l1_step_sign_at_zero", "wd_l1_step_sign_divide"))
+                   mistakes=("wd_l1_step_w", "wd_l1_step_sign_dw", "wd_l1_step_sign_at_zero", "wd_l1_step_sign_divide",
+                             "wd_l1_step_abs", "wd_l1_step_plus", "wd_l1_step_no_eta"))
 REGULARIZED_UPDATE = CaseSpec("ex4.regularized_update", _update_inputs, _regularized_update,
                               mistakes=("wd_update_decay_biases", "wd_update_decay_factor",
-                                        "wd_update_weights_only", "wd_update_unchanged"))
+                                        "wd_update_weights_only", "wd_update_unchanged", "wd_update_no_decay",
+                                        "wd_update_bias_not_updated", "wd_update_grad_plus", "wd_update_decay_no_eta",
+                                        "wd_update_l1"))
 
 
 # ------------------------------------------------------------------ property checks
@@ -302,8 +365,11 @@ def check_l2_grad_matches_penalty(ctx):
                        source=ctx.text(OWN_PENALTY) if use_own else "λ Σ w²",
                        h=H, err=worst, tol=GRAD_RTOL, index=tuple(int(i) for i in idx),
                        got=float(arr[idx]), num=float(numeric[idx]))
-    if compare(arr, lam * W) is None:
-        message += ctx.mistake("wd_grad_no_two")
+    for mistake_id, wrong in (("wd_grad_no_two", lam * W), ("wd_grad_sign", -2.0 * lam * W),
+                              ("wd_grad_no_lam", 2.0 * W)):
+        if compare(arr, wrong) is None:
+            message += ctx.mistake(mistake_id)
+            break
     raise Fail(message + note)
 
 
@@ -349,6 +415,15 @@ def _unchanged(pairs, params) -> bool:
     return all(compare(w, W) is None and compare(b, B) is None for (w, b), (W, B) in zip(pairs, params))
 
 
+def _bias_mistake(ctx, new_b, b, db, eta):
+    """The known mistake a wrong bias (other than a decayed one) shows: unchanged, or the gradient added."""
+    if compare(new_b, b) is None:
+        return ctx.mistake("wd_update_bias_not_updated")
+    if compare(new_b, b + eta * db) is None:
+        return ctx.mistake("wd_update_grad_plus")
+    return ""
+
+
 def check_update_structure_and_biases(ctx):
     _, params, grads = _network(ctx.rng, 3)
     eta, lam = 0.25, 0.2  # decay factor 0.9: a decayed bias is far outside the tolerance
@@ -365,6 +440,8 @@ def check_update_structure_and_biases(ctx):
             message += ctx.mistake("wd_update_decay_biases")
         elif _unchanged(pairs, params):
             message += ctx.mistake("wd_update_unchanged")
+        else:
+            message += _bias_mistake(ctx, new_b, b, db, eta)
         raise Fail(message)
 
 
@@ -383,6 +460,10 @@ def check_update_lam_zero(ctx):
                                                  name=name, k=k, eta=eta), ctx.lang)
             if _unchanged(pairs, params):
                 message += ctx.mistake("wd_update_unchanged")
+            elif name == "b":
+                message += _bias_mistake(ctx, got, b, db, eta)
+            elif compare(got, W + eta * dW) is None:
+                message += ctx.mistake("wd_update_grad_plus")
             raise Fail(message)
 
 

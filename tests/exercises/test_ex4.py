@@ -179,6 +179,12 @@ def test_correct_but_different_keeps_full_marks(tmp_path, label):
 UPDATE_CHECKS = {"regularized_update: fixtures", "regularized_update (hidden): fresh inputs"}
 STRUCTURE = "regularized_update: (W, b) pairs shaped like params; biases take b − η db"
 LAM_ZERO = "regularized_update: with lam = 0 it is plain SGD"
+L2_CHECKS = {"l2_penalty: fixtures", "l2_penalty (hidden): fresh inputs"}
+GRAD_CHECKS = {"l2_grad: fixtures", "l2_grad: matches centered differences of your l2_penalty",
+               "l2_grad (hidden): fresh inputs"}
+STEP_CHECKS = {"sgd_weight_decay_step: fixtures", "sgd_weight_decay_step (hidden): fresh inputs"}
+L1_CHECKS = {"l1_penalty: fixtures", "l1_penalty (hidden): fresh inputs"}
+L1_STEP_CHECKS = {"sgd_l1_step: fixtures (W with exact zeros)", "sgd_l1_step (hidden): fresh inputs"}
 
 WRONG = {
     # name: (override, checks it must lose, mistake ids that must be named in each of them)
@@ -250,6 +256,91 @@ WRONG = {
         def regularized_update(params, grads, eta, lam):
             return [sgd_weight_decay_step(W, dW, eta, lam) for (W, b), (dW, db) in zip(params, grads)]
     ''', UPDATE_CHECKS | {STRUCTURE, LAM_ZERO}, ("wd_update_weights_only",)),
+    # ---- issue 13: the catalogue grown per function
+    "l2 penalty with np.mean": ('''
+        def l2_penalty(weights, lam):
+            return lam * sum(np.mean(W ** 2) for W in weights)
+    ''', L2_CHECKS, ("wd_l2_mean",)),
+    "l2 penalty loop overwrites its total": ('''
+        def l2_penalty(weights, lam):
+            total = 0.0
+            for W in weights:
+                total = np.sum(W ** 2)
+            return lam * total
+    ''', L2_CHECKS, ("wd_l2_last_only",)),
+    "l2 penalty with the gradient's 2": ('''
+        def l2_penalty(weights, lam):
+            return 2 * lam * sum(np.sum(W ** 2) for W in weights)
+    ''', L2_CHECKS, ("wd_l2_double",)),
+    "l2 gradient with a minus sign": ('''
+        def l2_grad(W, lam):
+            return -2 * lam * W
+    ''', GRAD_CHECKS, ("wd_grad_sign",)),
+    "l2 gradient without lam": ('''
+        def l2_grad(W, lam):
+            return 2 * W
+    ''', GRAD_CHECKS, ("wd_grad_no_lam",)),
+    "decay without eta, reused by regularized_update": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            return W - 2 * lam * W - eta * dW
+    ''', STEP_CHECKS | UPDATE_CHECKS, ("wd_step_no_eta", "wd_update_decay_no_eta")),
+    "decay applied after the gradient step": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            W = W - eta * dW
+            return W * (1 - 2 * eta * lam)
+
+        def regularized_update(params, grads, eta, lam):
+            return [(W * (1 - 2 * eta * lam) - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', STEP_CHECKS, ("wd_step_decay_after",)),
+    "step adds the gradient": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            return W * (1 - 2 * eta * lam) + eta * dW
+
+        def regularized_update(params, grads, eta, lam):
+            return [(W * (1 - 2 * eta * lam) - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', STEP_CHECKS, ("wd_step_grad_plus",)),
+    "l1 penalty without lam": ('''
+        def l1_penalty(weights, lam):
+            return sum(np.abs(W).sum() for W in weights)
+    ''', L1_CHECKS, ("wd_l1_no_lam",)),
+    "l1 penalty loop overwrites its total": ('''
+        def l1_penalty(weights, lam):
+            for W in weights:
+                total = lam * np.sum(np.abs(W))
+            return total
+    ''', L1_CHECKS, ("wd_l1_last_only",)),
+    "l1 step with |W| instead of sign(W)": ('''
+        def sgd_l1_step(W, dW, eta, lam):
+            return W - eta * lam * np.abs(W) - eta * dW
+    ''', L1_STEP_CHECKS, ("wd_l1_step_abs",)),
+    "l1 step adds the penalty's gradient": ('''
+        def sgd_l1_step(W, dW, eta, lam):
+            return W + eta * lam * np.sign(W) - eta * dW
+    ''', L1_STEP_CHECKS, ("wd_l1_step_plus",)),
+    "l1 step without eta on the penalty": ('''
+        def sgd_l1_step(W, dW, eta, lam):
+            return W - lam * np.sign(W) - eta * dW
+    ''', L1_STEP_CHECKS, ("wd_l1_step_no_eta",)),
+    "update ignores lam": ('''
+        def regularized_update(params, grads, eta, lam):
+            return [(W - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', UPDATE_CHECKS, ("wd_update_no_decay",)),
+    "update leaves the biases unchanged": ('''
+        def regularized_update(params, grads, eta, lam):
+            new_params = []
+            for (W, b), (dW, db) in zip(params, grads):
+                W = sgd_weight_decay_step(W, dW, eta, lam)
+                new_params.append((W, b))
+            return new_params
+    ''', UPDATE_CHECKS | {STRUCTURE, LAM_ZERO}, ("wd_update_bias_not_updated",)),
+    "update adds the gradients": ('''
+        def regularized_update(params, grads, eta, lam):
+            return [(W * (1 - 2 * eta * lam) + eta * dW, b + eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', UPDATE_CHECKS | {STRUCTURE, LAM_ZERO}, ("wd_update_grad_plus",)),
+    "update takes the l1 step": ('''
+        def regularized_update(params, grads, eta, lam):
+            return [(sgd_l1_step(W, dW, eta, lam), b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', UPDATE_CHECKS, ("wd_update_l1",)),
 }
 
 
@@ -316,7 +407,7 @@ def test_targets_name_checks_of_this_exercise():
     for mistake_id, mistake in ex4.MISTAKES.items():
         assert mistake.id == mistake_id and mistake.targets, mistake_id
         assert set(mistake.targets) <= ids, mistake_id
-    assert len(ex4.MISTAKES) >= 8
+    assert len(ex4.MISTAKES) >= 30
 
 
 def test_sgd_l1_fixture_cases_hold_exact_zeros():
@@ -324,3 +415,21 @@ def test_sgd_l1_fixture_cases_hold_exact_zeros():
 
     cases = public_cases(ex4.L1_STEP)
     assert cases and all((c.inputs["W"] == 0).any() for c in cases)
+
+
+def test_a_mistake_is_named_in_spanish_with_its_id(tmp_path):
+    result = grade(tmp_path, WRONG["update leaves the biases unchanged"][0], lang="es")
+    check = result.check("regularized_update_structure")
+    assert check.mistakes == ("wd_update_bias_not_updated",)
+    assert ex4.MISTAKES["wd_update_bias_not_updated"].es in check.message
+    assert result.check("regularized_update").mistakes == ("wd_update_bias_not_updated",)
+
+
+def test_weights_only_is_not_named_for_pairs_with_wrong_biases(tmp_path):
+    """Right weights with wrong biases (in pairs) are not told that the biases were dropped."""
+    result = grade(tmp_path, '''
+        def regularized_update(params, grads, eta, lam):
+            return [(sgd_weight_decay_step(W, dW, eta, lam), b - 2 * eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''')
+    assert "wd_update_weights_only" not in result.check("regularized_update").mistakes
+    assert not result.check("regularized_update").passed
