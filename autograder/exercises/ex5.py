@@ -51,6 +51,20 @@ What is checked
 * **t** (public): Adam's ``config['t']`` equals the number of steps after the
   run (same fallback).
 
+Naming the mistake (``MISTAKES``, one-error variants in
+``reference_impl/mistakes_ex5.py``): a rule check names the known mistake whose
+trajectory the run reproduces, preferring one whose stored state matches too
+(momentum climbing the gradient and a right velocity subtracted take the same
+steps; so do a state never written back and one reset to zeros at every call).
+A stored state that no mistake stores is named after the mistake whose steps
+the run takes (momentum as a moving average of the gradients, in gradient
+units). The explicit hyper-parameters are drawn again in the rare case of a
+SPEC default, so that a hyper-parameter written as its default in the code
+(instead of read from ``config``) always changes the trajectory; ε written as
+1e-7 or 1e-8 is ε left out at these scales (one mistake). The defaults check
+names every wrong default it recognises (CS231n's RMSprop ``decay_rate`` 0.99
+and learning rate 1e-2, ε = 1e-8).
+
 Points (15): rule checks public 6 × 1, hidden 5 (0.5 for sgd and momentum, 1
 for each of the others); t 1; the state cell's 3 points shared by its 16
 per-rule checks (initial state 5, defaults 6, stored state 5), 3/16 each.
@@ -105,6 +119,10 @@ RANGES = {
     "adam": {"learning_rate": (0.01, 0.05), "beta1": (0.8, 0.95), "beta2": (0.95, 0.999),
              "epsilon": (0.001, 0.01)},
 }
+#: the SPEC's defaults that the drawn hyper-parameters avoid (the fixtures hold each rule's defaults, from the
+#: reference; these are only the values a hyper-parameter written as its default in the code would have)
+_SPEC_DEFAULT = {"learning_rate": 1e-2, "momentum": 0.9, "decay_rate": 0.9, "beta1": 0.9, "beta2": 0.999,
+                 "epsilon": 1e-7}
 #: for a state key, the hyper-parameter multiplying its old value in the recurrence (None: 1)
 _DECAY = {
     ("sgd_momentum", "velocity"): "momentum", ("sgd_nesterov", "velocity"): "momentum",
@@ -121,9 +139,10 @@ MISTAKES = mistake_catalog(
     Mistake("optim_momentum_wrong_sign", "the velocity adds the gradient (velocity = mu*velocity + lr*dw); it must subtract it: velocity = mu*velocity - lr*dw, then w += velocity.",
             "la velocidad suma el gradiente (velocity = mu*velocity + lr*dw); debe restarlo: velocity = mu*velocity - lr*dw, y luego w += velocity.",
             targets=("sgd_momentum",)),
-    Mistake("optim_state_not_stored", "the state is not written back into config (e.g. the velocity kept in a local variable), so every call starts again from zeros: store it, config['velocity'] = velocity.",
-            "el estado no se guarda de vuelta en config (p. ej. la velocidad queda en una variable local), así que cada llamada empieza de cero: guárdalo, config['velocity'] = velocity.",
-            targets=("stored_state_sgd_momentum",)),
+    Mistake("optim_state_not_stored", "the state is not written back into config (e.g. the velocity or the cache kept in a local variable), so every call starts again from zeros: store it, config['velocity'] = velocity (config['cache'] = cache).",
+            "el estado no se guarda de vuelta en config (p. ej. la velocidad o la caché quedan en una variable local), así que cada llamada empieza de cero: guárdalo, config['velocity'] = velocity (config['cache'] = cache).",
+            targets=("stored_state_sgd_momentum", "stored_state_sgd_nesterov", "stored_state_adagrad",
+                     "stored_state_rmsprop")),
     Mistake("optim_velocity_opposite_sign", "the velocity is stored with the opposite sign (velocity = mu*velocity + lr*dw, then w -= velocity): the steps are the same, but the course's convention, the one config['velocity'] is compared with, is velocity = mu*velocity - lr*dw, then w += velocity (Nesterov: w += mu*velocity - lr*dw).",
             "la velocidad se guarda con el signo opuesto (velocity = mu*velocity + lr*dw, y luego w -= velocity): los pasos son los mismos, pero la convención del curso, con la que se compara config['velocity'], es velocity = mu*velocity - lr*dw, y luego w += velocity (Nesterov: w += mu*velocity - lr*dw).",
             targets=("stored_state_sgd_momentum", "stored_state_sgd_nesterov")),
@@ -163,9 +182,67 @@ MISTAKES = mistake_catalog(
     Mistake("optim_adam_corrected_moments_stored", "the bias-corrected m_hat and v_hat are stored in config in place of m and v; store the raw moments and correct a copy.",
             "se guardan en config m_hat y v_hat corregidos en lugar de m y v; guarda los momentos sin corregir y corrige una copia.",
             targets=("adam",)),
-    Mistake("optim_adam_default_epsilon", "Adam's default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7.",
-            "el epsilon por defecto de Adam es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7.",
-            targets=("defaults_adam",)),
+    Mistake("optim_adam_default_epsilon", "the default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7 for AdaGrad, RMSprop and Adam: config.setdefault('epsilon', 1e-7).",
+            "el epsilon por defecto es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7 para AdaGrad, RMSprop y Adam: config.setdefault('epsilon', 1e-7).",
+            targets=("defaults_adam", "defaults_adagrad", "defaults_rmsprop")),
+    Mistake("optim_learning_rate_hard_coded", "the learning rate is written as a number (its default) in the update instead of read from config: use lr = config['learning_rate'], so that the value passed in is the one used.",
+            "la tasa de aprendizaje está escrita como un número (su valor por defecto) en la actualización en lugar de leerse de config: usa lr = config['learning_rate'], para que se use el valor que se pasa.",
+            targets=("sgd", "sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam")),
+    Mistake("optim_momentum_hard_coded", "the momentum is written as 0.9 in the update instead of read from config: use mu = config['momentum'], so that the value passed in is the one used.",
+            "el momento está escrito como 0.9 en la actualización en lugar de leerse de config: usa mu = config['momentum'], para que se use el valor que se pasa.",
+            targets=("sgd_momentum", "sgd_nesterov")),
+    Mistake("optim_decay_rate_hard_coded", "the decay rate is written as 0.9 in the update instead of read from config: use rho = config['decay_rate'], so that the value passed in is the one used.",
+            "la tasa de decaimiento está escrita como 0.9 en la actualización en lugar de leerse de config: usa rho = config['decay_rate'], para que se use el valor que se pasa.",
+            targets=("rmsprop",)),
+    Mistake("optim_adam_betas_hard_coded", "beta1 and beta2 are written as 0.9 and 0.999 in the update instead of read from config: use config['beta1'] and config['beta2'], so that the values passed in are the ones used.",
+            "beta1 y beta2 están escritos como 0.9 y 0.999 en la actualización en lugar de leerse de config: usa config['beta1'] y config['beta2'], para que se usen los valores que se pasan.",
+            targets=("adam",)),
+    Mistake("optim_state_not_carried", "the state is stored in config but reset to zeros at every call (e.g. velocity = np.zeros_like(w) before updating it), so no call sees the previous one's: read it from config, velocity = config.get('velocity', np.zeros_like(w)) (the same for cache, m and v), and create the zeros only when the key is missing.",
+            "el estado se guarda en config pero se reinicia a ceros en cada llamada (p. ej. velocity = np.zeros_like(w) antes de actualizarla), así que ninguna llamada ve el de la anterior: léelo de config, velocity = config.get('velocity', np.zeros_like(w)) (igual para cache, m y v), y crea los ceros solo cuando falte la clave.",
+            targets=("sgd_momentum", "sgd_nesterov", "rmsprop", "adam", "stored_state_sgd_momentum",
+                     "stored_state_sgd_nesterov", "stored_state_rmsprop", "stored_state_adam")),
+    Mistake("optim_gradient_applied_twice", "the gradient step is applied twice (e.g. w -= lr*dw and then w - lr*dw returned, or w += velocity - lr*dw when the velocity already holds -lr*dw): SGD is w - lr*dw; momentum w += velocity; Nesterov w += mu*velocity - lr*dw.",
+            "el paso del gradiente se aplica dos veces (p. ej. w -= lr*dw y luego se devuelve w - lr*dw, o w += velocity - lr*dw cuando la velocidad ya contiene -lr*dw): SGD es w - lr*dw; momento, w += velocity; Nesterov, w += mu*velocity - lr*dw.",
+            targets=("sgd", "sgd_momentum", "sgd_nesterov")),
+    Mistake("optim_momentum_moving_average", "the velocity is a moving average of the gradients (velocity = mu*velocity + (1 - mu)*dw, or - (1 - mu)*lr*dw): the (1 - mu) factor shrinks every step; momentum adds the whole step: velocity = mu*velocity - lr*dw, then w += velocity.",
+            "la velocidad es una media móvil de los gradientes (velocity = mu*velocity + (1 - mu)*dw, o - (1 - mu)*lr*dw): el factor (1 - mu) encoge cada paso; el momento suma el paso entero: velocity = mu*velocity - lr*dw, y luego w += velocity.",
+            targets=("sgd_momentum",)),
+    Mistake("optim_momentum_step_subtracted", "the velocity is right (velocity = mu*velocity - lr*dw) but it is subtracted from w, so the step climbs the gradient: w += velocity.",
+            "la velocidad es correcta (velocity = mu*velocity - lr*dw) pero se resta de w, así que el paso sube por el gradiente: w += velocity.",
+            targets=("sgd_momentum",)),
+    Mistake("optim_nesterov_no_gradient_term", "Nesterov's step is missing its gradient term (w += mu*velocity); it is w += mu*velocity - lr*dw with the new velocity.",
+            "al paso de Nesterov le falta el término del gradiente (w += mu*velocity); es w += mu*velocity - lr*dw con la velocidad nueva.",
+            targets=("sgd_nesterov",)),
+    Mistake("optim_no_sqrt", "the step divides by the accumulated squares without their square root (dw/(cache + eps), Adam: m_hat/(v_hat + eps)): divide by np.sqrt(cache) + eps (Adam: np.sqrt(v_hat) + eps).",
+            "el paso divide entre los cuadrados acumulados sin su raíz cuadrada (dw/(cache + eps), Adam: m_hat/(v_hat + eps)): divide entre np.sqrt(cache) + eps (Adam: np.sqrt(v_hat) + eps).",
+            targets=("adagrad", "rmsprop", "adam")),
+    Mistake("optim_no_epsilon", "epsilon is missing from the denominator (dw/np.sqrt(cache), Adam: m_hat/np.sqrt(v_hat)), or written as a number (1e-7, 1e-8) instead of read from config: divide by np.sqrt(cache) + eps (Adam: np.sqrt(v_hat) + eps) with eps = config['epsilon'], so that the value passed in is the one used.",
+            "falta epsilon en el denominador (dw/np.sqrt(cache), Adam: m_hat/np.sqrt(v_hat)), o está escrito como un número (1e-7, 1e-8) en lugar de leerse de config: divide entre np.sqrt(cache) + eps (Adam: np.sqrt(v_hat) + eps) con eps = config['epsilon'], para que se use el valor que se pasa.",
+            targets=("adagrad", "rmsprop", "adam")),
+    Mistake("optim_grad_not_squared", "the gradient is accumulated without squaring it (cache += dw, Adam: v = beta2*v + (1 - beta2)*dw), so the cache goes negative and its square root is NaN: accumulate dw**2.",
+            "el gradiente se acumula sin elevarlo al cuadrado (cache += dw, Adam: v = beta2*v + (1 - beta2)*dw), así que la caché se vuelve negativa y su raíz es NaN: acumula dw**2.",
+            targets=("adagrad", "rmsprop", "adam")),
+    Mistake("optim_cache_updated_after_step", "the step uses the cache of before this gradient (the cache is updated after the step, so the first step divides by eps alone): update the cache first, then w -= lr*dw/(np.sqrt(cache) + eps).",
+            "el paso usa la caché de antes de este gradiente (la caché se actualiza después del paso, así que el primer paso divide solo entre eps): actualiza primero la caché y luego w -= lr*dw/(np.sqrt(cache) + eps).",
+            targets=("adagrad", "rmsprop")),
+    Mistake("optim_rmsprop_decay_swapped", "the two weights of the cache are swapped (cache = (1 - decay_rate)*cache + decay_rate*dw**2): the old cache keeps decay_rate, cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
+            "los dos pesos de la caché están intercambiados (cache = (1 - decay_rate)*cache + decay_rate*dw**2): la caché anterior conserva decay_rate, cache = decay_rate*cache + (1 - decay_rate)*dw**2.",
+            targets=("rmsprop",)),
+    Mistake("optim_adam_eps_inside_sqrt", "epsilon is inside the square root with the textbook bias correction (m_hat/np.sqrt(v_hat + eps)); it goes outside: m_hat/(np.sqrt(v_hat) + eps) (Keras' form, lr*sqrt(1 - beta2**t)/(1 - beta1**t) * m/(np.sqrt(v) + eps), is accepted too).",
+            "epsilon está dentro de la raíz con la corrección de sesgo de los libros (m_hat/np.sqrt(v_hat + eps)); va fuera: m_hat/(np.sqrt(v_hat) + eps) (la forma de Keras, lr*sqrt(1 - beta2**t)/(1 - beta1**t) * m/(np.sqrt(v) + eps), también se acepta).",
+            targets=("adam",)),
+    Mistake("optim_adam_betas_swapped", "beta1 and beta2 are swapped: the first moment m decays with beta1 (m = beta1*m + (1 - beta1)*dw, m_hat = m/(1 - beta1**t)) and the second moment v with beta2.",
+            "beta1 y beta2 están intercambiados: el primer momento m decae con beta1 (m = beta1*m + (1 - beta1)*dw, m_hat = m/(1 - beta1**t)) y el segundo momento v con beta2.",
+            targets=("adam",)),
+    Mistake("optim_adam_no_one_minus_beta", "the (1 - beta) factors are missing in the moments (m = beta1*m + dw): m = beta1*m + (1 - beta1)*dw and v = beta2*v + (1 - beta2)*dw**2.",
+            "faltan los factores (1 - beta) en los momentos (m = beta1*m + dw): m = beta1*m + (1 - beta1)*dw y v = beta2*v + (1 - beta2)*dw**2.",
+            targets=("adam",)),
+    Mistake("optim_rmsprop_default_decay_rate", "RMSprop's default decay_rate is 0.99 (CS231n's); in this course (as in Keras' rho) it is 0.9: config.setdefault('decay_rate', 0.9).",
+            "el decay_rate por defecto de RMSprop es 0.99 (el de CS231n); en este curso (como el rho de Keras) es 0.9: config.setdefault('decay_rate', 0.9).",
+            targets=("defaults_rmsprop",)),
+    Mistake("optim_adaptive_default_learning_rate", "the default learning rate of AdaGrad/RMSprop is 1e-2 (SGD's, or CS231n's RMSprop); in this course (as in Keras) the adaptive rules default to 1e-3: config.setdefault('learning_rate', 1e-3).",
+            "la tasa de aprendizaje por defecto de AdaGrad/RMSprop es 1e-2 (la de SGD, o la del RMSprop de CS231n); en este curso (como en Keras) las reglas adaptativas usan 1e-3 por defecto: config.setdefault('learning_rate', 1e-3).",
+            targets=("defaults_adagrad", "defaults_rmsprop")),
 )
 
 FORM_NAMES = {"reference": Text("lecture", "de las clases"), "keras": Text("Keras", "de Keras")}
@@ -244,9 +321,19 @@ def _draw(rng, rule: str) -> list[dict]:
     w = rng.standard_normal(SHAPE)
     scale = 10.0 ** rng.uniform(-1.0, 0.5, size=(1, SHAPE[0], 1))  # one gradient scale per row
     grads = rng.standard_normal((N_STEPS, *SHAPE)) * scale
-    hyper = {key: float(f"{rng.uniform(lo, hi):.3g}") for key, (lo, hi) in RANGES[rule].items()}
+    hyper = {key: _hyper(rng, rule, key) for key in RANGES[rule]}
     label = f"w {SHAPE}, dw_k for k = 1..{N_STEPS}, " + ", ".join(f"{k}={v:g}" for k, v in hyper.items())
     return [{"_label": label, "rule": rule, "w": w, "grads": grads, "hyper": hyper}]
+
+
+def _hyper(rng, rule: str, key: str) -> float:
+    """A value of ``RANGES[rule][key]`` with 3 significant digits, never the SPEC's default (drawn again in
+    that rare case, so that a hyper-parameter written as its default in the code always shows)."""
+    lo, hi = RANGES[rule][key]
+    while True:
+        value = float(f"{rng.uniform(lo, hi):.3g}")
+        if value != _SPEC_DEFAULT[key]:
+            return value
 
 
 def inputs_sgd(rng):
@@ -366,15 +453,28 @@ def defaults_outputs(impl, inputs):
 
 _INPUTS = {"sgd": inputs_sgd, "sgd_momentum": inputs_sgd_momentum, "sgd_nesterov": inputs_sgd_nesterov,
            "adagrad": inputs_adagrad, "rmsprop": inputs_rmsprop, "adam": inputs_adam}
+#: known mistakes per rule; where two take the same steps (momentum climbing the gradient and w -= velocity,
+#: the state not stored and not carried) the rule checks name the one whose stored state matches too
 _MISTAKES_OF = {
-    "sgd": ("optim_sgd_wrong_sign",),
-    "sgd_momentum": ("optim_momentum_wrong_sign", "optim_state_not_stored", "optim_velocity_opposite_sign"),
-    "sgd_nesterov": ("optim_nesterov_as_momentum", "optim_velocity_opposite_sign"),
-    "adagrad": ("optim_adagrad_cache_replaced", "optim_adagrad_cache_starts_at_0_1"),
-    "rmsprop": ("optim_rmsprop_no_one_minus_decay",),
+    "sgd": ("optim_sgd_wrong_sign", "optim_learning_rate_hard_coded", "optim_gradient_applied_twice"),
+    "sgd_momentum": ("optim_momentum_wrong_sign", "optim_state_not_stored", "optim_velocity_opposite_sign",
+                     "optim_momentum_step_subtracted", "optim_state_not_carried", "optim_momentum_moving_average",
+                     "optim_gradient_applied_twice", "optim_learning_rate_hard_coded", "optim_momentum_hard_coded"),
+    "sgd_nesterov": ("optim_nesterov_as_momentum", "optim_velocity_opposite_sign", "optim_state_not_stored",
+                     "optim_state_not_carried", "optim_gradient_applied_twice", "optim_nesterov_no_gradient_term",
+                     "optim_learning_rate_hard_coded", "optim_momentum_hard_coded"),
+    "adagrad": ("optim_adagrad_cache_replaced", "optim_adagrad_cache_starts_at_0_1", "optim_state_not_stored",
+                "optim_no_sqrt", "optim_no_epsilon", "optim_grad_not_squared", "optim_cache_updated_after_step",
+                "optim_learning_rate_hard_coded"),
+    "rmsprop": ("optim_rmsprop_no_one_minus_decay", "optim_rmsprop_decay_swapped", "optim_state_not_stored",
+                "optim_state_not_carried", "optim_no_sqrt", "optim_no_epsilon", "optim_grad_not_squared",
+                "optim_cache_updated_after_step", "optim_learning_rate_hard_coded", "optim_decay_rate_hard_coded"),
     "adam": ("optim_adam_no_bias_correction", "optim_adam_t_late", "optim_adam_bias_correction_t_plus_1",
              "optim_adam_t_starts_at_1", "optim_adam_t_not_stored", "optim_adam_corrected_moments_stored",
-             "optim_adam_t_not_incremented", "optim_adam_t_from_1_after_use"),
+             "optim_adam_t_not_incremented", "optim_adam_t_from_1_after_use", "optim_adam_eps_inside_sqrt",
+             "optim_adam_betas_swapped", "optim_adam_no_one_minus_beta", "optim_state_not_carried", "optim_no_sqrt",
+             "optim_no_epsilon", "optim_grad_not_squared", "optim_learning_rate_hard_coded",
+             "optim_adam_betas_hard_coded"),
 }
 #: mistakes of the initial state only: right from the explicit zero state (the initial-state check names them)
 INIT_MISTAKES = ("optim_adagrad_cache_starts_at_0_1", "optim_adam_t_starts_at_1")
@@ -391,17 +491,37 @@ RULE_SPECS = {
     for rule in RULES
 }
 DEFAULTS_SPEC = CaseSpec("ex5.defaults", inputs_defaults, defaults_outputs, forms=("reference", "keras"),
-                         mistakes=("optim_adam_default_epsilon",))
+                         mistakes=("optim_adam_default_epsilon", "optim_rmsprop_default_decay_rate",
+                                   "optim_adaptive_default_learning_rate"))
 SPECS = [*RULE_SPECS.values(), DEFAULTS_SPEC]
 
 
 # ------------------------------------------------------------------ judging
-def _sub(case: Case, labels, exclude=()) -> Case:
-    """The case restricted to some outputs (forms and known mistakes alike), without the mistakes ``exclude``."""
+def _sub(case: Case, labels, exclude=(), got: dict | None = None) -> Case:
+    """The case restricted to some outputs (forms and known mistakes alike), without the mistakes ``exclude``.
+
+    With ``got`` (a run's outputs), the known mistakes whose every output (the stored state too) ``got``
+    reproduces come first, so that of two mistakes taking the same steps the one storing the same state
+    is named (momentum climbing the gradient or subtracting a right velocity; a state never stored or
+    reset at every call)."""
     accepted = {form: {label: out[label] for label in labels} for form, out in case.accepted.items()}
-    variants = {m: {label: out[label] for label in labels if label in out} for m, out in case.variants.items()
-                if m not in exclude}
+    order = list(case.variants)
+    if got is not None:
+        order.sort(key=lambda m: not _same_outputs(got, case.variants[m]))
+    variants = {m: {label: case.variants[m][label] for label in labels if label in case.variants[m]}
+                for m in order if m not in exclude}
     return Case(case.inputs, accepted, variants)
+
+
+def _same_outputs(got: dict, out: dict) -> bool:
+    """Whether ``got`` has every output of ``out``: equal values, or both missing (a state never stored)."""
+    for label, value in out.items():
+        mine = got.get(label)
+        if mine is None and value is None:
+            continue
+        if mine is None or value is None or compare(mine, value) is not None:
+            return False
+    return True
 
 
 @contextmanager
@@ -515,7 +635,8 @@ def _graded(ctx, case: Case, labels) -> tuple[str, bool]:
     sub = _sub(case, labels, exclude=INIT_MISTAKES + T_MISTAKES)
     own, first, message = _attempt(ctx, case.inputs, False)
     if own is not None:
-        form, message = judge(own, sub, ctx.lang, mistakes=ctx.mistakes)
+        form, message = judge(own, _sub(case, labels, INIT_MISTAKES + T_MISTAKES, own), ctx.lang,
+                              mistakes=ctx.mistakes)
         if message is None:
             return form, False
         if rule == "adam" and not as_msg(message).mistakes:
@@ -566,6 +687,8 @@ def _state_problem(ctx, case: Case, own: dict, first: dict | None, keys, missing
         named = ["optim_adam_t_not_incremented"]
     else:
         named = _matching_mistakes(ctx, case, own, [state_label(key) for key in wrong], exclude=INIT_MISTAKES)
+    if not named:  # a wrong state no mistake stores: the one whose steps it takes made it (EMA momentum, …)
+        named = _matching_mistakes(ctx, case, own, [TRAJ], exclude=INIT_MISTAKES + STATE_ONLY_MISTAKES)
     message = Msg.join(" ", details)
     if named:
         return message + Msg.join("", [ctx.mistake(m) for m in named])
@@ -707,14 +830,15 @@ def _defaults_problem(ctx, case: Case, rule: str, got: dict, expected: dict) -> 
     if _matches(got, case, labels):
         return None
     reference = case.accepted["reference"]
-    parts = []
+    parts, named = [], []
     for label, key in zip(labels, HYPER[rule]):
         if got.get(label) is None:
             value = f"{float(np.asarray(expected[key])):g}"
             parts.append(TEXTS["missing_hyper"](ctx.lang, rule=rule, key=key, value=value))
         elif (mismatch := compare(got[label], reference[label])) is not None:
             parts.append(mismatch.describe(_where(label, case), ctx.lang))
-    named = _matching_mistakes(ctx, case, got, labels)
+            # each wrong default on its own: a known mistake whose default of this key it is (several at once)
+            named += [m for m in _matching_mistakes(ctx, case, got, [label]) if m not in named]
     return Msg.join(" ", parts) + Msg.join("", [ctx.mistake(m) for m in named])
 
 

@@ -788,3 +788,211 @@ def test_fixture_hyper_parameters_are_the_spec_defaults():
     for form, outputs in case.accepted.items():
         assert outputs == {f"{rule}: config[{key!r}]": value
                            for rule, hyper in expected.items() for key, value in hyper.items()}, form
+
+
+# ------------------------------------------------------------------ issue 13: the mistakes found unnamed in real code
+def named(result, check_id) -> tuple:
+    return result.check(check_id).mistakes
+
+
+def test_a_learning_rate_hard_coded_loses_the_rule_and_is_named(tmp_path):
+    """The explicit hyper-parameters are never the defaults, so a literal default in the formula shows; the
+    defaults check (config=None) still passes: the literal is the default."""
+    sgd = LECTURE["sgd"].replace('return w - config["learning_rate"] * dw', "return w - 1e-2 * dw")
+    assert sgd != LECTURE["sgd"]
+    result = grade(tmp_path, submission(sgd=sgd))
+    assert failed_ids(result) == {"sgd", "sgd_hidden"}
+    for check_id in ("sgd", "sgd_hidden"):
+        assert named(result, check_id) == ("optim_learning_rate_hard_coded",)
+    assert ex5.MISTAKES["optim_learning_rate_hard_coded"].es in result.check("sgd").text("es")
+
+
+def test_momentum_hard_coded_is_named(tmp_path):
+    momentum = LECTURE["sgd_momentum"].replace('v = config["momentum"] * v', "v = 0.9 * v")
+    assert momentum != LECTURE["sgd_momentum"]
+    result = grade(tmp_path, submission(sgd_momentum=momentum))
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
+    assert mistakes_named(result) == {"optim_momentum_hard_coded"}
+
+
+def test_adam_betas_hard_coded_are_named(tmp_path):
+    adam = LECTURE["adam"].replace('b1, b2 = config["beta1"], config["beta2"]', "b1, b2 = 0.9, 0.999")
+    assert adam != LECTURE["adam"]
+    result = grade(tmp_path, submission(adam=adam))
+    assert failed_ids(result) == {"adam", "adam_hidden", "stored_state_adam"}
+    assert mistakes_named(result) == {"optim_adam_betas_hard_coded"}
+
+
+NOT_CARRIED = {
+    "sgd_momentum": '''
+        def sgd_momentum(w, dw, config=None):
+            if config is None:
+                config = {}
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            config["velocity"] = np.zeros_like(w)
+            config["velocity"] = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
+            return w + config["velocity"], config
+        ''',
+    "adam": LECTURE["adam"].replace('config.setdefault("m", np.zeros_like(w))', 'config["m"] = np.zeros_like(w)')
+                           .replace('config.setdefault("v", np.zeros_like(w))', 'config["v"] = np.zeros_like(w)'),
+}
+
+
+def test_state_reset_at_every_call_is_not_taken_for_state_not_stored(tmp_path):
+    """Stored but reset to zeros at each call: the same steps as a state never stored; the state it stores
+    (the last step's) tells them apart."""
+    assert NOT_CARRIED["adam"] != LECTURE["adam"]
+    result = grade(tmp_path, submission(**NOT_CARRIED))
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum",
+                                  "adam", "adam_hidden", "stored_state_adam"}
+    assert mistakes_named(result) == {"optim_state_not_carried"}
+    assert ex5.MISTAKES["optim_state_not_carried"].en in result.check("stored_state_adam").text("en")
+
+
+def test_rmsprop_cache_in_a_local_variable_is_named_not_stored(tmp_path):
+    rmsprop = '''
+        def rmsprop(w, dw, config=None):
+            if config is None:
+                config = {}
+            config.setdefault("learning_rate", 1e-3)
+            config.setdefault("decay_rate", 0.9)
+            config.setdefault("epsilon", 1e-7)
+            cache = config.get("cache", np.zeros_like(w))
+            cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * dw**2
+            return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+        '''
+    result = grade(tmp_path, submission(rmsprop=rmsprop))
+    assert failed_ids(result) == {"rmsprop", "rmsprop_hidden", "stored_state_rmsprop"}
+    assert mistakes_named(result) == {"optim_state_not_stored"}
+
+
+def test_adam_epsilon_inside_the_root_with_textbook_correction_is_named(tmp_path):
+    adam = LECTURE["adam"].replace("(np.sqrt(v_hat) + config[\"epsilon\"])", "np.sqrt(v_hat + config[\"epsilon\"])")
+    assert adam != LECTURE["adam"]
+    result = grade(tmp_path, submission(adam=adam))
+    assert failed_ids(result) == {"adam", "adam_hidden"}
+    assert mistakes_named(result) == {"optim_adam_eps_inside_sqrt"}
+    assert ex5.MISTAKES["optim_adam_eps_inside_sqrt"].es in result.check("adam").text("es")
+
+
+def test_keras_epsilon_hat_adam_and_epsilon_inside_the_root_of_rmsprop_keep_full_marks(tmp_path):
+    """Both correct ε placements: Adam's ε̂ form (bias correction in the step size) and ε inside the root of
+    AdaGrad/RMSprop (Keras'), written differently from KERAS."""
+    adam = '''
+        def adam(w, dw, config=None):
+            config = {} if config is None else config
+            lr = config.setdefault("learning_rate", 1e-3)
+            b1 = config.setdefault("beta1", 0.9)
+            b2 = config.setdefault("beta2", 0.999)
+            eps_hat = config.setdefault("epsilon", 1e-7)
+            config["t"] = t = config.get("t", 0) + 1
+            config["m"] = m = b1 * config.get("m", 0 * w) + (1 - b1) * dw
+            config["v"] = v = b2 * config.get("v", 0 * w) + (1 - b2) * (dw * dw)
+            lr_t = lr * (1 - b2**t) ** 0.5 / (1 - b1**t)
+            return w - lr_t * m / (v**0.5 + eps_hat), config
+        '''
+    rmsprop = LECTURE["rmsprop"].replace("(np.sqrt(config[\"cache\"]) + config[\"epsilon\"])",
+                                         "np.sqrt(config[\"cache\"] + config[\"epsilon\"])")
+    assert rmsprop != LECTURE["rmsprop"]
+    assert_full_marks(grade(tmp_path, submission(adam=adam, rmsprop=rmsprop)))
+
+
+def test_the_gradient_applied_twice_is_named(tmp_path):
+    sgd = '''
+        def sgd(w, dw, config=None):
+            if config is None:
+                config = {}
+            config.setdefault("learning_rate", 1e-2)
+            w -= config["learning_rate"] * dw
+            return w - config["learning_rate"] * dw, config
+        '''
+    momentum = LECTURE["sgd_momentum"].replace("return w + v, config",
+                                               'return w + v - config["learning_rate"] * dw, config')
+    assert momentum != LECTURE["sgd_momentum"]
+    result = grade(tmp_path, submission(sgd=sgd, sgd_momentum=momentum))
+    assert failed_ids(result) == {"sgd", "sgd_hidden", "sgd_momentum", "sgd_momentum_hidden"}
+    assert mistakes_named(result) == {"optim_gradient_applied_twice"}
+
+
+@pytest.mark.parametrize("form", ["ema_of_gradients", "ema_of_steps"])
+def test_momentum_as_a_moving_average_is_named_in_both_forms(tmp_path, form):
+    """v = mu*v + (1-mu)*dw; w -= lr*v and v = mu*v - (1-mu)*lr*dw; w += v take the same steps; the first stores
+    a velocity no mistake stores: its stored-state check names the mistake its steps show."""
+    if form == "ema_of_gradients":
+        body = '''
+            v = config["momentum"] * config.get("velocity", np.zeros_like(w)) + (1 - config["momentum"]) * dw
+            config["velocity"] = v
+            return w - config["learning_rate"] * v, config
+        '''
+    else:
+        body = '''
+            mu = config["momentum"]
+            v = mu * config.get("velocity", np.zeros_like(w)) - (1 - mu) * config["learning_rate"] * dw
+            config["velocity"] = v
+            return w + v, config
+        '''
+    momentum = '''
+        def sgd_momentum(w, dw, config=None):
+            if config is None:
+                config = {}
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+    ''' + body
+    result = grade(tmp_path, submission(sgd_momentum=textwrap.dedent(momentum)))
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
+    for check_id in failed_ids(result):
+        assert named(result, check_id) == ("optim_momentum_moving_average",), check_id
+
+
+def test_a_right_velocity_subtracted_is_not_taken_for_momentum_climbing(tmp_path):
+    """w -= velocity with the course's velocity takes the steps of velocity = mu*velocity + lr*dw; w += velocity,
+    but stores the right velocity: only the rule fails, named as what it is."""
+    momentum = LECTURE["sgd_momentum"].replace("return w + v, config", "return w - v, config")
+    result = grade(tmp_path, submission(sgd_momentum=momentum))
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden"}
+    assert mistakes_named(result) == {"optim_momentum_step_subtracted"}
+
+
+def test_adaptive_rules_without_square_root_epsilon_or_square_are_named(tmp_path):
+    adagrad = LECTURE["adagrad"].replace("(np.sqrt(config[\"cache\"]) + config[\"epsilon\"])",
+                                         "(config[\"cache\"] + config[\"epsilon\"])")
+    rmsprop = LECTURE["rmsprop"].replace("(np.sqrt(config[\"cache\"]) + config[\"epsilon\"])",
+                                         "(np.sqrt(config[\"cache\"]) + 1e-8)")
+    adam = LECTURE["adam"].replace("(1 - b2) * dw**2", "(1 - b2) * dw")
+    assert adagrad != LECTURE["adagrad"] and rmsprop != LECTURE["rmsprop"] and adam != LECTURE["adam"]
+    result = grade(tmp_path, submission(adagrad=adagrad, rmsprop=rmsprop, adam=adam))
+    for check_id in ("adagrad", "adagrad_hidden"):
+        assert named(result, check_id) == ("optim_no_sqrt",)
+    for check_id in ("rmsprop", "rmsprop_hidden"):  # ε written as 1e-8 is ε left out at these scales
+        assert named(result, check_id) == ("optim_no_epsilon",)
+    for check_id in ("adam", "adam_hidden", "stored_state_adam"):
+        assert named(result, check_id) == ("optim_grad_not_squared",)
+    assert failed_ids(result) == {"adagrad", "adagrad_hidden", "rmsprop", "rmsprop_hidden",
+                                  "adam", "adam_hidden", "stored_state_adam"}
+
+
+def test_rmsprop_weights_swapped_and_adam_betas_swapped_are_named(tmp_path):
+    rmsprop = LECTURE["rmsprop"].replace("rho * config[\"cache\"] + (1 - rho) * dw**2",
+                                         "(1 - rho) * config[\"cache\"] + rho * dw**2")
+    adam = LECTURE["adam"].replace('b1, b2 = config["beta1"], config["beta2"]',
+                                   'b1, b2 = config["beta2"], config["beta1"]')
+    assert rmsprop != LECTURE["rmsprop"] and adam != LECTURE["adam"]
+    result = grade(tmp_path, submission(rmsprop=rmsprop, adam=adam))
+    assert failed_ids(result) == {"rmsprop", "rmsprop_hidden", "stored_state_rmsprop",
+                                  "adam", "adam_hidden", "stored_state_adam"}
+    assert {named(result, i) for i in ("rmsprop", "rmsprop_hidden", "stored_state_rmsprop")} == {
+        ("optim_rmsprop_decay_swapped",)}
+    assert {named(result, i) for i in ("adam", "adam_hidden", "stored_state_adam")} == {("optim_adam_betas_swapped",)}
+
+
+def test_cs231n_defaults_of_rmsprop_are_named(tmp_path):
+    rmsprop = (LECTURE["rmsprop"].replace('config.setdefault("learning_rate", 1e-3)',
+                                          'config.setdefault("learning_rate", 1e-2)')
+               .replace('config.setdefault("decay_rate", 0.9)', 'config.setdefault("decay_rate", 0.99)'))
+    result = grade(tmp_path, submission(rmsprop=rmsprop))
+    assert failed_ids(result) == {"defaults_rmsprop"}
+    assert named(result, "defaults_rmsprop") == ("optim_adaptive_default_learning_rate",
+                                                 "optim_rmsprop_default_decay_rate")  # both, each said
+    message = result.check("defaults_rmsprop").text("en")
+    assert "expected 0.001, got 0.01" in message and "expected 0.9, got 0.99" in message
