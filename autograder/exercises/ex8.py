@@ -32,7 +32,14 @@ What is checked
     per check. A uniform draw (no draw beyond 1.74 s) and Keras' truncated
     normal (none beyond 2.28 s) miss these counts by dozens of bounds.
   Wrong stds are named when s falls inside the same chi-square bound of the
-  wrong formula (fan-in only, fan-out, the variance passed as the std).
+  wrong formula (fan-in only, fan-out, the variance passed as the std, the
+  factor 2 missing, Glorot's std in he_normal, the uniform's limit √(6/…) as
+  the std, U(0, 1)·σ from rand instead of randn: σ/√12); where the hidden
+  sizes bring two wrong formulas within each other's bounds (about 2.6 % of
+  the hidden sizes per function, all at n_out ≈ 2·n_in: Glorot's fan-in only
+  vs. the uniform's limit, He's fan-out vs. the missing 2), the closer one.
+  Uniform draws are told apart by their mean: U(0, 1)·σ's is √3 of its stds
+  from 0, a centred uniform's is not.
   Same seed → the same draws; another seed → other draws.
 * **Batch normalisation forward** (public: committed fixtures; hidden: fresh
   inputs computed by the reference): the training-mode output, the running
@@ -41,6 +48,11 @@ What is checked
   property of the student's own function, that missing running statistics
   behave exactly as ``zeros``/``ones`` passed explicitly and are stored back.
   ``eps`` (1e-3 to 1e-1) and ``momentum`` (0.6 to 0.95) are always passed.
+  When the hidden training steps leave running statistics that are not
+  ``(n, 1)`` columns (an ``(n, m)`` array from statistics over the wrong axis
+  or from ``x`` in place of the batch mean) and the test-mode call on a batch
+  of another size then raises, that is not reported as a crash: the output is
+  left out and the check reports (and names) what the training steps did.
 * **Batch normalisation backward** (train mode, called with the cache of the
   student's own forward; a wrong ``out`` is reported as the forward's fault):
   against the reference, and against centered differences of the student's
@@ -55,7 +67,13 @@ What is checked
   (tests/exercises/test_ex8.py): a correct solution stays below 1e-8 in float64
   (1000 seeds) and 2e-4 in float32 (2000 seeds); a dx missing either of its
   two batch terms reaches at least 4e-4 in float64 and 2e-3 in float32 on
-  every one of 300 seeds.
+  every one of 300 seeds. The reference's outputs on the check's draws come
+  with the known mistakes' (train-mode forward and backward): a wrong forward
+  output is named when it is a known forward mistake's, and the check keeps its
+  points (a note) when the backward, given that forward's cache, returns
+  exactly what the reference backward returns on that mistake's cache (one
+  error scored once, as the comparison checks with ``depends`` do); a failing
+  gradient is named when the three gradients are a known backward mistake's.
 
 Comparisons use the SPEC's ``|got − exp| ≤ 1e-10·max|exp| + 1e-6·|exp|``
 (float32 results at rtol 1e-4). Seeds are fixed, so a given submission always
@@ -71,7 +89,7 @@ from ..cases import reference_case
 from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, labelled, mistake_catalog
 from ..compare import as_float_array, compare
 from ..messages import Text, t
-from ..sandbox import Rng, Unsupported
+from ..sandbox import Rng, StudentRaised, Unsupported
 from ..stats import Z, std_ratio_bounds, tail_bounds
 
 
@@ -84,14 +102,39 @@ MISTAKES = mistake_catalog(
         "distribución normal: rng.normal(0.0, std, size=(n_out, n_in)).",
         targets=("init_normal",)),
     Mistake(
+        "init_rand",
+        "the draws come from a uniform on [0, 1) (rng.random / np.random.rand instead of randn), times the std: they "
+        "are neither centred nor normal; draw rng.normal(0.0, std, size=(n_out, n_in)) (or rng.standard_normal(…) * std).",
+        "los valores salen de una uniforme en [0, 1) (rng.random / np.random.rand en lugar de randn), por la std: ni "
+        "están centrados ni son normales; usa rng.normal(0.0, std, size=(n_out, n_in)) (o rng.standard_normal(…) * std).",
+        targets=("glorot_std", "he_std", "init_normal")),
+    Mistake(
         "init_glorot_fan_in",
         "glorot_normal uses only the fan-in n_in; Glorot's variance averages both fans: std = sqrt(2/(n_in + n_out)).",
         "glorot_normal usa solo el fan-in n_in; la varianza de Glorot promedia ambos: std = sqrt(2/(n_in + n_out)).",
         targets=("glorot_std",)),
     Mistake(
+        "init_glorot_no_factor_2",
+        "glorot_normal's variance is missing the 2: std = sqrt(1/(n_in + n_out)); Glorot's is sqrt(2/(n_in + n_out)).",
+        "a la varianza de glorot_normal le falta el 2: std = sqrt(1/(n_in + n_out)); la de Glorot es "
+        "sqrt(2/(n_in + n_out)).",
+        targets=("glorot_std",)),
+    Mistake(
         "init_he_fan_out",
         "he_normal uses the fan-out n_out; He's std uses the fan-in: sqrt(2/n_in).",
         "he_normal usa el fan-out n_out; la std de He usa el fan-in: sqrt(2/n_in).",
+        targets=("he_std",)),
+    Mistake(
+        "init_he_no_factor_2",
+        "he_normal's variance is missing the 2 (std = sqrt(1/n_in), LeCun's); He's std is sqrt(2/n_in), the 2 "
+        "making up for ReLU zeroing half of its inputs.",
+        "a la varianza de he_normal le falta el 2 (std = sqrt(1/n_in), la de LeCun); la std de He es sqrt(2/n_in), "
+        "el 2 compensa que ReLU anula la mitad de sus entradas.",
+        targets=("he_std",)),
+    Mistake(
+        "init_he_glorot_std",
+        "he_normal uses Glorot's std sqrt(2/(n_in + n_out)); He's std uses only the fan-in: sqrt(2/n_in).",
+        "he_normal usa la std de Glorot sqrt(2/(n_in + n_out)); la std de He usa solo el fan-in: sqrt(2/n_in).",
         targets=("he_std",)),
     Mistake(
         "init_variance_as_std",
@@ -100,6 +143,13 @@ MISTAKES = mistake_catalog(
         "se pasa la varianza como desviación típica: el scale de rng.normal es la std, la raíz cuadrada de la "
         "varianza (sqrt(2/(n_in + n_out)), sqrt(2/n_in)).",
         targets=("glorot_std",)),
+    Mistake(
+        "init_uniform_limit_as_std",
+        "the std is the limit of the *uniform* version (sqrt(6/(n_in + n_out)), sqrt(6/n_in)); the normal's std is "
+        "sqrt(2/(n_in + n_out)) for Glorot and sqrt(2/n_in) for He (the uniform's limit is √3 times the std).",
+        "la std es el límite de la versión *uniforme* (sqrt(6/(n_in + n_out)), sqrt(6/n_in)); la std de la normal es "
+        "sqrt(2/(n_in + n_out)) para Glorot y sqrt(2/n_in) para He (el límite de la uniforme es √3 veces la std).",
+        targets=("glorot_std", "he_std")),
     Mistake(
         "init_truncated",
         "the normal is truncated (no draw beyond 2 standard deviations, as Keras' GlorotNormal/HeNormal do); the "
@@ -127,6 +177,13 @@ MISTAKES = mistake_catalog(
         "lotes promedia cada característica (fila) sobre el lote: media y varianza sobre axis=1 con keepdims=True, forma (n, 1).",
         targets=("batchnorm_train",)),
     Mistake(
+        "bn_var_wrong_axis",
+        "the mean is taken over the batch (axis 1) but the variance over axis 0; both are per feature, over the "
+        "batch: np.var(x, axis=1, keepdims=True), shape (n, 1).",
+        "la media se calcula sobre el lote (eje 1) pero la varianza sobre el eje 0; ambas son por característica, "
+        "sobre el lote: np.var(x, axis=1, keepdims=True), forma (n, 1).",
+        targets=("batchnorm_train",)),
+    Mistake(
         "bn_test_batch_stats",
         "test mode normalises with the batch's own mean and variance; at test time use running_mean and running_var.",
         "el modo test normaliza con la media y la varianza del propio lote; en test usa running_mean y running_var.",
@@ -151,12 +208,85 @@ MISTAKES = mistake_catalog(
         "ε se suma fuera de la raíz cuadrada; va dentro: (x − μ)/sqrt(σ² + ε).",
         targets=("batchnorm_train",)),
     Mistake(
+        "bn_no_eps",
+        "ε is missing: x̂ = (x − μ)/sqrt(σ²); it is x̂ = (x − μ)/sqrt(σ² + ε) with ε = bn_param['eps'], in both modes "
+        "(in test mode with the running variance).",
+        "falta ε: x̂ = (x − μ)/sqrt(σ²); es x̂ = (x − μ)/sqrt(σ² + ε) con ε = bn_param['eps'], en ambos modos "
+        "(en modo test con la varianza acumulada).",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_no_sqrt",
+        "x − μ is divided by the variance σ² + ε; it is divided by the standard deviation: x̂ = (x − μ)/sqrt(σ² + ε).",
+        "x − μ se divide por la varianza σ² + ε; se divide por la desviación típica: x̂ = (x − μ)/sqrt(σ² + ε).",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_eps_hardcoded",
+        "ε is hard-coded (1e-5) instead of read from bn_param: use eps = bn_param['eps'] (or bn_param.get('eps', …)).",
+        "ε está fijado en el código (1e-5) en lugar de leerse de bn_param: usa eps = bn_param['eps'] (o "
+        "bn_param.get('eps', …)).",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_no_beta",
+        "β is never added: out = γ·x̂; the output is out = γ·x̂ + β.",
+        "nunca se suma β: out = γ·x̂; la salida es out = γ·x̂ + β.",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_gamma_beta_swapped",
+        "γ and β are exchanged: out = β·x̂ + γ; γ scales and β shifts: out = γ·x̂ + β.",
+        "γ y β están intercambiados: out = β·x̂ + γ; γ escala y β desplaza: out = γ·x̂ + β.",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_beta_before_gamma",
+        "β is added before scaling: out = γ·(x̂ + β); scale first, then shift: out = γ·x̂ + β.",
+        "β se suma antes de escalar: out = γ·(x̂ + β); primero se escala y después se desplaza: out = γ·x̂ + β.",
+        targets=("batchnorm_train",)),
+    Mistake(
+        "bn_test_no_gamma_beta",
+        "test mode returns x̂ without γ and β; in test mode too out = γ·x̂ + β, with x̂ = (x − running_mean)/"
+        "sqrt(running_var + ε).",
+        "el modo test devuelve x̂ sin γ ni β; también en modo test out = γ·x̂ + β, con x̂ = (x − running_mean)/"
+        "sqrt(running_var + ε).",
+        targets=("batchnorm_test_mode",)),
+    Mistake(
+        "bn_test_no_eps",
+        "test mode divides by sqrt(running_var), without ε; ε goes in both modes: x̂ = (x − running_mean)/"
+        "sqrt(running_var + ε).",
+        "el modo test divide por sqrt(running_var), sin ε; ε va en ambos modos: x̂ = (x − running_mean)/"
+        "sqrt(running_var + ε).",
+        targets=("batchnorm_test_mode",)),
+    Mistake(
+        "bn_test_minus_beta",
+        "test mode subtracts β: out = γ·x̂ − β; as in training, out = γ·x̂ + β.",
+        "el modo test resta β: out = γ·x̂ − β; como en entrenamiento, out = γ·x̂ + β.",
+        targets=("batchnorm_test_mode",)),
+    Mistake(
         "bn_momentum_swapped",
-        "the momentum convention is swapped: running = momentum·running + (1 − momentum)·batch (Keras' convention, "
-        "momentum close to 1).",
-        "el convenio del momento está invertido: running = momentum·running + (1 − momentum)·batch (convenio de Keras, "
-        "momento cercano a 1).",
+        "the momentum convention is swapped (running = (1 − momentum)·running + momentum·batch); the course uses "
+        "Keras' convention, with momentum close to 1: running = momentum·running + (1 − momentum)·batch.",
+        "el convenio del momento está invertido (running = (1 − momentum)·running + momentum·batch); el curso usa el "
+        "convenio de Keras, con el momento cercano a 1: running = momentum·running + (1 − momentum)·batch.",
         targets=("batchnorm_running",)),
+    Mistake(
+        "bn_momentum_hardcoded",
+        "the momentum is hard-coded (0.9) instead of read from bn_param: use momentum = bn_param['momentum'] in "
+        "running = momentum·running + (1 − momentum)·batch.",
+        "el momento está fijado en el código (0.9) en lugar de leerse de bn_param: usa momentum = "
+        "bn_param['momentum'] en running = momentum·running + (1 − momentum)·batch.",
+        targets=("batchnorm_running",)),
+    Mistake(
+        "bn_running_mean_of_x",
+        "running_mean is updated with x itself (an (n, m) array) instead of the batch mean: running_mean = "
+        "momentum·running_mean + (1 − momentum)·μ, μ = np.mean(x, axis=1, keepdims=True) of shape (n, 1).",
+        "running_mean se actualiza con x (un array (n, m)) en lugar de con la media del lote: running_mean = "
+        "momentum·running_mean + (1 − momentum)·μ, μ = np.mean(x, axis=1, keepdims=True) de forma (n, 1).",
+        targets=("batchnorm_running",)),
+    Mistake(
+        "bn_test_updates_running",
+        "the running statistics are updated in test mode too; only training updates them: test mode reads "
+        "running_mean and running_var and leaves bn_param unchanged.",
+        "las estadísticas acumuladas también se actualizan en modo test; solo el entrenamiento las actualiza: el "
+        "modo test lee running_mean y running_var y deja bn_param sin cambios.",
+        targets=("batchnorm_test_mode",)),
     Mistake(
         "bn_running_not_stored",
         "the running statistics are not written back: assign bn_param['running_mean'] and bn_param['running_var'] "
@@ -184,11 +314,72 @@ MISTAKES = mistake_catalog(
         "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sumas sobre el lote (eje 1).",
         targets=("batchnorm_backward",)),
     Mistake(
+        "bn_backward_constant_stats",
+        "dx = dx̂/sqrt(σ² + ε) treats μ and σ² as constants (the test-mode gradient); in training they depend on x: "
+        "dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sums over the batch (axis 1).",
+        "dx = dx̂/sqrt(σ² + ε) trata μ y σ² como constantes (el gradiente del modo test); en entrenamiento dependen "
+        "de x: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), sumas sobre el lote (eje 1).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_mean_term_sign",
+        "dx adds Σ dx̂ instead of subtracting it: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)).",
+        "dx suma Σ dx̂ en lugar de restarlo: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_xhat_term_sign",
+        "dx adds x̂·Σ(dx̂ ⊙ x̂) instead of subtracting it: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)).",
+        "dx suma x̂·Σ(dx̂ ⊙ x̂) en lugar de restarlo: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_no_1_over_m",
+        "dx is missing the factor 1/m: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), m the batch size "
+        "(or, with means: (dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂))/sqrt(σ² + ε)).",
+        "a dx le falta el factor 1/m: dx = (1/(m·sqrt(σ² + ε)))·(m·dx̂ − Σ dx̂ − x̂·Σ(dx̂ ⊙ x̂)), m el tamaño del lote "
+        "(o, con medias: (dx̂ − media(dx̂) − x̂·media(dx̂ ⊙ x̂))/sqrt(σ² + ε)).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_no_gamma",
+        "dx forgets γ: the gradient reaching x̂ is dx̂ = dout ⊙ γ (out = γ·x̂ + β), not dout.",
+        "dx olvida γ: el gradiente que llega a x̂ es dx̂ = dout ⊙ γ (out = γ·x̂ + β), no dout.",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_eps_dropped",
+        "ε is dropped in dx's direct term: dx̂/sqrt(σ²) instead of dx̂/sqrt(σ² + ε); every factor of the backward "
+        "uses the same σ² + ε as the forward.",
+        "falta ε en el término directo de dx: dx̂/sqrt(σ²) en lugar de dx̂/sqrt(σ² + ε); todos los factores del "
+        "backward usan el mismo σ² + ε que el forward.",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_backward_var_term_no_eps",
+        "ε is dropped in the variance's gradient: dσ² = Σ(dx̂ ⊙ (x − μ))·(−1/2)·(σ²)^(−3/2) instead of "
+        "(σ² + ε)^(−3/2); every factor of the backward uses the same σ² + ε as the forward.",
+        "falta ε en el gradiente de la varianza: dσ² = Σ(dx̂ ⊙ (x − μ))·(−1/2)·(σ²)^(−3/2) en lugar de "
+        "(σ² + ε)^(−3/2); todos los factores del backward usan el mismo σ² + ε que el forward.",
+        targets=("batchnorm_backward",)),
+    Mistake(
         "bn_dgamma_wrong_axis",
         "dgamma and dbeta are sums over the batch, one per feature, kept as columns: "
         "np.sum(dout * x_hat, axis=1, keepdims=True) and np.sum(dout, axis=1, keepdims=True), shape (n, 1).",
         "dgamma y dbeta son sumas sobre el lote, una por característica, como columnas: "
         "np.sum(dout * x_hat, axis=1, keepdims=True) y np.sum(dout, axis=1, keepdims=True), forma (n, 1).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_dgamma_dbeta_mean",
+        "dgamma and dbeta are means over the batch; they are sums: np.sum(dout * x_hat, axis=1, keepdims=True) and "
+        "np.sum(dout, axis=1, keepdims=True) (γ and β act on every example of the batch).",
+        "dgamma y dbeta son medias sobre el lote; son sumas: np.sum(dout * x_hat, axis=1, keepdims=True) y "
+        "np.sum(dout, axis=1, keepdims=True) (γ y β actúan sobre cada ejemplo del lote).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_dgamma_no_xhat",
+        "dgamma = Σ dout (the same as dbeta); γ multiplies x̂, so dgamma = np.sum(dout * x_hat, axis=1, keepdims=True).",
+        "dgamma = Σ dout (igual que dbeta); γ multiplica a x̂, así que dgamma = np.sum(dout * x_hat, axis=1, "
+        "keepdims=True).",
+        targets=("batchnorm_backward",)),
+    Mistake(
+        "bn_dgamma_uses_x",
+        "dgamma uses the input x instead of the normalised x̂: dgamma = np.sum(dout * x_hat, axis=1, keepdims=True).",
+        "dgamma usa la entrada x en lugar de la normalizada x̂: dgamma = np.sum(dout * x_hat, axis=1, keepdims=True).",
         targets=("batchnorm_backward",)),
 )
 
@@ -227,10 +418,16 @@ def _std_formula(name: str, n_in: int, n_out: int) -> float:
 
 def _wrong_stds(name: str, n_in: int, n_out: int) -> dict:
     """mistake id -> stds a known mistake gives, to name it when the sample std matches one."""
+    right = _std_formula(name, n_in, n_out)
+    rand = {"init_rand": (right / math.sqrt(12.0),)}  # U(0, 1)·σ: std σ/√12
     if name == "glorot_normal":
         return {"init_glorot_fan_in": (math.sqrt(1.0 / n_in), math.sqrt(2.0 / n_in)),
-                "init_variance_as_std": (2.0 / (n_in + n_out),)}
-    return {"init_he_fan_out": (math.sqrt(2.0 / n_out),), "init_variance_as_std": (2.0 / n_in,)}
+                "init_glorot_no_factor_2": (math.sqrt(1.0 / (n_in + n_out)),),
+                "init_uniform_limit_as_std": (math.sqrt(6.0 / (n_in + n_out)),),
+                "init_variance_as_std": (2.0 / (n_in + n_out),), **rand}
+    return {"init_he_fan_out": (math.sqrt(2.0 / n_out),), "init_he_no_factor_2": (math.sqrt(1.0 / n_in),),
+            "init_he_glorot_std": (math.sqrt(2.0 / (n_in + n_out)),),
+            "init_uniform_limit_as_std": (math.sqrt(6.0 / n_in),), "init_variance_as_std": (2.0 / n_in,), **rand}
 
 
 def _call_init(ctx, name: str, n_in: int, n_out: int, seed: int) -> np.ndarray:
@@ -291,10 +488,12 @@ def _assert_moments(ctx, name, w, n_in, n_out, calls=1):
             "(cota chi-cuadrado, falsa alarma < 1e-6)."),
             name=name, n_in=n_in, n_out=n_out, calls=calls, n=n, s=s, dev=s / sigma - 1, formula=formula, sigma=sigma,
             lo=lo * sigma, hi=hi * sigma)
-        for mistake, stds in _wrong_stds(name, n_in, n_out).items():
-            if any(lo * other <= s <= hi * other for other in stds):
-                message += ctx.mistake(mistake)
-                break
+        # the known wrong std within whose bound s falls; where two of them do (the hidden check's sizes can
+        # bring two formulas within 0.5 % of each other), the closer one
+        found = [(abs(s / other - 1), mistake) for mistake, stds in _wrong_stds(name, n_in, n_out).items()
+                 for other in stds if lo * other <= s <= hi * other]
+        if found:
+            message += ctx.mistake(min(found)[1])
         raise Fail(message)
     mean = float(np.mean(w))
     bound = Z * sigma / math.sqrt(n)
@@ -328,7 +527,8 @@ def _assert_normal_tails(ctx, name, w, n_in, n_out):
             name=name, n_in=n_in, n_out=n_out, count=count, n=v.size, frac=count / v.size, c=c, zmax=float(z.max()),
             p=p, expected=expected, bound=bound)
         if z.max() < 1.75:  # a uniform's draws all lie within √3 ≈ 1.73 standard deviations
-            message += ctx.mistake("init_uniform")
+            # U(0, 1)·σ (rand for randn) is not centred: its mean is √3 of its stds from 0
+            message += ctx.mistake("init_rand" if v.mean() > s else "init_uniform")
         elif np.count_nonzero(z > 3.0) == 0:
             message += ctx.mistake("init_truncated")
         raise Fail(message)
@@ -519,8 +719,32 @@ def forward_hidden_procedure(impl, inputs):
         outputs[f"out (training step {k})"] = out
     for key in RUNNING:
         outputs[f"bn_param[{key!r}] after training"] = bn_param.get(key)
-    out, _, _ = forward(impl, inputs["x_test"], inputs["gamma"], inputs["beta"], dict(bn_param, mode="test"))
+    try:
+        out, _, _ = forward(impl, inputs["x_test"], inputs["gamma"], inputs["beta"], dict(bn_param, mode="test"))
+    except StudentRaised:
+        if _column_stats(bn_param, inputs["xs"][0].shape[0]):
+            raise
+        return outputs  # running statistics of the wrong shape, reported above, cannot fit a test batch
     outputs["out (test mode, after training)"] = out
+    return outputs
+
+
+def _column_stats(bn_param, n) -> bool:
+    """Whether both running statistics are arrays of shape (n, 1) (or (n,))."""
+    for key in RUNNING:
+        arr, _ = as_float_array(bn_param.get(key))
+        if arr is None or arr.shape not in ((n, 1), (n,)):
+            return False
+    return True
+
+
+def gradient_procedure(impl, inputs):
+    """The train-mode output and the gradients for ``dout`` (the gradient check's own draws)."""
+    out, cache, _ = forward(impl, inputs["x"], inputs["gamma"], inputs["beta"], inputs["bn_param"])
+    outputs = {"out (train mode)": out}
+    if not isinstance(out, Unsupported):
+        outputs.update(labelled(impl.call("batchnorm_backward", inputs["dout"], cache), GRAD_LABELS,
+                                "batchnorm_backward"))
     return outputs
 
 
@@ -534,26 +758,39 @@ def backward_procedure(impl, inputs):
 
 
 # ------------------------------------------------------------------ specs
-FORWARD_MISTAKES = ("bn_wrong_axis", "bn_test_batch_stats", "bn_unbiased_var", "bn_running_var_unbiased",
-                    "bn_eps_outside_sqrt", "bn_momentum_swapped", "bn_running_not_stored", "bn_running_var_zeros")
-BACKWARD_MISTAKES = ("bn_backward_no_xhat_term", "bn_backward_no_mean_term", "bn_dgamma_wrong_axis")
+#: train-mode forward mistakes: they change the training output (and so the backward checks' cache)
+TRAIN_MISTAKES = ("bn_wrong_axis", "bn_var_wrong_axis", "bn_unbiased_var", "bn_eps_outside_sqrt", "bn_no_eps",
+                  "bn_no_sqrt", "bn_eps_hardcoded", "bn_no_beta", "bn_gamma_beta_swapped", "bn_beta_before_gamma")
+#: running-statistics mistakes
+RUNNING_MISTAKES = ("bn_momentum_swapped", "bn_running_var_unbiased", "bn_running_not_stored", "bn_momentum_hardcoded",
+                    "bn_running_mean_of_x", "bn_wrong_axis", "bn_var_wrong_axis")
+#: test-mode mistakes, the test-only ones first (a mistake of both modes is named by the train-mode check)
+TEST_MISTAKES = ("bn_test_batch_stats", "bn_test_no_gamma_beta", "bn_test_no_eps", "bn_test_minus_beta",
+                 "bn_test_updates_running", "bn_eps_outside_sqrt", "bn_no_eps", "bn_no_sqrt", "bn_eps_hardcoded",
+                 "bn_no_beta", "bn_gamma_beta_swapped", "bn_beta_before_gamma")
+FORWARD_MISTAKES = tuple(dict.fromkeys(TRAIN_MISTAKES + RUNNING_MISTAKES + TEST_MISTAKES
+                                       + ("bn_running_var_zeros",)))
+BACKWARD_MISTAKES = ("bn_backward_no_xhat_term", "bn_backward_no_mean_term", "bn_backward_constant_stats",
+                     "bn_backward_mean_term_sign", "bn_backward_xhat_term_sign", "bn_backward_no_1_over_m",
+                     "bn_backward_no_gamma", "bn_backward_eps_dropped", "bn_backward_var_term_no_eps",
+                     "bn_dgamma_wrong_axis", "bn_dgamma_dbeta_mean", "bn_dgamma_no_xhat", "bn_dgamma_uses_x")
 
-TRAIN_SPEC = CaseSpec("ex8.batchnorm_train", train_inputs, train_procedure,
-                      mistakes=("bn_wrong_axis", "bn_unbiased_var", "bn_eps_outside_sqrt"))
-RUNNING_SPEC = CaseSpec("ex8.batchnorm_running", running_inputs, running_procedure,
-                        mistakes=("bn_momentum_swapped", "bn_running_var_unbiased", "bn_running_not_stored",
-                                  "bn_wrong_axis"))
-TEST_SPEC = CaseSpec("ex8.batchnorm_test", test_mode_inputs, test_mode_procedure,
-                     mistakes=("bn_test_batch_stats", "bn_eps_outside_sqrt"))
-BACKWARD_SPEC = CaseSpec("ex8.batchnorm_backward", backward_inputs, backward_procedure, mistakes=BACKWARD_MISTAKES)
+TRAIN_SPEC = CaseSpec("ex8.batchnorm_train", train_inputs, train_procedure, mistakes=TRAIN_MISTAKES)
+RUNNING_SPEC = CaseSpec("ex8.batchnorm_running", running_inputs, running_procedure, mistakes=RUNNING_MISTAKES)
+TEST_SPEC = CaseSpec("ex8.batchnorm_test", test_mode_inputs, test_mode_procedure, mistakes=TEST_MISTAKES)
+#: the backward checks also carry the train-mode forward mistakes: a wrong ``out`` is the forward's fault, named
+BACKWARD_SPEC = CaseSpec("ex8.batchnorm_backward", backward_inputs, backward_procedure,
+                         mistakes=BACKWARD_MISTAKES + TRAIN_MISTAKES)
 
 # hidden only (fresh inputs, never in the fixtures)
 FORWARD_HIDDEN_SPEC = CaseSpec("ex8.batchnorm_forward_hidden", forward_hidden_inputs, forward_hidden_procedure,
                                mistakes=FORWARD_MISTAKES)
 BACKWARD_HIDDEN_SPEC = CaseSpec("ex8.batchnorm_backward_hidden", backward_hidden_inputs, backward_procedure,
-                                mistakes=BACKWARD_MISTAKES)
-#: the reference's train-mode output on the gradient check's own draws (the public ones in the fixtures)
-GRAD_FORWARD_SPEC = CaseSpec("ex8.batchnorm_gradient_forward", None, train_procedure, asked_by=CHECK_GRAD)
+                                mistakes=BACKWARD_MISTAKES + TRAIN_MISTAKES)
+#: the reference's train-mode output and gradients on the gradient check's own draws (the public ones in the
+#: fixtures), with the known mistakes' to name a wrong forward or a wrong backward
+GRAD_FORWARD_SPEC = CaseSpec("ex8.batchnorm_gradient_forward", None, gradient_procedure, asked_by=CHECK_GRAD,
+                             mistakes=TRAIN_MISTAKES + BACKWARD_MISTAKES)
 
 SPECS = [TRAIN_SPEC, RUNNING_SPEC, TEST_SPEC, BACKWARD_SPEC, GRAD_FORWARD_SPEC]
 
@@ -670,11 +907,16 @@ def check_backward_gradient(ctx):
         return out
 
     out, cache, _ = _forward_checked(ctx, x, gamma, beta, bn_param)
-    expected = reference_case(GRAD_FORWARD_SPEC, {"x": x, "gamma": gamma, "beta": beta, "bn_param": bn_param})
+    expected = reference_case(GRAD_FORWARD_SPEC, {"x": x, "gamma": gamma, "beta": beta, "bn_param": bn_param,
+                                                  "dout": dout})
     mismatch = compare(out, expected.accepted["reference"]["out (train mode)"])
     if mismatch is not None:
-        raise Fail(t("depends", ctx.lang, other="batchnorm_forward",
-                     detail=mismatch.describe("out (train mode)", ctx.lang)))
+        detail = mismatch.describe("out (train mode)", ctx.lang).rstrip(".")
+        kept = _correct_given_forward(ctx, expected, out, cache, dout, detail)
+        if kept is not None:
+            return kept
+        raise Fail(t("depends", ctx.lang, other="batchnorm_forward", detail=detail)
+                   + _known(ctx, expected, {"out (train mode)": out}))
     grads = ctx.impl.call("batchnorm_backward", dout, cache)
     if not isinstance(grads, (tuple, list)) or len(grads) != 3:
         raise Fail(ctx.text(Text("batchnorm_backward should return (dx, dgamma, dbeta); it returned {got}.",
@@ -704,8 +946,38 @@ def check_backward_gradient(ctx):
                     "batchnorm_backward, pero las diferencias centradas (J(P + hD) − J(P − hD))/(2h) de J = Σ dout ⊙ out "
                     "con tu batchnorm_forward dan {num:.8g} (error relativo {rel:.2g}, tolerancia {tol:g}, h = {h:g}, "
                     "{precision})."),
-                    label=label, a=analytic, num=numeric, rel=rel, tol=tol, h=h, precision=precision))
+                    label=label, a=analytic, num=numeric, rel=rel, tol=tol, h=h, precision=precision)
+                       + _known(ctx, expected, dict(zip(GRAD_LABELS, grads), **{"out (train mode)": out})))
     return None
+
+
+def _correct_given_forward(ctx, case, out, cache, dout, detail):
+    """One error scored once: when the forward's output is a known forward mistake's and the backward, given the
+    student's own cache, returns exactly the gradients the reference backward returns on that mistake's cache, the
+    backward is right on what it was given: a note (the check keeps its points) naming the forward's mistake,
+    scored by the forward checks. None otherwise."""
+    for mistake_id, outputs in case.variants.items():
+        mistake = ctx.mistakes.get(mistake_id)
+        if mistake is None or ctx.check.id in mistake.targets or not all(label in outputs for label in GRAD_LABELS):
+            continue
+        if "out (train mode)" not in outputs or compare(out, outputs["out (train mode)"]) is not None:
+            continue
+        got = labelled(ctx.impl.call("batchnorm_backward", dout, cache), GRAD_LABELS, "batchnorm_backward")
+        if all(label in got and compare(got[label], outputs[label]) is None for label in GRAD_LABELS):
+            return (t("depends_ok", ctx.lang, other="batchnorm_forward", detail=detail)
+                    + t("mistake", ctx.lang, mistake=mistake(ctx.lang)))
+        return None
+    return None
+
+
+def _known(ctx, case, got: dict):
+    """" Likely mistake: …" for the first known mistake of ``case`` whose outputs all match ``got`` on the labels
+    ``got`` has (the forward's output alone, or the output and the gradients), or an empty message."""
+    for mistake_id, outputs in case.variants.items():
+        if mistake_id in ctx.mistakes and all(
+                label in outputs and compare(got[label], outputs[label]) is None for label in got):
+            return ctx.mistake(mistake_id)
+    return ""
 
 
 # ------------------------------------------------------------------ the checks

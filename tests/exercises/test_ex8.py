@@ -84,6 +84,10 @@ def failed(result):
     return {c.name: c.message for c in result.checks if not c.passed}
 
 
+def notes(result):
+    return {c.name: c.message for c in result.checks if c.passed}
+
+
 def test_base_submission_gets_full_marks(tmp_path):
     result = grade(tmp_path)
     assert failed(result) == {}
@@ -317,10 +321,14 @@ def test_batchnorm_over_axis_0_is_named_and_blamed_in_the_backward_checks(tmp_pa
             x_hat = (x - mu) / np.sqrt(var + eps)
             return gamma * x_hat + beta, {"x_hat": x_hat, "gamma": gamma, "std": np.sqrt(var + eps)}
     ''')
-    expected = {ex8.CHECK_TRAIN, ex8.CHECK_RUNNING, FORWARD_HIDDEN} | BACKWARD_ALL
+    expected = {ex8.CHECK_TRAIN, ex8.CHECK_RUNNING, FORWARD_HIDDEN}
     assert_fails_exactly(result, expected, ex8.CHECK_TRAIN, "bn_wrong_axis")
-    for name in (ex8.CHECK_BACKWARD, ex8.CHECK_GRAD):  # blamed on the forward, not the backward
-        assert "uses your `batchnorm_forward`" in failed(result)[name]
+    # the (correct) backward is right on the forward's cache: blamed on the forward, scored once, named
+    for name in BACKWARD_ALL:
+        assert "Correct given your `batchnorm_forward`, which is wrong here" in notes(result)[name], name
+        assert MISTAKES["bn_wrong_axis"].en in notes(result)[name], name
+    # the hidden check's test-mode call cannot run with (n, m) running statistics: not a crash, the mistake named
+    assert "raised" not in failed(result)[FORWARD_HIDDEN]
 
 
 def test_unbiased_variance_is_named(tmp_path):
@@ -341,8 +349,10 @@ def test_unbiased_variance_is_named(tmp_path):
             x_hat = (x - mu) / std
             return gamma * x_hat + beta, {"x_hat": x_hat, "gamma": gamma, "std": std}
     ''')
-    expected = {ex8.CHECK_TRAIN, ex8.CHECK_RUNNING, FORWARD_HIDDEN} | BACKWARD_ALL
+    expected = {ex8.CHECK_TRAIN, ex8.CHECK_RUNNING, FORWARD_HIDDEN}
     assert_fails_exactly(result, expected, ex8.CHECK_TRAIN, "bn_unbiased_var")
+    for name in BACKWARD_ALL:  # right on its own forward's cache: keeps its points, the forward's mistake named
+        assert MISTAKES["bn_unbiased_var"].en in notes(result)[name], name
 
 
 def test_test_mode_with_batch_statistics_loses_the_test_mode_checks(tmp_path):
@@ -421,6 +431,213 @@ def test_dgamma_without_keepdims_is_named_in_the_gradient_check(tmp_path):
     assert_fails_exactly(result, BACKWARD_ALL, ex8.CHECK_GRAD, "bn_dgamma_wrong_axis")
     assert "expected shape" in failed(result)[ex8.CHECK_BACKWARD]
 
+
+
+# ------------------------------------------------------------------ more realistic mistakes (issue 13)
+def _forward_with(out_line, *, test_out_line=None, inv=None, test_inv=None):
+    """The base forward with its output line (and test-mode output or 1/std) rewritten as a student would."""
+    test_out_line = test_out_line or out_line
+    inv = inv or "1 / np.sqrt(var + eps)"
+    test_inv = test_inv or inv
+    return f'''
+        def batchnorm_forward(x, gamma, beta, bn_param):
+            n = x.shape[0]
+            eps, momentum = bn_param["eps"], bn_param["momentum"]
+            rm = bn_param.setdefault("running_mean", np.zeros((n, 1)))
+            rv = bn_param.setdefault("running_var", np.ones((n, 1)))
+            if bn_param["mode"] == "train":
+                mu = np.mean(x, axis=1, keepdims=True)
+                var = np.var(x, axis=1, keepdims=True)
+                bn_param["running_mean"] = momentum * rm + (1 - momentum) * mu
+                bn_param["running_var"] = momentum * rv + (1 - momentum) * var
+                inv = {inv}
+                x_hat = (x - mu) * inv
+                out = {out_line}
+            else:
+                mu, var = rm, rv
+                inv = {test_inv}
+                x_hat = (x - mu) * inv
+                out = {test_out_line}
+            return out, {{"x_hat": x_hat, "gamma": gamma, "std": 1 / inv}}
+    '''
+
+
+TEST_MODE_MISTAKES = {
+    "bn_test_no_gamma_beta": _forward_with("gamma * x_hat + beta", test_out_line="x_hat"),
+    "bn_test_no_eps": _forward_with("gamma * x_hat + beta", test_inv="1 / np.sqrt(var)"),
+    "bn_test_minus_beta": _forward_with("gamma * x_hat + beta", test_out_line="gamma * x_hat - beta"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(TEST_MODE_MISTAKES))
+def test_test_mode_mistakes_lose_only_the_test_mode_checks_and_are_named(tmp_path, mistake):
+    result = grade(tmp_path, TEST_MODE_MISTAKES[mistake])
+    assert_fails_exactly(result, {ex8.CHECK_TEST, FORWARD_HIDDEN}, ex8.CHECK_TEST, mistake)
+    assert mistake in result.check("batchnorm_forward_hidden").mistakes
+
+
+def test_test_mode_without_eps_is_named_in_spanish(tmp_path):
+    result = grade(tmp_path, TEST_MODE_MISTAKES["bn_test_no_eps"], lang="es")
+    assert_fails_exactly(result, {ex8.CHECK_TEST, FORWARD_HIDDEN}, ex8.CHECK_TEST, "bn_test_no_eps", lang="es")
+    assert "el modo test divide por sqrt(running_var), sin ε" in failed(result)[ex8.CHECK_TEST]
+
+
+TRAIN_MODE_MISTAKES = {
+    "bn_no_beta": _forward_with("gamma * x_hat"),
+    "bn_gamma_beta_swapped": _forward_with("beta * x_hat + gamma"),
+    "bn_beta_before_gamma": _forward_with("gamma * (x_hat + beta)"),
+    "bn_no_eps": _forward_with("gamma * x_hat + beta", inv="1 / np.sqrt(var)"),
+    "bn_no_sqrt": _forward_with("gamma * x_hat + beta", inv="1 / (var + eps)"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(TRAIN_MODE_MISTAKES))
+def test_train_mode_output_mistakes_are_named_and_scored_once(tmp_path, mistake):
+    """The forward's output mistakes lose the forward checks; the (correct) backward keeps its points, with a note
+    naming the forward's mistake."""
+    result = grade(tmp_path, TRAIN_MODE_MISTAKES[mistake])
+    assert_fails_exactly(result, {ex8.CHECK_TRAIN, ex8.CHECK_TEST, FORWARD_HIDDEN}, ex8.CHECK_TRAIN, mistake)
+    for name in BACKWARD_ALL:
+        assert MISTAKES[mistake].en in notes(result)[name], name
+
+
+def test_forward_mistake_with_a_backward_that_does_not_fit_its_cache_names_the_forward(tmp_path):
+    """A forward without β whose backward reads a cache key it never wrote: the gradient check cannot judge the
+    backward, says so and names the forward's mistake."""
+    result = grade(tmp_path, TRAIN_MODE_MISTAKES["bn_no_beta"], '''
+        _backward_ok = batchnorm_backward
+
+        def batchnorm_backward(dout, cache):
+            dx, dgamma, dbeta = _backward_ok(dout, cache)
+            return dx, dgamma, dbeta * 2
+    ''')
+    message = failed(result)[ex8.CHECK_GRAD]
+    assert "uses your `batchnorm_forward`" in message and MISTAKES["bn_no_beta"].en in message
+    assert "bn_no_beta" in result.check("batchnorm_gradient_check").mistakes
+
+
+def test_hard_coded_momentum_is_named(tmp_path):
+    result = grade(tmp_path, _forward_with("gamma * x_hat + beta").replace('bn_param["momentum"]', "0.9"))
+    assert_fails_exactly(result, {ex8.CHECK_RUNNING, FORWARD_HIDDEN}, ex8.CHECK_RUNNING, "bn_momentum_hardcoded")
+
+
+def test_running_statistics_updated_in_test_mode_are_named(tmp_path):
+    result = grade(tmp_path, '''
+        def batchnorm_forward(x, gamma, beta, bn_param):
+            n = x.shape[0]
+            eps, momentum = bn_param["eps"], bn_param["momentum"]
+            rm = bn_param.get("running_mean", np.zeros((n, 1)))
+            rv = bn_param.get("running_var", np.ones((n, 1)))
+            mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+            bn_param["running_mean"] = momentum * rm + (1 - momentum) * mu
+            bn_param["running_var"] = momentum * rv + (1 - momentum) * var
+            if bn_param["mode"] == "test":
+                mu, var = rm, rv
+            std = np.sqrt(var + eps)
+            x_hat = (x - mu) / std
+            return gamma * x_hat + beta, {"x_hat": x_hat, "gamma": gamma, "std": std}
+    ''')
+    assert_fails_exactly(result, {ex8.CHECK_TEST}, ex8.CHECK_TEST, "bn_test_updates_running")
+
+
+STAGED = '''
+    _forward_ok = batchnorm_forward
+
+    def batchnorm_forward(x, gamma, beta, bn_param):
+        out, cache = _forward_ok(x, gamma, beta, bn_param)
+        if bn_param["mode"] == "train":
+            cache.update(x=x, mu=x.mean(axis=1, keepdims=True), var=x.var(axis=1, keepdims=True),
+                         eps=bn_param["eps"])
+        return out, cache
+
+    def batchnorm_backward(dout, cache):
+        x, mu, var, eps, gamma = cache["x"], cache["mu"], cache["var"], cache["eps"], cache["gamma"]
+        m = dout.shape[1]
+        dxhat = dout * gamma
+        dvar = np.sum(dxhat * (x - mu), axis=1, keepdims=True) * -0.5 * (VAR_TERM) ** -1.5
+        dmu = (np.sum(-dxhat / np.sqrt(var + eps), axis=1, keepdims=True)
+               + dvar * np.mean(-2 * (x - mu), axis=1, keepdims=True))
+        dx = dxhat / np.sqrt(DIRECT_TERM) + dvar * 2 * (x - mu) / m + dmu / m
+        dgamma = np.sum(dout * cache["x_hat"], axis=1, keepdims=True)
+        return dx, dgamma, np.sum(dout, axis=1, keepdims=True)
+'''
+
+
+@pytest.mark.parametrize("direct,var_term,mistake", [
+    ("var + eps", "var + eps", None),
+    ("var", "var + eps", "bn_backward_eps_dropped"),
+    ("var + eps", "var", "bn_backward_var_term_no_eps"),
+])
+def test_staged_backward_with_eps_dropped_in_one_term_is_named(tmp_path, direct, var_term, mistake):
+    result = grade(tmp_path, STAGED.replace("DIRECT_TERM", direct).replace("VAR_TERM", var_term))
+    if mistake is None:  # the staged backward itself is right
+        assert failed(result) == {}
+        return
+    assert_fails_exactly(result, BACKWARD_ALL, ex8.CHECK_BACKWARD, mistake)
+    for name in BACKWARD_ALL:  # the gradient check names it too (the student's dx is that mistake's)
+        assert mistake in next(c for c in result.checks if c.name == name).mistakes, name
+
+
+BACKWARD_MISTAKES = {
+    "bn_backward_no_gamma": "dxhat = dout",
+    "bn_backward_constant_stats": "dx = dxhat / std",
+    "bn_backward_no_1_over_m": "dx = (m * dxhat - dxhat.sum(axis=1, keepdims=True) "
+                               "- x_hat * (dxhat * x_hat).sum(axis=1, keepdims=True)) / std",
+    "bn_backward_mean_term_sign": "dx = (dxhat + dxhat.mean(axis=1, keepdims=True) "
+                                  "- x_hat * (dxhat * x_hat).mean(axis=1, keepdims=True)) / std",
+    "bn_dgamma_dbeta_mean": "dgamma, dbeta = dgamma / m, dbeta / m",
+    "bn_dgamma_no_xhat": "dgamma = dout.sum(axis=1, keepdims=True)",
+}
+
+
+@pytest.mark.parametrize("mistake", list(BACKWARD_MISTAKES))
+def test_backward_mistakes_are_named_by_every_backward_check(tmp_path, mistake):
+    line = BACKWARD_MISTAKES[mistake]
+    before, after = ("", line) if not line.startswith("dxhat") else (line, "")
+    result = grade(tmp_path, f'''
+        def batchnorm_backward(dout, cache):
+            x_hat, gamma, std = cache["x_hat"], cache["gamma"], cache["std"]
+            m = dout.shape[1]
+            dbeta = dout.sum(axis=1, keepdims=True)
+            dgamma = (dout * x_hat).sum(axis=1, keepdims=True)
+            dxhat = dout * gamma
+            {before}
+            dx = (dxhat - dxhat.mean(axis=1, keepdims=True)
+                  - x_hat * (dxhat * x_hat).mean(axis=1, keepdims=True)) / std
+            {after}
+            return dx, dgamma, dbeta
+    ''')
+    assert_fails_exactly(result, BACKWARD_ALL, ex8.CHECK_BACKWARD, mistake)
+    for name in BACKWARD_ALL:
+        assert mistake in next(c for c in result.checks if c.name == name).mistakes, name
+
+
+@pytest.mark.parametrize("mistake,code", [
+    ("init_he_no_factor_2",
+     "def he_normal(n_in, n_out, rng):\n    return rng.normal(0, np.sqrt(1 / n_in), (n_out, n_in))"),
+    ("init_he_glorot_std",
+     "def he_normal(n_in, n_out, rng):\n    return rng.normal(0, np.sqrt(2 / (n_in + n_out)), (n_out, n_in))"),
+    ("init_glorot_no_factor_2",
+     "def glorot_normal(n_in, n_out, rng):\n    return rng.normal(0, np.sqrt(1 / (n_in + n_out)), (n_out, n_in))"),
+])
+def test_wrong_initialiser_stds_are_named(tmp_path, mistake, code):
+    check = ex8.CHECK_HE if code.startswith("def he") else ex8.CHECK_GLOROT
+    result = grade(tmp_path, code)
+    assert_fails_exactly(result, {check, INIT_HIDDEN}, check, mistake)
+
+
+def test_rand_instead_of_randn_is_named(tmp_path):
+    result = grade(tmp_path, '''
+        def glorot_normal(n_in, n_out, rng):
+            return rng.random((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))
+
+        def he_normal(n_in, n_out, rng):
+            return rng.random((n_out, n_in)) * np.sqrt(2 / n_in)
+    ''')
+    expected = {ex8.CHECK_GLOROT, ex8.CHECK_HE, ex8.CHECK_NORMAL, INIT_HIDDEN}
+    assert_fails_exactly(result, expected, ex8.CHECK_NORMAL, "init_rand")
+    for name in expected:
+        assert "init_rand" in next(c for c in result.checks if c.name == name).mistakes, name
 
 # ------------------------------------------------------------------ the bounds themselves
 def test_wilson_hilferty_bounds_match_the_chi_square_quantiles():
@@ -507,6 +724,7 @@ class _Ctx:
     def __init__(self, impl, seed):
         self.impl, self.lang, self.mistakes = impl, "en", MISTAKES
         self.rng = np.random.default_rng(seed)
+        self.check = next(c for c in ex8.CHECKS if c.name == ex8.CHECK_GRAD)
 
     def text(self, text, **fields):
         return text("en", **fields)
