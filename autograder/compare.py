@@ -33,6 +33,9 @@ PATTERNS = {
                    "constante."),
     "offset": Text(" Every value is off by the same constant, {c:.6g}: a term is missing or extra.",
                    " Todos los valores se desvían en la misma constante, {c:.6g}: falta o sobra un término."),
+    "complement": Text(" Every value is {c:.6g} minus the expected one: a comparison or a subtraction the wrong way "
+                       "round?",
+                       " Todos los valores son {c:.6g} menos los esperados: ¿una comparación o una resta al revés?"),
     "transposed": Text(" The values are the expected ones, transposed.",
                        " Los valores son los esperados, traspuestos."),
     "reshaped": Text(" The values are the expected ones in another shape (keepdims=True, or a reshape, is "
@@ -65,9 +68,15 @@ class Mismatch:
 
 def pattern(got: np.ndarray, expected: np.ndarray) -> tuple[str, dict] | None:
     """(key of :data:`PATTERNS`, its fields) when ``got`` is ``expected`` with one simple change — the sign
-    flipped, scaled by one constant, shifted by one constant, transposed or reshaped — within the comparison's
-    tolerance; None otherwise (or when there are fewer than 4 values, too few to tell)."""
-    if expected.size < 4 or not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+    flipped, scaled or shifted by one constant, subtracted from one constant, transposed or reshaped —
+    within the comparison's tolerance; None otherwise. With fewer than 4 values any ratio would fit: a single value (a cost) is said
+    to be scaled only by a whole number or its inverse (m, 2, the number of entries…) or to have its sign
+    flipped."""
+    if not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return None
+    if expected.size == 1 and got.size == 1:
+        return _scalar_pattern(float(got.ravel()[0]), float(expected.ravel()[0]))
+    if expected.size < 4:
         return None
     if got.shape != expected.shape:
         if got.shape == expected.shape[::-1] and got.ndim == 2 and compare(got.T, expected) is None:
@@ -87,6 +96,9 @@ def pattern(got: np.ndarray, expected: np.ndarray) -> tuple[str, dict] | None:
     c = float(np.mean(got - expected))
     if c != 0 and np.any(got != got.flat[0]) and compare(got, expected + c) is None:
         return "offset", {"c": c}
+    c = float(np.mean(got + expected))
+    if c != 0 and np.any(got != got.flat[0]) and compare(got, c - expected) is None:
+        return "complement", {"c": c}
     return None
 
 
@@ -160,3 +172,15 @@ def compare(got, expected, rtol: float = RTOL) -> Mismatch | None:
 
 def matches(got, expected, rtol: float = RTOL) -> bool:
     return compare(got, expected, rtol) is None
+
+
+def _scalar_pattern(got: float, expected: float) -> tuple[str, dict] | None:
+    if expected == 0 or got == 0:
+        return None
+    k = got / expected
+    if abs(k + 1) <= RTOL:
+        return "sign", {}
+    whole = abs(k) if abs(k) > 1 else 1 / abs(k)
+    if round(whole) >= 2 and abs(whole - round(whole)) <= RTOL * whole:
+        return "factor", {"k": k}
+    return None

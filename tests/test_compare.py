@@ -13,6 +13,7 @@ EXPECTED = np.array([[0.5, -1.25, 2.0, 3.5], [-0.75, 1.5, -2.25, 0.125], [4.0, -
     (2.0 * EXPECTED, "factor", {"k": 2.0}),
     (EXPECTED / 7.0, "factor", {"k": 1 / 7.0}),
     (EXPECTED + 0.3, "offset", {"c": 0.3}),
+    (1.0 - EXPECTED, "complement", {"c": 1.0}),
     (EXPECTED.T, "transposed", {}),
     (EXPECTED.reshape(-1), "reshaped", {}),
     (EXPECTED[:, :3].T.copy(), None, None),  # another array of the transposed shape: nothing to say
@@ -44,6 +45,20 @@ def test_unrelated_wrong_values_get_no_pattern():
     got = EXPECTED.copy()
     got[1, 2] *= 2
     assert pattern(got, EXPECTED) is None
+
+
+@pytest.mark.parametrize("got,expected,key,k", [
+    (0.129404, 1.29404, "factor", 0.1),      # a mean over 10 entries where the sum over them was asked
+    (6.0, 2.0, "factor", 3.0),
+    (-2.5, 2.5, "sign", None),
+    (2.6, 2.0, None, None),                   # 1.3 times: not a whole factor, nothing to say
+    (1.0, 0.0, None, None),
+])
+def test_a_single_value_is_said_scaled_only_by_a_whole_factor(got, expected, key, k):
+    found = pattern(np.array(got), np.array(expected))
+    assert (found and found[0]) == key if key else found is None
+    if k is not None:
+        assert found[1]["k"] == pytest.approx(k)
 
 
 def test_too_few_values_or_non_finite_say_nothing():
