@@ -198,3 +198,21 @@ def test_each_known_mistake_loses_its_targeted_check_and_is_named(ex_id, mistake
         assert mistake in target.mistakes  # found, by id
         assert module.MISTAKES[mistake].en in target.message  # and said
     assert result.score < registry.get(ex_id).points
+
+
+def _coverage_tool():
+    spec = importlib.util.spec_from_file_location("mistake_coverage", authoring.ROOT / "tools" / "mistake_coverage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("ex_id", REFERENCE_EXERCISES)
+def test_failing_checks_name_a_mistake(ex_id):
+    """Issue 13's measure, on the project's own catalogue (tools/mistake_coverage.py): every mistaken submission
+    loses points and its feedback names its own mistake, and at least 95 % of its failing checks name a
+    mistake (a check that fails only as a consequence of an error scored elsewhere says which)."""
+    measured = _coverage_tool().measure(ex_id)
+    assert measured["missed"] == [] and measured["wrongly_named"] == []
+    share = measured["checks_naming"] / measured["failing_checks"]
+    assert share >= 0.95, measured["unnamed"]
