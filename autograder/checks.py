@@ -313,13 +313,15 @@ def _correct_given_upstream(ctx: "Context", check_id: str, got: Outputs, case: C
 
 def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ...], *, hidden: bool = False,
                   cell: str = "", depends: dict | None = None, rtol: float | None = None, id: str = "",
-                  title_es: str = "") -> Check:
+                  title_es: str = "", explain: Callable | None = None) -> Check:
     """A check that passes when every case's outputs match an accepted form.
 
     With ``depends`` (an output label -> the other student function that produced it): a miss there is
     reported as that function's fault, naming its known mistake when its outputs match one; and when every
     output is exactly that mistake's, this function is right on what it was given and the check keeps its
-    points with a note (one error is scored once, by the checks the mistake targets)."""
+    points with a note (one error is scored once, by the checks the mistake targets). ``explain(ctx, case,
+    got)``: the exercise's own way of finding that a miss is entirely another function's fault (a note, the
+    check keeps its points) or None."""
 
     def run(ctx: Context):
         forms, notes = set(), []
@@ -328,6 +330,8 @@ def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ..
             form, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes, depends=depends, rtol=rtol)
             if message is not None:
                 kept = _correct_given_upstream(ctx, ctx.check.id, got, case, depends, rtol) if depends else None
+                if kept is None and explain is not None:
+                    kept = explain(ctx, case, got)
                 if kept is None:
                     raise Fail(message)
                 notes.append(kept)

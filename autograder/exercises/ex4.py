@@ -22,6 +22,13 @@ Property checks (no comparison with the reference's own l2_grad or update):
   plain step ``b − η db`` (weight decay must not reach them), and with λ = 0 it
   is plain SGD for every parameter.
 
+One error is scored once: when ``regularized_update``'s weights are, layer by layer, exactly what the
+student's own ``sgd_weight_decay_step`` returns on the same (W, dW, η, λ), its biases are b − η db, and
+that step is itself wrong there (it differs from the case's expected weights), the update's comparison
+checks and its λ = 0 check keep their points with a note that names the step (``depends_ok``); the
+step's own checks score its error. Only the student's step and the cases' data are used for this: no
+weight formula here. A missing step, or one that raises, explains nothing.
+
 Inputs follow the contract: 2-D float64 arrays (W of shape (n_k, n_{k−1}),
 b of shape (n_k, 1)); the grader passes copies, so functions may mutate and
 return them. ``sgd_l1_step`` cases always contain exact zeros in W (np.sign(0) = 0).
@@ -33,8 +40,8 @@ import numpy as np
 from ..cases import reference_case
 from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, mistake_catalog
 from ..compare import as_float_array, compare
-from ..messages import Text
-from ..sandbox import StudentRaised
+from ..messages import Text, t
+from ..sandbox import SandboxError, StudentRaised
 
 MISTAKES = mistake_catalog(
     Mistake("wd_l2_half", "the penalty has a factor ½ (λ/2 Σ w²); the lecture's penalty is λ Σ w², without ½.",
@@ -76,8 +83,8 @@ MISTAKES = mistake_catalog(
     Mistake("wd_update_decay_biases", "weight decay is applied to the biases too; only the weights decay, the biases take the plain step b − η db.",
             "el decaimiento se aplica también a los sesgos; solo decaen los pesos, los sesgos dan el paso normal b − η db.",
             targets=("regularized_update_structure",)),
-    Mistake("wd_update_decay_factor", "the weights decay by (1 − ηλ) instead of (1 − 2ηλ) (if regularized_update calls your sgd_weight_decay_step, fix it there).",
-            "los pesos decaen por (1 − ηλ) en lugar de (1 − 2ηλ) (si regularized_update llama a tu sgd_weight_decay_step, corrígelo allí).",
+    Mistake("wd_update_decay_factor", "the weights decay by (1 − ηλ) instead of (1 − 2ηλ): the derivative of λ w² is 2λw, so W(1 − 2ηλ) − η dW.",
+            "los pesos decaen por (1 − ηλ) en lugar de (1 − 2ηλ): la derivada de λ w² es 2λw, así que W(1 − 2ηλ) − η dW.",
             targets=("regularized_update",)),
     Mistake("wd_update_weights_only", "only the updated weights are returned; return the list of (W, b) pairs, with b − η db.",
             "solo se devuelven los pesos actualizados; devuelve la lista de pares (W, b), con b − η db.",
@@ -133,8 +140,8 @@ MISTAKES = mistake_catalog(
     Mistake("wd_update_grad_plus", "the gradients are added (+ η dW, + η db): gradient descent subtracts them, W(1 − 2ηλ) − η dW and b − η db.",
             "los gradientes se suman (+ η dW, + η db): el descenso por gradiente los resta, W(1 − 2ηλ) − η dW y b − η db.",
             targets=("regularized_update", "regularized_update_structure", "regularized_update_lam_zero")),
-    Mistake("wd_update_decay_no_eta", "the weights decay by (1 − 2λ) instead of (1 − 2ηλ): the decay is not multiplied by η (if regularized_update calls your sgd_weight_decay_step, fix it there).",
-            "los pesos decaen por (1 − 2λ) en lugar de (1 − 2ηλ): el decaimiento no se multiplica por η (si regularized_update llama a tu sgd_weight_decay_step, corrígelo allí).",
+    Mistake("wd_update_decay_no_eta", "the weights decay by (1 − 2λ) instead of (1 − 2ηλ): the decay is not multiplied by η; the step is W(1 − 2ηλ) − η dW.",
+            "los pesos decaen por (1 − 2λ) en lugar de (1 − 2ηλ): el decaimiento no se multiplica por η; el paso es W(1 − 2ηλ) − η dW.",
             targets=("regularized_update",)),
     Mistake("wd_update_l1", "the weights take the L1 step (W − ηλ sign(W) − η dW); regularized_update uses L2 weight decay: W(1 − 2ηλ) − η dW.",
             "los pesos dan el paso L1 (W − ηλ sign(W) − η dW); regularized_update usa decaimiento de pesos L2: W(1 − 2ηλ) − η dW.",
@@ -424,6 +431,56 @@ def _bias_mistake(ctx, new_b, b, db, eta):
     return ""
 
 
+# ------------------------------------------------------------------ "your sgd_weight_decay_step is at fault"
+OWN_STEP = "sgd_weight_decay_step"
+
+
+def _own_steps(ctx, params, grads, eta, lam) -> list | None:
+    """The student's own sgd_weight_decay_step(W, dW, eta, lam) for every layer, as it returned them, or None
+    when the submission has none, it raises, or a result is not an array of numbers."""
+    if OWN_STEP not in ctx.impl.names:
+        return None
+    steps = []
+    for (W, _), (dW, _) in zip(params, grads):
+        try:
+            value = ctx.impl.call(OWN_STEP, W, dW, eta, lam)
+        except SandboxError:
+            return None
+        if as_float_array(value)[0] is None:
+            return None
+        steps.append(value)
+    return steps
+
+
+def _correct_given_own_step(ctx, got: dict, expected: dict, params, grads, eta, lam, label: str):
+    """One error scored once: a note (``depends_ok``) when regularized_update's result ``got`` ({"W1": …,
+    "b1": …}) is, layer by layer, the student's own sgd_weight_decay_step(W, dW, eta, lam) for the weights,
+    with every bias as ``expected`` (b − η db), while that step is itself wrong here (it differs from the
+    expected weights): the update is right given the step, whose own checks score the error. None otherwise
+    (no pairs, a wrong bias, weights that are not the step's, a step that is missing, raises or is right)."""
+    if set(got) != set(expected) or any(compare(got[f"b{k}"], expected[f"b{k}"]) is not None
+                                        for k in range(1, len(params) + 1)):
+        return None
+    steps = _own_steps(ctx, params, grads, eta, lam)
+    if steps is None:
+        return None
+    if any(compare(got[f"W{k}"], as_float_array(own)[0]) is not None for k, own in enumerate(steps, 1)):
+        return None
+    for k, own in enumerate(steps, 1):
+        mismatch = compare(own, expected[f"W{k}"])
+        if mismatch is not None:
+            where = f"{OWN_STEP}(W{k}, dW{k}, eta, lam)" + (f" [{label}]" if label else "")
+            return t("depends_ok", ctx.lang, other=OWN_STEP, detail=mismatch.describe(where, ctx.lang).rstrip("."))
+    return None
+
+
+def explain_update(ctx, case, got):
+    """compare_check's ``explain`` for regularized_update: the note of :func:`_correct_given_own_step`."""
+    inputs = case.inputs
+    return _correct_given_own_step(ctx, got, next(iter(case.accepted.values())), inputs["params"], inputs["grads"],
+                                   inputs["eta"], inputs["lam"], case.label)
+
+
 def check_update_structure_and_biases(ctx):
     _, params, grads = _network(ctx.rng, 3)
     eta, lam = 0.25, 0.2  # decay factor 0.9: a decayed bias is far outside the tolerance
@@ -450,6 +507,13 @@ def check_update_lam_zero(ctx):
     eta = 0.3
     out = ctx.impl.call("regularized_update", params, grads, eta, 0.0)
     pairs = _pairs(ctx, out, params)
+    got = {f"{name}{k}": value for k, pair in enumerate(pairs, 1) for name, value in zip("Wb", pair)}
+    expected = {f"{name}{k}": value for k, ((W, b), (dW, db)) in enumerate(zip(params, grads), 1)
+                for name, value in (("W", W - eta * dW), ("b", b - eta * db))}
+    if any(compare(got[label], value) is not None for label, value in expected.items()):
+        kept = _correct_given_own_step(ctx, got, expected, params, grads, eta, 0.0, f"η = {eta:g}, λ = 0")
+        if kept is not None:
+            return kept
     for k, ((new_w, new_b), (W, b), (dW, db)) in enumerate(zip(pairs, params, grads), 1):
         for name, got, expected in (("W", new_w, W - eta * dW), ("b", new_b, b - eta * db)):
             mismatch = compare(got, expected)
@@ -489,7 +553,7 @@ CHECKS = [
     compare_check("sgd_l1_step: fixtures (W with exact zeros)", L1_STEP, 1, _L1_STEP, cell="l1",
                   id="sgd_l1_step", title_es="sgd_l1_step: casos públicos (W con ceros exactos)"),
     compare_check("regularized_update: fixtures", REGULARIZED_UPDATE, 1, _UPDATE, cell="regularized_update",
-                  id="regularized_update", title_es="regularized_update: casos públicos"),
+                  explain=explain_update, id="regularized_update", title_es="regularized_update: casos públicos"),
     Check("regularized_update: (W, b) pairs shaped like params; biases take b − η db", 0.5,
           check_update_structure_and_biases, _UPDATE, cell="regularized_update", id="regularized_update_structure",
           title_es="regularized_update: pares (W, b) con la forma de params; los sesgos dan el paso b − η db"),
@@ -508,6 +572,6 @@ CHECKS = [
     compare_check("sgd_l1_step (hidden): fresh inputs", L1_STEP, 0.5, _L1_STEP, hidden=True, cell="l1",
                   id="sgd_l1_step_hidden", title_es="sgd_l1_step (oculta): entradas nuevas"),
     compare_check("regularized_update (hidden): fresh inputs", REGULARIZED_UPDATE, 1, _UPDATE, hidden=True,
-                  cell="regularized_update", id="regularized_update_hidden",
+                  cell="regularized_update", explain=explain_update, id="regularized_update_hidden",
                   title_es="regularized_update (oculta): entradas nuevas"),
 ]

@@ -195,11 +195,18 @@ WRONG = {
                 out.append((sgd_weight_decay_step(W, dW, eta, lam), sgd_weight_decay_step(b, db, eta, lam)))
             return out
     ''', UPDATE_CHECKS | {STRUCTURE}, ("wd_update_decay_biases",)),
-    "decay factor without the 2, reused by regularized_update": ('''
+    "decay factor without the 2, in regularized_update only": ('''
+        def regularized_update(params, grads, eta, lam):
+            return [(W * (1 - eta * lam) - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', UPDATE_CHECKS, ("wd_update_decay_factor",)),
+    # a wrong update that is not what the student's own (also wrong) step gives: both errors are scored
+    "decay after the step in the step, decay factor without the 2 in the update": ('''
         def sgd_weight_decay_step(W, dW, eta, lam):
-            return W - eta * (dW + lam * W)
-    ''', {"sgd_weight_decay_step: fixtures", "sgd_weight_decay_step (hidden): fresh inputs"} | UPDATE_CHECKS,
-        ("wd_step_decay_factor", "wd_update_decay_factor")),
+            return (W - eta * dW) * (1 - 2 * eta * lam)
+
+        def regularized_update(params, grads, eta, lam):
+            return [(W * (1 - eta * lam) - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', STEP_CHECKS | UPDATE_CHECKS, ("wd_step_decay_after", "wd_update_decay_factor")),
     "decay with a plus sign": ('''
         def sgd_weight_decay_step(W, dW, eta, lam):
             return W + 2 * eta * lam * W - eta * dW
@@ -280,10 +287,10 @@ WRONG = {
         def l2_grad(W, lam):
             return 2 * W
     ''', GRAD_CHECKS, ("wd_grad_no_lam",)),
-    "decay without eta, reused by regularized_update": ('''
-        def sgd_weight_decay_step(W, dW, eta, lam):
-            return W - 2 * lam * W - eta * dW
-    ''', STEP_CHECKS | UPDATE_CHECKS, ("wd_step_no_eta", "wd_update_decay_no_eta")),
+    "decay without eta, in regularized_update only": ('''
+        def regularized_update(params, grads, eta, lam):
+            return [(W - 2 * lam * W - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''', UPDATE_CHECKS, ("wd_update_decay_no_eta",)),
     "decay applied after the gradient step": ('''
         def sgd_weight_decay_step(W, dW, eta, lam):
             W = W - eta * dW
@@ -433,3 +440,101 @@ def test_weights_only_is_not_named_for_pairs_with_wrong_biases(tmp_path):
     ''')
     assert "wd_update_weights_only" not in result.check("regularized_update").mistakes
     assert not result.check("regularized_update").passed
+
+
+# ------------------------------------------------------------------ one error scored once: the update calls a wrong step
+OWN_STEP_NOTE = "Correct given your `sgd_weight_decay_step`, which is wrong here ("
+OWN_STEP_NOTE_ES = "Correcto con tu `sgd_weight_decay_step`, que aquí falla ("
+KEEPS = "this check keeps its points, fix `sgd_weight_decay_step`."
+KEEPS_ES = "esta comprobación conserva sus puntos, corrige `sgd_weight_decay_step`."
+
+#: a wrong sgd_weight_decay_step (BASE's regularized_update calls it): its mistake, and whether it is wrong at λ = 0
+WRONG_STEPS = {
+    "decay applied after the gradient step": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            W = W - eta * dW
+            return W * (1 - 2 * eta * lam)
+    ''', "wd_step_decay_after", False),
+    "step adds the gradient": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            return W * (1 - 2 * eta * lam) + eta * dW
+    ''', "wd_step_grad_plus", True),
+    "decay factor without the 2": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            return W - eta * (dW + lam * W)
+    ''', "wd_step_decay_factor", False),
+    "decay without eta": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            return W - 2 * lam * W - eta * dW
+    ''', "wd_step_no_eta", False),
+    "decay with a plus sign": ('''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            return W * (1 + 2 * eta * lam) - eta * dW
+    ''', "wd_step_decay_plus", False),
+}
+
+
+@pytest.mark.parametrize("label", list(WRONG_STEPS))
+def test_update_calling_a_wrong_step_keeps_its_points_with_a_note(tmp_path, label):
+    """The step's checks lose their points and name its mistake; regularized_update, which returns exactly what
+    that step gives (biases b − η db), keeps its points with a note naming the step (one error scored once)."""
+    override, mistake, wrong_at_lam_zero = WRONG_STEPS[label]
+    result = grade(tmp_path, override)
+    assert failed(result) == STEP_CHECKS, [(c.name, c.message) for c in result.checks if not c.passed]
+    for name in STEP_CHECKS:
+        check = by_name(result, name)
+        assert check.mistakes == (mistake,) and ex4.MISTAKES[mistake].en in check.message
+    assert sum(c.points for c in result.checks) == FULL - sum(c.max_points for c in result.checks if c.name in STEP_CHECKS)
+    noted = UPDATE_CHECKS | ({LAM_ZERO} if wrong_at_lam_zero else set())
+    for name in noted:
+        message = by_name(result, name).message
+        assert message.startswith(OWN_STEP_NOTE) and message.endswith(KEEPS), (name, message)
+        assert "sgd_weight_decay_step(W1, dW1, eta, lam)" in message
+    for name in {LAM_ZERO, STRUCTURE} - noted:
+        assert OWN_STEP_NOTE not in by_name(result, name).message
+
+
+def test_update_calling_a_wrong_step_keeps_its_points_in_spanish(tmp_path):
+    override, mistake, _ = WRONG_STEPS["step adds the gradient"]
+    result = grade(tmp_path, override, lang="es")
+    assert failed(result) == STEP_CHECKS
+    step = result.check("sgd_weight_decay_step")
+    assert step.mistakes == (mistake,) and ex4.MISTAKES[mistake].es in step.message
+    for check_id in ("regularized_update", "regularized_update_hidden", "regularized_update_lam_zero"):
+        check = result.check(check_id)
+        assert check.passed and check.points == check.max_points
+        assert check.message.startswith(OWN_STEP_NOTE_ES) and check.message.endswith(KEEPS_ES), check.message
+        assert "valores difieren" in check.message
+
+
+def test_update_calling_a_correct_step_has_no_note(tmp_path):
+    result = grade(tmp_path)
+    for check_id in ("regularized_update", "regularized_update_hidden", "regularized_update_lam_zero"):
+        check = result.check(check_id)
+        assert check.passed and OWN_STEP_NOTE not in check.message
+
+
+def test_wrong_step_and_wrong_biases_in_the_update_still_fail(tmp_path):
+    """Weights from the student's own wrong step do not excuse biases left unchanged."""
+    result = grade(tmp_path, WRONG_STEPS["step adds the gradient"][0], '''
+        def regularized_update(params, grads, eta, lam):
+            return [(sgd_weight_decay_step(W, dW, eta, lam), b) for (W, b), (dW, db) in zip(params, grads)]
+    ''')
+    assert failed(result) == STEP_CHECKS | UPDATE_CHECKS | {STRUCTURE, LAM_ZERO}
+    assert result.check("regularized_update_structure").mistakes == ("wd_update_bias_not_updated",)
+    assert OWN_STEP_NOTE not in result.check("regularized_update").message
+
+
+def test_a_step_that_raises_explains_nothing(tmp_path):
+    """An update with its own wrong weights fails as before when the student's step raises."""
+    result = grade(tmp_path, '''
+        def sgd_weight_decay_step(W, dW, eta, lam):
+            raise NotImplementedError
+
+        def regularized_update(params, grads, eta, lam):
+            return [(W * (1 - eta * lam) - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
+    ''')
+    assert UPDATE_CHECKS <= failed(result)
+    for name in UPDATE_CHECKS:
+        check = by_name(result, name)
+        assert check.mistakes == ("wd_update_decay_factor",) and OWN_STEP_NOTE not in check.message
