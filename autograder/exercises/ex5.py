@@ -39,15 +39,26 @@ What is checked
   ``next_w`` must equal the submission's own step with those values passed
   explicitly — the submission against itself, so a wrong update rule or
   initial state does not cost this point.
-* **Stored state** (public, each stateful rule): ``velocity``, ``cache``,
-  ``m`` and ``v`` written back into the returned ``config`` and equal to the
-  reference's after the run (same fallback). They depend on the gradients
-  only, so both forms share them; a wrong state recurrence (momentum's sign,
-  AdaGrad's cache replaced, RMSProp without ``1 − decay_rate``, Adam storing
-  ``m_hat``) is wrong state and fails here as well as in its rule. A state
+* **Stored state** (public, each stateful rule): the state the rule computes
+  (``velocity``, ``cache``, ``m``, ``v``) is written back into the returned
+  ``config`` and carried to the next call: after the run it equals the
+  reference's (same fallback). It depends on the gradients only, so both forms
+  share it. One error is scored once: when the run reproduces a known mistake
+  of the update rule in every output, trajectory and stored state alike, and
+  that mistake does not target this check (momentum or ``decay_rate`` or the
+  betas hard-coded, RMSProp's weights swapped or without ``1 − decay_rate``,
+  Adam's betas swapped, the gradient not squared, …), the state is stored
+  and carried right and only holds what the wrong rule computes: this check
+  keeps its points with a note naming the mistake, which the rule checks
+  score. The mistakes about the state itself target this check and fail it:
+  a state not written back, or reset at every call (AdaGrad's cache replaced
+  by ``dw**2`` gives the same outputs), Adam storing ``m_hat``/``v_hat``, and a state
   that differs only by convention (the velocity of the opposite sign with the
-  same steps) fails here only; a mismatch that is no known mistake is told
-  the course's recurrence (:data:`CONVENTION`).
+  same steps, which fails here only); a keep is refused when a mistake that
+  targets this check gives the same outputs. A state that is no known
+  mistake's is told the course's recurrence (:data:`CONVENTION`), or named
+  after the mistake whose steps the run takes (momentum as a moving average
+  of the gradients, in gradient units). The t check follows the same rule.
 * **t** (public): Adam's ``config['t']`` equals the number of steps after the
   run (same fallback).
 
@@ -151,7 +162,7 @@ MISTAKES = mistake_catalog(
             targets=("sgd_nesterov",)),
     Mistake("optim_adagrad_cache_replaced", "the cache is replaced by dw**2 at every step; AdaGrad accumulates it: cache += dw**2.",
             "la caché se reemplaza por dw**2 en cada paso; AdaGrad la acumula: cache += dw**2.",
-            targets=("adagrad",)),
+            targets=("adagrad", "stored_state_adagrad")),
     Mistake("optim_adagrad_cache_starts_at_0_1", "the cache starts at 0.1 (Keras' initial_accumulator_value); in this course it starts at zeros: np.zeros_like(w).",
             "la caché empieza en 0.1 (el initial_accumulator_value de Keras); en este curso empieza en ceros: np.zeros_like(w).",
             targets=("initial_state_adagrad",)),
@@ -181,7 +192,7 @@ MISTAKES = mistake_catalog(
             targets=("adam_t",)),
     Mistake("optim_adam_corrected_moments_stored", "the bias-corrected m_hat and v_hat are stored in config in place of m and v; store the raw moments and correct a copy.",
             "se guardan en config m_hat y v_hat corregidos en lugar de m y v; guarda los momentos sin corregir y corrige una copia.",
-            targets=("adam",)),
+            targets=("adam", "stored_state_adam")),
     Mistake("optim_adam_default_epsilon", "the default epsilon is 1e-8 (CS231n's); in this course (as in Keras) it is 1e-7 for AdaGrad, RMSprop and Adam: config.setdefault('epsilon', 1e-7).",
             "el epsilon por defecto es 1e-8 (el de CS231n); en este curso (como en Keras) es 1e-7 para AdaGrad, RMSprop y Adam: config.setdefault('epsilon', 1e-7).",
             targets=("defaults_adam", "defaults_adagrad", "defaults_rmsprop")),
@@ -284,6 +295,8 @@ TEXTS = {
                        " La convención del curso, con la que se compara config[{key!r}]: {formula}."),
     "missing_state": Text("{rule}: the config it returns has no {key!r} after the run ([{case}]).",
                           "{rule}: el config que devuelve no tiene {key!r} tras la ejecución ([{case}])."),
+    "state_kept": Text("{rule} writes its state ({keys}) back into config and carries it from call to call: after the run it holds exactly what {rule}'s own update computes. Its update is wrong, and that one mistake is scored once, by the trajectory checks of {rule}: this check keeps its points.",
+                       "{rule} guarda su estado ({keys}) de vuelta en config y lo pasa de una llamada a la siguiente: tras la ejecución contiene justo lo que calcula la propia actualización de {rule}. Su actualización está mal, y ese único error se puntúa una sola vez, en las comprobaciones de la trayectoria de {rule}: esta comprobación conserva sus puntos."),
     "defaults_unused": Text("{rule}(w, dw, None) takes another step than {rule}(w, dw, config) with the defaults passed explicitly ({values}): the step must use the values stored in config. {detail}",
                             "{rule}(w, dw, None) da otro paso que {rule}(w, dw, config) con los valores por defecto pasados explícitamente ({values}): el paso debe usar los valores guardados en config. {detail}"),
     "missing_hyper": Text("{rule}(w, dw, None): the config it returns has no {key!r}; fill the defaults with config.setdefault({key!r}, {value}) so they are stored in config.",
@@ -696,27 +709,55 @@ def _state_problem(ctx, case: Case, own: dict, first: dict | None, keys, missing
                                    for key in wrong])
 
 
-def _state_checked(ctx, case: Case, keys, missing_mistake: str) -> None:
-    """The stored state ``keys`` after the run match the reference (own start, else explicit zero state)."""
+def _consistent_mistake(ctx, case: Case, runs) -> str | None:
+    """The known mistake of the update rule that one of ``runs`` reproduces in every output, trajectory and
+    stored state alike, when none of the mistakes it reproduces targets this check: the state is stored and
+    carried right, it only holds what the (wrong) rule computes. None otherwise (and when a mistake about the
+    state itself, one that targets this check, gives the same outputs)."""
+    check_id = ctx.check.id
+    for run in runs:
+        if run is None:
+            continue
+        found = [m for m, out in case.variants.items() if m in ctx.mistakes and out and _same_outputs(run, out)]
+        if found and not any(check_id in ctx.mistakes[m].targets for m in found):
+            return found[0]
+    return None
+
+
+def _state_checked(ctx, case: Case, keys, missing_mistake: str) -> Msg | None:
+    """The stored state ``keys`` after the run match the reference (own start, else explicit zero state);
+    or they are exactly what a known mistake of the rule stores (:func:`_consistent_mistake`), which this
+    check does not score again: a note that it keeps its points. Fail otherwise."""
     labels = [state_label(key) for key in keys]
     own, first, error = _attempt(ctx, case.inputs, False)
     if own is not None and _matches(own, case, labels):
-        return
+        return None
     zero = _attempt(ctx, case.inputs, True)[0]
     if zero is not None and _matches(zero, case, labels):
-        return
+        return None
+    mistake_id = _consistent_mistake(ctx, case, (own, zero))
+    if mistake_id is not None:
+        rule = case.inputs["rule"]
+        # the rule's mistake is said, not recorded: this check passes, and a passing check names no mistake
+        return TEXTS["state_kept"](ctx.lang, rule=rule, keys=", ".join(keys)) + \
+            t("mistake", ctx.lang, mistake=ctx.mistakes[mistake_id](ctx.lang))
     raise Fail(error if own is None else _state_problem(ctx, case, own, first, keys, missing_mistake))
+
+
+def _state_notes(notes) -> Msg | None:
+    notes = [note for note in notes if note is not None]
+    return Msg.join(" ", notes) if notes else None
 
 
 def check_stored_state(rule: str, ctx):
     keys = [key for key in STATE[rule] if key != "t"]
-    for case in ctx.cases(RULE_SPECS[rule]):
-        _state_checked(ctx, case, keys, "optim_state_not_stored")
+    return _state_notes([_state_checked(ctx, case, keys, "optim_state_not_stored")
+                         for case in ctx.cases(RULE_SPECS[rule])])
 
 
 def check_t(ctx):
-    for case in ctx.cases(RULE_SPECS["adam"]):
-        _state_checked(ctx, case, ["t"], "optim_adam_t_not_stored")
+    return _state_notes([_state_checked(ctx, case, ["t"], "optim_adam_t_not_stored")
+                         for case in ctx.cases(RULE_SPECS["adam"])])
 
 
 #: (rule, state key, the value it started at) -> the known mistake that starts it there (Adam's t: see

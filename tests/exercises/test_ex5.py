@@ -180,6 +180,24 @@ def assert_full_marks(result):
     assert result.score == result.max_score == 15.0, {c.name: c.message for c in result.checks if not c.passed}
 
 
+#: the note of a stored-state check that keeps its points: the rule's mistake is scored once, by the rule checks
+STATE_KEPT = {"en": "that one mistake is scored once, by the trajectory checks of {rule}: this check keeps its points.",
+              "es": "ese único error se puntúa una sola vez, en las comprobaciones de la trayectoria de {rule}: "
+                    "esta comprobación conserva sus puntos."}
+
+
+def assert_state_kept(result, rule: str, mistake: str):
+    """The stored-state check of ``rule`` keeps its points: the state is stored and carried, it only holds what
+    the (wrong) rule computes; the note names the rule's mistake, in both languages."""
+    check = result.check(state_id("stored_state", rule))
+    assert check.passed and check.points == STATE_POINTS, check.text("en")
+    assert check.mistakes == ()  # said in the note, not recorded: a passing check names no mistake
+    for lang in ("en", "es"):
+        text = check.text(lang)
+        assert STATE_KEPT[lang].format(rule=rule) in text, text
+        assert getattr(ex5.MISTAKES[mistake], lang) in text
+
+
 # ------------------------------------------------------------------ correct, written differently
 def test_lecture_forms_get_full_marks_and_say_lecture(tmp_path):
     result = grade(tmp_path, submission())
@@ -431,9 +449,10 @@ def test_adam_without_bias_correction_loses_the_adam_rule_only(tmp_path):
 def test_rmsprop_without_one_minus_decay_is_named(tmp_path):
     rmsprop = LECTURE["rmsprop"].replace("(1 - rho) * dw**2", "dw**2")
     result = grade(tmp_path, submission(rmsprop=rmsprop))
-    assert failed(result) == {*RULE_CHECKS["rmsprop"], STORED["rmsprop"]}
-    for name in (*RULE_CHECKS["rmsprop"], STORED["rmsprop"]):
+    assert failed(result) == set(RULE_CHECKS["rmsprop"])
+    for name in RULE_CHECKS["rmsprop"]:
         assert ex5.MISTAKES["optim_rmsprop_no_one_minus_decay"].en in by_name(result)[name].message
+    assert_state_kept(result, "rmsprop", "optim_rmsprop_no_one_minus_decay")  # scored once, in the rule
 
 
 def test_t_not_written_back_fails_the_t_check(tmp_path):
@@ -710,12 +729,15 @@ def test_velocity_of_the_opposite_sign_loses_only_the_stored_state_and_says_the_
 
 
 def test_momentum_climbing_the_gradient_is_not_taken_for_the_opposite_sign(tmp_path):
-    """Both store the velocity with the opposite sign; only the trajectory tells them apart."""
+    """Both store the velocity with the opposite sign; only the trajectory tells them apart. Climbing the
+    gradient is a mistake of the rule, scored there: the velocity it stores is what that rule computes, so
+    the stored-state check keeps its points (the opposite sign with the right steps loses it, above)."""
     momentum = LECTURE["sgd_momentum"].replace('- config["learning_rate"] * dw', '+ config["learning_rate"] * dw')
     assert momentum != LECTURE["sgd_momentum"]
     result = grade(tmp_path, submission(sgd_momentum=momentum))
-    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
-    assert result.check("stored_state_sgd_momentum").mistakes == ("optim_momentum_wrong_sign",)
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden"}
+    assert named(result, "sgd_momentum") == ("optim_momentum_wrong_sign",)
+    assert_state_kept(result, "sgd_momentum", "optim_momentum_wrong_sign")
 
 
 def test_a_wrong_state_that_is_no_known_mistake_is_told_the_convention(tmp_path):
@@ -811,16 +833,84 @@ def test_momentum_hard_coded_is_named(tmp_path):
     momentum = LECTURE["sgd_momentum"].replace('v = config["momentum"] * v', "v = 0.9 * v")
     assert momentum != LECTURE["sgd_momentum"]
     result = grade(tmp_path, submission(sgd_momentum=momentum))
-    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden"}
     assert mistakes_named(result) == {"optim_momentum_hard_coded"}
+    assert_state_kept(result, "sgd_momentum", "optim_momentum_hard_coded")
+
+
+def test_a_consistently_wrong_rule_keeps_the_stored_state_points_with_a_note(tmp_path):
+    """Momentum written as 0.9 in both momentum rules: the velocity is written back and carried right, it only
+    holds what the wrong rule computes. The one mistake is scored once, by the rule checks; each stored-state
+    check keeps its points and says why, naming the mistake, in English and in Spanish."""
+    momentum = LECTURE["sgd_momentum"].replace('v = config["momentum"] * v', "v = 0.9 * v")
+    nesterov = LECTURE["sgd_nesterov"].replace('mu, lr = config["momentum"], config["learning_rate"]',
+                                               'mu, lr = 0.9, config["learning_rate"]')
+    assert momentum != LECTURE["sgd_momentum"] and nesterov != LECTURE["sgd_nesterov"]
+    code = submission(sgd_momentum=momentum, sgd_nesterov=nesterov)
+    result = grade(tmp_path, code)
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "sgd_nesterov", "sgd_nesterov_hidden"}
+    assert result.score == 15.0 - (1 + 0.5) - (1 + 1)  # the rule checks only (Nesterov's hidden one is 1)
+    for rule in ("sgd_momentum", "sgd_nesterov"):
+        assert named(result, rule) == named(result, f"{rule}_hidden") == ("optim_momentum_hard_coded",)
+        assert_state_kept(result, rule, "optim_momentum_hard_coded")
+        assert "writes its state (velocity) back into config and carries it from call to call" in \
+            result.check(state_id("stored_state", rule)).text("en")
+    spanish = grade(tmp_path, code, lang="es").check("stored_state_sgd_momentum")
+    assert spanish.passed and spanish.points == STATE_POINTS
+    assert spanish.message.startswith("sgd_momentum guarda su estado (velocity) de vuelta en config y lo pasa de "
+                                      "una llamada a la siguiente")
+    assert STATE_KEPT["es"].format(rule="sgd_momentum") in spanish.message
+    assert ex5.MISTAKES["optim_momentum_hard_coded"].es in spanish.message
+
+
+def test_a_wrong_rule_whose_state_is_not_stored_still_loses_the_stored_state(tmp_path):
+    """The same hard-coded momentum with the velocity kept in a local variable: the state is not written back,
+    which is this check's business: it fails and names that mistake (the rule checks name theirs)."""
+    momentum = '''
+        def sgd_momentum(w, dw, config=None):
+            if config is None:
+                config = {}
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config.get("velocity", np.zeros_like(w))
+            v = 0.9 * v - config["learning_rate"] * dw
+            return w + v, config
+        '''
+    result = grade(tmp_path, submission(sgd_momentum=momentum))
+    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
+    check = result.check("stored_state_sgd_momentum")
+    assert check.points == 0 and check.mistakes == ("optim_state_not_stored",)
+    assert "no 'velocity'" in check.text("en")
+    assert STATE_KEPT["en"].format(rule="sgd_momentum") not in check.text("en")
+    assert ex5.MISTAKES["optim_state_not_stored"].es in check.text("es")
+
+
+def test_mistakes_of_the_state_itself_still_lose_the_stored_state(tmp_path):
+    """AdaGrad's cache replaced by dw**2 (the previous cache never reaches the next call: the outputs of a cache
+    reset at every call) and Adam storing m_hat and v_hat are wrong state, scored here as well as in the rule."""
+    adagrad = LECTURE["adagrad"].replace('config["cache"] = config["cache"] + dw**2', 'config["cache"] = dw**2')
+    adam = (LECTURE["adam"]
+            .replace('m_hat = config["m"] / (1 - b1 ** config["t"])',
+                     'm_hat = config["m"] = config["m"] / (1 - b1 ** config["t"])')
+            .replace('v_hat = config["v"] / (1 - b2 ** config["t"])',
+                     'v_hat = config["v"] = config["v"] / (1 - b2 ** config["t"])'))
+    assert adagrad != LECTURE["adagrad"] and adam != LECTURE["adam"]
+    result = grade(tmp_path, submission(adagrad=adagrad, adam=adam))
+    assert failed_ids(result) == {"adagrad", "adagrad_hidden", "stored_state_adagrad",
+                                  "adam", "adam_hidden", "stored_state_adam"}
+    for check_id in ("adagrad", "adagrad_hidden", "stored_state_adagrad"):
+        assert named(result, check_id) == ("optim_adagrad_cache_replaced",), check_id
+    for check_id in ("adam", "adam_hidden", "stored_state_adam"):
+        assert named(result, check_id) == ("optim_adam_corrected_moments_stored",), check_id
 
 
 def test_adam_betas_hard_coded_are_named(tmp_path):
     adam = LECTURE["adam"].replace('b1, b2 = config["beta1"], config["beta2"]', "b1, b2 = 0.9, 0.999")
     assert adam != LECTURE["adam"]
     result = grade(tmp_path, submission(adam=adam))
-    assert failed_ids(result) == {"adam", "adam_hidden", "stored_state_adam"}
+    assert failed_ids(result) == {"adam", "adam_hidden"}
     assert mistakes_named(result) == {"optim_adam_betas_hard_coded"}
+    assert_state_kept(result, "adam", "optim_adam_betas_hard_coded")
 
 
 NOT_CARRIED = {
@@ -918,7 +1008,8 @@ def test_the_gradient_applied_twice_is_named(tmp_path):
 @pytest.mark.parametrize("form", ["ema_of_gradients", "ema_of_steps"])
 def test_momentum_as_a_moving_average_is_named_in_both_forms(tmp_path, form):
     """v = mu*v + (1-mu)*dw; w -= lr*v and v = mu*v - (1-mu)*lr*dw; w += v take the same steps; the first stores
-    a velocity no mistake stores: its stored-state check names the mistake its steps show."""
+    a velocity no mistake stores (in gradient units, as PyTorch's): its stored-state check fails and names the
+    mistake its steps show; the second stores the mistake's own velocity: that check keeps its points."""
     if form == "ema_of_gradients":
         body = '''
             v = config["momentum"] * config.get("velocity", np.zeros_like(w)) + (1 - config["momentum"]) * dw
@@ -940,7 +1031,12 @@ def test_momentum_as_a_moving_average_is_named_in_both_forms(tmp_path, form):
             config.setdefault("momentum", 0.9)
     ''' + body
     result = grade(tmp_path, submission(sgd_momentum=textwrap.dedent(momentum)))
-    assert failed_ids(result) == {"sgd_momentum", "sgd_momentum_hidden", "stored_state_sgd_momentum"}
+    rule_ids = {"sgd_momentum", "sgd_momentum_hidden"}
+    if form == "ema_of_gradients":
+        assert failed_ids(result) == {*rule_ids, "stored_state_sgd_momentum"}
+    else:
+        assert failed_ids(result) == rule_ids
+        assert_state_kept(result, "sgd_momentum", "optim_momentum_moving_average")
     for check_id in failed_ids(result):
         assert named(result, check_id) == ("optim_momentum_moving_average",), check_id
 
@@ -966,10 +1062,10 @@ def test_adaptive_rules_without_square_root_epsilon_or_square_are_named(tmp_path
         assert named(result, check_id) == ("optim_no_sqrt",)
     for check_id in ("rmsprop", "rmsprop_hidden"):  # ε written as 1e-8 is ε left out at these scales
         assert named(result, check_id) == ("optim_no_epsilon",)
-    for check_id in ("adam", "adam_hidden", "stored_state_adam"):
+    for check_id in ("adam", "adam_hidden"):
         assert named(result, check_id) == ("optim_grad_not_squared",)
-    assert failed_ids(result) == {"adagrad", "adagrad_hidden", "rmsprop", "rmsprop_hidden",
-                                  "adam", "adam_hidden", "stored_state_adam"}
+    assert failed_ids(result) == {"adagrad", "adagrad_hidden", "rmsprop", "rmsprop_hidden", "adam", "adam_hidden"}
+    assert_state_kept(result, "adam", "optim_grad_not_squared")  # v holds what its rule computes
 
 
 def test_rmsprop_weights_swapped_and_adam_betas_swapped_are_named(tmp_path):
@@ -979,11 +1075,11 @@ def test_rmsprop_weights_swapped_and_adam_betas_swapped_are_named(tmp_path):
                                    'b1, b2 = config["beta2"], config["beta1"]')
     assert rmsprop != LECTURE["rmsprop"] and adam != LECTURE["adam"]
     result = grade(tmp_path, submission(rmsprop=rmsprop, adam=adam))
-    assert failed_ids(result) == {"rmsprop", "rmsprop_hidden", "stored_state_rmsprop",
-                                  "adam", "adam_hidden", "stored_state_adam"}
-    assert {named(result, i) for i in ("rmsprop", "rmsprop_hidden", "stored_state_rmsprop")} == {
-        ("optim_rmsprop_decay_swapped",)}
-    assert {named(result, i) for i in ("adam", "adam_hidden", "stored_state_adam")} == {("optim_adam_betas_swapped",)}
+    assert failed_ids(result) == {"rmsprop", "rmsprop_hidden", "adam", "adam_hidden"}
+    assert {named(result, i) for i in ("rmsprop", "rmsprop_hidden")} == {("optim_rmsprop_decay_swapped",)}
+    assert {named(result, i) for i in ("adam", "adam_hidden")} == {("optim_adam_betas_swapped",)}
+    assert_state_kept(result, "rmsprop", "optim_rmsprop_decay_swapped")
+    assert_state_kept(result, "adam", "optim_adam_betas_swapped")
 
 
 def test_cs231n_defaults_of_rmsprop_are_named(tmp_path):
