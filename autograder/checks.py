@@ -250,9 +250,9 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
     """
     kw = {} if rtol is None else {"rtol": rtol}
     for form, expected in case.accepted.items():
-        if all(label in got and compare(got[label], value, **kw) is None for label, value in expected.items()):
+        if all(label in got and compare(got[label], value, **kw) is None for label, value in judged(expected).items()):
             return form, None
-    expected = next(iter(case.accepted.values()))
+    expected = judged(next(iter(case.accepted.values())))
     # report the first miss in the order the procedure produced its outputs (z before a)
     order = [label for label in got if label in expected] + [label for label in expected if label not in got]
     for label in order:
@@ -268,10 +268,42 @@ def judge(got: Outputs, case: Case, lang: str, *, mistakes: dict, depends: dict 
             return None, message if upstream is None else message + mistake_msg(upstream, mistakes[upstream], lang)
         for mistake_id, outputs in case.variants.items():
             if mistake_id in mistakes and all(
-                    lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):
+                    lab in got and compare(got[lab], val, **kw) is None for lab, val in judged(outputs).items()):
                 return None, detail + mistake_msg(mistake_id, mistakes[mistake_id], lang)
-        return None, detail
+        return None, detail + _context_note(got, case, lang, mistakes, kw)
     return None, None  # unreachable: some label mismatched
+
+
+#: an output label that starts with this is context, not a result: what another student function the checked
+#: one calls returns on a fixed probe (``"_relu_prime(probe)"``), recorded so that a miss can be traced to it
+CONTEXT = "_"
+
+
+def judged(outputs: dict) -> dict:
+    """The outputs a comparison judges: every one but the context (:data:`CONTEXT`)."""
+    return {label: value for label, value in outputs.items() if not label.startswith(CONTEXT)}
+
+
+def context_function(label: str) -> str:
+    """The student function a context label records: ``"_relu_prime(probe)"`` -> ``"relu_prime"``."""
+    return label[len(CONTEXT):].split("(")[0]
+
+
+def _context_note(got: Outputs, case: Case, lang: str, mistakes: dict, kw: dict):
+    """" It uses your `relu_prime`, which is wrong here (…)" for the first context output that differs from the
+    reference's, naming that function's known mistake when its output is one; "" when none differs."""
+    expected = next(iter(case.accepted.values()))
+    for label in [lab for lab in got if lab.startswith(CONTEXT) and lab in expected]:
+        mismatch = compare(got[label], expected[label], **kw)
+        if mismatch is None:
+            continue
+        other = context_function(label)
+        note = t("uses_wrong", lang, other=other, detail=mismatch.describe(label[len(CONTEXT):], lang).rstrip("."))
+        for mistake_id, outputs in case.variants.items():
+            if mistake_id in mistakes and label in outputs and compare(got[label], outputs[label], **kw) is None:
+                return note + mistake_msg(mistake_id, mistakes[mistake_id], lang)
+        return note
+    return ""
 
 
 def _upstream_mistake(got: Outputs, case: Case, mistakes: dict, other: str, depends: dict, kw: dict) -> str | None:
@@ -285,29 +317,32 @@ def _upstream_mistake(got: Outputs, case: Case, mistakes: dict, other: str, depe
     return None
 
 
-def _correct_given_upstream(ctx: "Context", check_id: str, got: Outputs, case: Case, depends: dict,
+def correct_given_upstream(ctx: "Context", check_id: str, got: Outputs, case: Case, depends: dict,
                             rtol: float | None) -> Msg | None:
-    """One error scored once: when the upstream function a check depends on (``depends``) makes a known mistake
-    (one that does not target this check) and every output, this function's included, is exactly what that
-    mistake's outputs are, this function is right on what it was given: a note that it keeps its points and
-    why, naming the upstream mistake (scored by the checks it targets). None otherwise."""
+    """One error scored once: when another student function this one uses (an output ``depends`` maps to it,
+    or a context output, :data:`CONTEXT`) makes a known mistake that does not target this check, and every
+    output, context included, is exactly that mistake's, this function is right on what it was given: a note
+    that it keeps its points and why, naming the upstream mistake (scored by the checks it targets). None
+    otherwise."""
     kw = {} if rtol is None else {"rtol": rtol}
     expected = next(iter(case.accepted.values()))
+    upstream = [lab for lab in got if lab in expected and (lab in depends or lab.startswith(CONTEXT))]
     for mistake_id, outputs in case.variants.items():
         mistake = ctx.mistakes.get(mistake_id)
         if mistake is None or check_id in mistake.targets or not outputs:
             continue
         if not all(lab in got and compare(got[lab], val, **kw) is None for lab, val in outputs.items()):
             continue
-        for label in [lab for lab in got if lab in expected]:
+        for label in upstream:
             mismatch = compare(got[label], expected[label], **kw)
             if mismatch is None:
                 continue
-            if label not in depends:
-                return None  # this function's own output is wrong first: not only the upstream's fault
-            where = f"{label} [{case.label}]" if case.label else label
-            return (t("depends_ok", ctx.lang, other=depends[label], detail=mismatch.describe(where, ctx.lang).rstrip("."))
+            other = depends.get(label) or context_function(label)
+            shown = label[len(CONTEXT):] if label.startswith(CONTEXT) else label
+            where = f"{shown} [{case.label}]" if case.label else shown
+            return (t("depends_ok", ctx.lang, other=other, detail=mismatch.describe(where, ctx.lang).rstrip("."))
                     + t("mistake", ctx.lang, mistake=mistake(ctx.lang)))
+        return None  # the upstream is right here: the mistake is this function's own
     return None
 
 
@@ -329,7 +364,7 @@ def compare_check(name: str, spec: CaseSpec, points: float, needs: tuple[str, ..
             got = spec.procedure(ctx.impl, case.inputs)
             form, message = judge(got, case, ctx.lang, mistakes=ctx.mistakes, depends=depends, rtol=rtol)
             if message is not None:
-                kept = _correct_given_upstream(ctx, ctx.check.id, got, case, depends, rtol) if depends else None
+                kept = correct_given_upstream(ctx, ctx.check.id, got, case, depends or {}, rtol)
                 if kept is None and explain is not None:
                     kept = explain(ctx, case, got)
                 if kept is None:

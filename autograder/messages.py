@@ -409,6 +409,8 @@ MESSAGES: dict[str, Text] = {
                               "the next layers; float64 would be exact).",
                               "Correcto dados los valores float32 que devuelve tu `{other}` (su redondeo crece en las "
                               "capas siguientes; con float64 sería exacto)."),
+    "uses_wrong": Text(" It uses your `{other}`, which is wrong here ({detail}).",
+                       " Usa tu `{other}`, que aquí falla ({detail})."),
     "depends_ok": Text("Correct given your `{other}`, which is wrong here ({detail}); this check keeps its points, fix `{other}`.",
                        "Correcto con tu `{other}`, que aquí falla ({detail}); esta comprobación conserva sus puntos, corrige `{other}`."),
     "form_recognised": Text("Recognised the {form} form.", "Reconocida la forma {form}."),

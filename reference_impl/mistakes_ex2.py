@@ -169,7 +169,10 @@ def delta_unstable(z, t):
 
 # ------------------------------------------------------------------ mlp_backward
 def _mlp_backward(dy, caches, params, activations, *, transposed=False, db="sum", last_fprime=True,
-                  w_transposed=True, fprime_of_a=False, extra_m=False, reverse=True):
+                  w_transposed=True, fprime_of_a=False, extra_m=False, reverse=True, fprimes=None):
+    """mlp_backward written out, with one switch per known mistake; ``fprimes``: activation name -> a
+    derivative function used instead of the right one (the student's own wrong derivative, called from a
+    right mlp_backward)."""
     grads = []
     da = np.asarray(dy, dtype=np.float64)
     m = da.shape[1]
@@ -177,6 +180,7 @@ def _mlp_backward(dy, caches, params, activations, *, transposed=False, db="sum"
     for k in range(len(layers) - 1, -1, -1):
         (W, _), (a_prev, z), name = layers[k]
         f, fprime = ELEMENTWISE[name]
+        fprime = (fprimes or {}).get(name, fprime)
         at = f(z) if fprime_of_a else z
         delta = da if (k == len(layers) - 1 and not last_fprime) else da * fprime(at)
         dW = a_prev @ delta.T if transposed else delta @ a_prev.T
@@ -261,6 +265,7 @@ class _TwoLayerNetBackward(_TwoLayerNet):
     sign = 1.0
     hidden_fprime = "z"   # "z" (right), "a" (σ' of a1) or "none"
     db = "sum"
+    sigmoid_prime = None  # a wrong σ' used instead of the right one (the student's own, called from backward)
 
     def backward(self, x, t):
         x = np.asarray(x, dtype=np.float64)
@@ -269,6 +274,8 @@ class _TwoLayerNetBackward(_TwoLayerNet):
         back = self.W2.T @ delta2
         if self.hidden_fprime == "none":
             delta1 = back
+        elif self.sigmoid_prime is not None:
+            delta1 = back * type(self).sigmoid_prime(z1)
         else:
             s = sigmoid(z1 if self.hidden_fprime == "z" else a1)
             delta1 = back * s * (1.0 - s)
@@ -461,14 +468,30 @@ def numgrad_rows(f, x, h=1e-5):
     return out
 
 
+def _derivative_mistake(activation: str, fprime) -> dict:
+    """A wrong derivative as a student has it: the function itself, and the right mlp_backward (and, for σ',
+    TwoLayerNet.backward) calling it, as the solution's code does. Their outputs are what a right
+    mlp_backward gives with that derivative, so that the checks of mlp_backward and TwoLayerNet keep their
+    points for it (the derivative's own checks score the error once)."""
+
+    def mlp_backward(dy, caches, params, activations):
+        return _mlp_backward(dy, caches, params, activations, fprimes={activation: fprime})
+
+    replaced = {f"{activation}_prime": fprime, "mlp_backward": mlp_backward}
+    if activation == "sigmoid":
+        replaced["TwoLayerNet"] = type("TwoLayerNetOwnSigmoidPrime", (_TwoLayerNetBackward,),
+                                       {"sigmoid_prime": staticmethod(fprime)})
+    return replaced
+
+
 #: mistake id -> {contract name: replacement}; ids match autograder/exercises/ex2.py MISTAKES
 VARIANTS = {
-    "backprop_relu_prime_at_zero": {"relu_prime": relu_prime_one_at_zero},
-    "backprop_sigmoid_prime_of_a": {"sigmoid_prime": sigmoid_prime_on_activation},
-    "backprop_tanh_prime_of_a": {"tanh_prime": tanh_prime_on_activation},
-    "backprop_relu_prime_is_relu": {"relu_prime": relu_prime_is_relu},
-    "backprop_sigmoid_prime_no_one_minus": {"sigmoid_prime": sigmoid_prime_no_one_minus},
-    "backprop_tanh_prime_not_squared": {"tanh_prime": tanh_prime_not_squared},
+    "backprop_relu_prime_at_zero": _derivative_mistake("relu", relu_prime_one_at_zero),
+    "backprop_sigmoid_prime_of_a": _derivative_mistake("sigmoid", sigmoid_prime_on_activation),
+    "backprop_tanh_prime_of_a": _derivative_mistake("tanh", tanh_prime_on_activation),
+    "backprop_relu_prime_is_relu": _derivative_mistake("relu", relu_prime_is_relu),
+    "backprop_sigmoid_prime_no_one_minus": _derivative_mistake("sigmoid", sigmoid_prime_no_one_minus),
+    "backprop_tanh_prime_not_squared": _derivative_mistake("tanh", tanh_prime_not_squared),
     "backprop_mse_sum": {"mse_loss": mse_sum},
     "backprop_mse_mean_entries": {"mse_loss": mse_mean_entries},
     "backprop_mse_rows": {"mse_loss": mse_rows},

@@ -40,11 +40,13 @@ def catalogued() -> list[str]:
 def measure(ex_id: str) -> dict:
     module = exercise_module(ex_id)
     out = {"exercise": ex_id, "mistakes": 0, "caught": 0, "named": 0, "failing_checks": 0,
-           "checks_naming": 0, "unnamed": [], "missed": [], "wrongly_named": []}
+           "checks_naming": 0, "unnamed": [], "missed": [], "wrongly_named": [], "passing_named": []}
     for mistake_id in module.MISTAKES:
         result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake_id)), hidden=True, lang="en")
         out["mistakes"] += 1
         failing = [c for c in result.checks if not c.passed]
+        # a check that keeps its points (a note: another check scores the error) says the mistake, never records it
+        out["passing_named"] += [(mistake_id, c.id) for c in result.checks if c.passed and c.mistakes]
         if not failing:
             out["missed"].append(mistake_id)
             continue
@@ -93,6 +95,9 @@ def main(argv=None) -> int:
               f"   {m['checks_naming']:5}/{m['failing_checks']:<5} {_pct(m['checks_naming'], m['failing_checks'])}")
         for mistake_id in m["missed"]:
             print(f"  KEEPS FULL MARKS: {mistake_id}")
+            status = 1
+        for mistake_id, check_id in m["passing_named"]:
+            print(f"  PASSING CHECK RECORDS A MISTAKE: {mistake_id} -> {check_id}")
             status = 1
         for mistake_id, found in m["wrongly_named"]:
             print(f"  not named: {mistake_id} (named instead: {', '.join(found) or 'nothing'})")

@@ -54,11 +54,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import reference_case
-from ..checks import CaseSpec, Check, Fail, Mistake, compare_check, finite_compare_check, labelled, mistake_catalog
+from ..checks import (CONTEXT, CaseSpec, Check, Fail, Mistake, compare_check, correct_given_upstream,
+                      finite_compare_check, labelled, mistake_catalog)
 from ..compare import as_float_array, compare
 from ..messages import Text, t
 from ..net_checks import NetMistakes, construction_check
-from ..sandbox import CatalogFunction, Unsupported, catalog
+from ..sandbox import CatalogFunction, StudentRaised, Unsupported, catalog
 
 
 MISTAKES = mistake_catalog(
@@ -550,11 +551,33 @@ def mlp_forward_procedure(impl, inputs):
     return {"y": labelled(out, ("y", "caches"), "mlp_forward")["y"]}
 
 
+#: the z at which the derivative functions a backward pass calls are recorded (context outputs, see
+#: ``checks.CONTEXT``): exact zeros, both signs, small and large
+PRIME_PROBE = np.array([[-2.0, -0.5, 0.0, 0.25], [0.0, 0.5, 1.5, 3.0]])
+PRIME_OF = {"sigmoid": "sigmoid_prime", "tanh": "tanh_prime", "relu": "relu_prime"}
+
+
+def prime_context(impl, activations) -> dict:
+    """What the submission's derivative functions of ``activations`` return on :data:`PRIME_PROBE`, as context
+    outputs (``"_relu_prime(probe)"``): never judged, they let a backward pass that is right given a wrong
+    derivative of the student's own keep its points (one error scored once, by the derivative's checks), and
+    a miss be traced to that derivative."""
+    out = {}
+    for activation in dict.fromkeys(activations):
+        name = PRIME_OF.get(activation)
+        if name in impl.names:
+            try:
+                out[f"{CONTEXT}{name}(probe)"] = impl.call(name, PRIME_PROBE)
+            except StudentRaised:
+                continue
+    return out
+
+
 def mlp_backward_procedure(impl, inputs):
     params = inputs["params"]
     out = labelled(impl.call("mlp_forward", inputs["x"], params, inputs["activations"]),
                     (Y_FORWARD, "caches"), "mlp_forward")
-    result = {Y_FORWARD: out[Y_FORWARD]}
+    result = {Y_FORWARD: out[Y_FORWARD], **prime_context(impl, inputs["activations"])}
     if "caches" not in out:
         return result
     grads = impl.call("mlp_backward", inputs["dy"], out["caches"], params, inputs["activations"])
@@ -633,7 +656,8 @@ def net_forward_outputs_procedure(impl, inputs):
 
 def net_backward_procedure(impl, inputs):
     net = _new_net(impl, inputs)
-    return labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward")
+    return {**labelled(impl.method(net, "backward", inputs["x"], inputs["t"]), GRAD_LABELS, "backward"),
+            **prime_context(impl, ("sigmoid",))}
 
 
 def net_forward_procedure(impl, inputs):
@@ -674,9 +698,12 @@ MLP_FORWARD_SPEC = CaseSpec("ex2.mlp_forward", mlp_forward_inputs, mlp_forward_p
 MLP_MISTAKES = ("backprop_mlp_transposed_dW", "backprop_mlp_db_mean", "backprop_mlp_db_not_summed",
                 "backprop_mlp_no_last_fprime", "backprop_mlp_W_not_transposed", "backprop_mlp_fprime_of_a",
                 "backprop_mlp_extra_m", "backprop_mlp_db_axis0", "backprop_mlp_not_reversed")
-MLP_SPEC = CaseSpec("ex2.mlp_backward", mlp_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
+#: a wrong derivative of the student's own, called by a right mlp_backward (or TwoLayerNet.backward): those
+#: checks keep their points (checks.correct_given_upstream), the derivative's own checks score the error
+MLP_SPEC_MISTAKES = MLP_MISTAKES + RELU_MISTAKES + SIGMOID_MISTAKES + TANH_MISTAKES
+MLP_SPEC = CaseSpec("ex2.mlp_backward", mlp_inputs, mlp_backward_procedure, mistakes=MLP_SPEC_MISTAKES)
 NET_BACKWARD_MISTAKES = ("backprop_net_no_m", "backprop_net_no_sigmoid_prime", "backprop_net_sigmoid_prime_of_a",
-                         "backprop_net_db_mean", "backprop_net_sign")
+                         "backprop_net_db_mean", "backprop_net_sign") + SIGMOID_MISTAKES
 NET_SPEC = CaseSpec("ex2.two_layer_net_backward", net_inputs, net_backward_procedure, mistakes=NET_BACKWARD_MISTAKES)
 NET_FORWARD_MISTAKES = ("backprop_net_z1_sign", "backprop_net_z2_sign")
 NET_FORWARD_OUTPUTS_SPEC = CaseSpec("ex2.two_layer_net_forward", net_forward_inputs, net_forward_outputs_procedure,
@@ -684,7 +711,7 @@ NET_FORWARD_OUTPUTS_SPEC = CaseSpec("ex2.two_layer_net_forward", net_forward_inp
 #: the reference's forward of the TwoLayerNet gradient check's own draws
 NET_FORWARD_SPEC = CaseSpec("ex2.two_layer_net_gradient_forward", None, net_forward_procedure, asked_by=CHECK_NET_GRAD)
 #: the reference's and the known mistakes' gradients on the gradient checks' own draws, to name a mistake there
-MLP_GRAD_SPEC = CaseSpec("ex2.mlp_gradient_backward", None, mlp_backward_procedure, mistakes=MLP_MISTAKES,
+MLP_GRAD_SPEC = CaseSpec("ex2.mlp_gradient_backward", None, mlp_backward_procedure, mistakes=MLP_SPEC_MISTAKES,
                          asked_by=CHECK_MLP_GRAD)
 NET_GRAD_SPEC = CaseSpec("ex2.two_layer_net_gradient_backward", None, net_backward_procedure,
                          mistakes=NET_BACKWARD_MISTAKES, asked_by=CHECK_NET_GRAD)
@@ -694,7 +721,8 @@ DERIVATIVES_HIDDEN_SPEC = CaseSpec("ex2.derivatives_hidden", derivatives_hidden_
                                    mistakes=RELU_MISTAKES + SIGMOID_MISTAKES + TANH_MISTAKES)
 LOSSES_HIDDEN_SPEC = CaseSpec("ex2.losses_hidden", losses_hidden_inputs, losses_procedure,
                               mistakes=MSE_MISTAKES + CE_MISTAKES + BCE_MISTAKES + DELTA_MISTAKES)
-MLP_HIDDEN_SPEC = CaseSpec("ex2.mlp_backward_hidden", mlp_hidden_inputs, mlp_backward_procedure, mistakes=MLP_MISTAKES)
+MLP_HIDDEN_SPEC = CaseSpec("ex2.mlp_backward_hidden", mlp_hidden_inputs, mlp_backward_procedure,
+                          mistakes=MLP_SPEC_MISTAKES)
 NET_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_hidden", net_hidden_inputs, net_hidden_procedure,
                            mistakes=NET_BACKWARD_MISTAKES + ("backprop_net_ascent", "backprop_net_step_weights_only",
                                                              "backprop_net_step_fixed_eta"))
@@ -779,6 +807,7 @@ def _with_mistake(fail: Fail, named):
 def check_mlp_gradient(ctx):
     where = ctx.text(Text("your mlp_forward with the quadratic cost J = (1/m) Σ ½‖y − t‖²",
                           "tu mlp_forward con el coste cuadrático J = (1/m) Σ ½‖y − t‖²"))
+    note = None
     for sizes, activations, m in GC_ARCHS:
         activations = list(activations)
         x, params = _draw_mlp(ctx.rng, sizes, activations, m, margin=RELU_MARGIN_GC)
@@ -808,6 +837,11 @@ def check_mlp_gradient(ctx):
                 raise Fail(ctx.text(Text("mlp_backward: element {k} should be a pair (dW{k}, db{k}).",
                                          "mlp_backward: el elemento {k} debería ser un par (dW{k}, db{k})."), k=k))
         got = {f"{p}{k}": pair[j] for k, pair in enumerate(grads, 1) for j, p in enumerate(("dW", "db"))}
+        # right given a wrong derivative of the student's own (scored by its checks): keeps its points (the
+        # directions are still drawn, so that the next architecture's inputs are the ones the reference's run drew)
+        kept = correct_given_upstream(ctx, ctx.check.id, {Y_FORWARD: out["y"], **prime_context(ctx.impl, activations),
+                                                          **got}, case, {}, None)
+        note = note or kept
         named = _named_by_variants(ctx, case, got)
         for k, ((W, b), pair) in enumerate(zip(params, grads), 1):
             for j, (P, g_raw, label) in enumerate(((W, pair[0], f"dW{k}"), (b, pair[1], f"db{k}"))):
@@ -828,10 +862,10 @@ def check_mlp_gradient(ctx):
                     numeric = (losses[0] - losses[1]) / (2 * GRAD_H)
                     analytic = float(np.sum(g * u))
                     rel = _rel(analytic, numeric, np.linalg.norm(g), max(map(abs, losses)))
-                    if not rel < GRAD_TOL:
+                    if not rel < GRAD_TOL and kept is None:
                         raise Fail(_directional_message(ctx, label, analytic, numeric, rel, where, f" [{arch}]")
                                    + named)
-    return None
+    return note
 
 
 def _net_forward_y(ctx, net, x):
@@ -874,6 +908,11 @@ def check_net_gradient(ctx):
     if mismatch is not None:
         raise Fail(t("depends", ctx.lang, other="TwoLayerNet.forward", detail=mismatch.describe("y", ctx.lang)))
     grads = _net_grads(ctx, net, values, x, target)
+    # right given a wrong sigmoid_prime of the student's own (scored by its checks): keeps its points
+    kept = correct_given_upstream(ctx, ctx.check.id, {**{f"d{name}": grads[name] for name in NET_PARAMS},
+                                                      **prime_context(ctx.impl, ("sigmoid",))}, case, {}, None)
+    if kept is not None:
+        return kept
     where = ctx.text(Text("mse_loss of your forward", "mse_loss de tu forward"))
     seen, failure = [], None
     for name in NET_PARAMS:

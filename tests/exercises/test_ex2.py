@@ -440,15 +440,67 @@ def test_relu_prime_one_at_zero_loses_only_the_relu_checks(tmp_path):
     assert result.score == POINTS - 1.0
 
 
-def test_tanh_prime_of_z_is_named_and_spreads_to_mlp_backward(tmp_path):
-    result = _grade(_submission(tmp_path, tanh_prime="""
-        def tanh_prime(z):
-            return 1 - z ** 2
-    """))
+TANH_PRIME_OF_Z = """
+    def tanh_prime(z):
+        return 1 - z ** 2
+"""
+
+
+def _notes(result, names):
+    return {c.name: c.message for c in result.checks if c.name in names}
+
+
+def test_tanh_prime_of_z_is_named_and_scored_once(tmp_path):
+    """mlp_backward calls the student's tanh_prime, as the solution's does: its three checks are right given it
+    and keep their points, saying why; tanh_prime's own checks score the error."""
+    result = _grade(_submission(tmp_path, tanh_prime=TANH_PRIME_OF_Z))
     failed = _failed(result)
-    assert set(failed) == TANH_CHECKS | MLP_BACKWARD_CHECKS
+    assert set(failed) == TANH_CHECKS
     for name in TANH_CHECKS:
         assert MISTAKES["backprop_tanh_prime_of_a"].en in failed[name]
+    for name, message in _notes(result, MLP_BACKWARD_CHECKS).items():
+        assert message.startswith("Correct given your `tanh_prime`, which is wrong here"), (name, message)
+        assert "keeps its points" in message and MISTAKES["backprop_tanh_prime_of_a"].en in message
+    assert result.score == POINTS - _points(TANH_CHECKS)
+    spanish = _grade(_submission(tmp_path, tanh_prime=TANH_PRIME_OF_Z), lang="es")
+    for message in _notes(spanish, MLP_BACKWARD_CHECKS).values():
+        assert message.startswith("Correcto con tu `tanh_prime`, que aquí falla")
+        assert MISTAKES["backprop_tanh_prime_of_a"].es in message
+
+
+def test_an_mlp_backward_with_its_own_right_derivative_passes_without_a_note(tmp_path):
+    inline = PIECES["mlp_backward"].replace('"tanh": tanh_prime', '"tanh": lambda v: 1 - np.tanh(v) ** 2')
+    assert inline != PIECES["mlp_backward"]
+    result = _grade(_submission(tmp_path, tanh_prime=TANH_PRIME_OF_Z, mlp_backward=inline))
+    assert set(_failed(result)) == TANH_CHECKS
+    assert all(message == "ok" for message in _notes(result, MLP_BACKWARD_CHECKS).values())
+
+
+def test_a_backward_wrong_on_its_own_as_well_still_fails_and_says_which_derivative_is_wrong(tmp_path):
+    """Two errors: tanh_prime of z, and db as a mean in mlp_backward: the mlp_backward checks fail (the result is
+    no known mistake's), and say that the tanh_prime they call is wrong, naming its mistake."""
+    db_mean = PIECES["mlp_backward"].replace("np.sum(delta, axis=1, keepdims=True)", "np.mean(delta, axis=1, keepdims=True)")
+    assert db_mean != PIECES["mlp_backward"]
+    result = _grade(_submission(tmp_path, tanh_prime=TANH_PRIME_OF_Z, mlp_backward=db_mean))
+    failed = _failed(result)
+    assert MLP_BACKWARD_CHECKS - {"mlp_backward (hidden): fresh inputs"} <= set(failed)
+    message = failed["mlp_backward: fixtures (with the caches of your mlp_forward)"]
+    assert "It uses your `tanh_prime`, which is wrong here" in message
+    assert "backprop_tanh_prime_of_a" in result.check("mlp_backward").mistakes
+
+
+def test_a_two_layer_net_calling_its_wrong_sigmoid_prime_keeps_its_backward_points(tmp_path):
+    net = PIECES["TwoLayerNet"].replace("d1 = self.W2.T @ d2 * a1 * (1 - a1)", "d1 = self.W2.T @ d2 * sigmoid_prime(z1)")
+    assert net != PIECES["TwoLayerNet"]
+    sigmoid_prime_of_z = """
+        def sigmoid_prime(z):
+            return z * (1 - z)
+    """
+    result = _grade(_submission(tmp_path, TwoLayerNet=net, sigmoid_prime=sigmoid_prime_of_z))
+    assert set(_failed(result)) == SIGMOID_CHECKS
+    for name, message in _notes(result, NET_BACKWARD_CHECKS | MLP_BACKWARD_CHECKS).items():
+        assert message.startswith("Correct given your `sigmoid_prime`, which is wrong here"), (name, message)
+    assert result.score == POINTS - _points(SIGMOID_CHECKS)
 
 
 def test_costs_summed_over_the_examples_are_named(tmp_path):
@@ -577,6 +629,7 @@ class _Ctx(Context):
     def __init__(self, impl, seed):
         self.impl, self.lang, self.mistakes = impl, "en", MISTAKES
         self.rng = np.random.default_rng(seed)
+        self.check = next(c for c in ex2.CHECKS if c.id == "mlp_backward_gradient")
 
 
 def test_gradient_checks_pass_the_reference_with_a_wide_margin(monkeypatch):
