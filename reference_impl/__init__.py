@@ -1,6 +1,6 @@
 """Trusted NumPy reference for the course's exercises (float64, examples as columns).
 
-Every name of the exercise contract for ex1–ex5, ex8 and ex10 is defined here with
+Every name of the exercise contract for ex1–ex5, ex8, ex10 and ex11 is defined here with
 the SPEC's signature and semantics, so the reference can itself be graded as
 a submission (see :func:`submission_namespace`). It is validated against
 Keras/TensorFlow by ``tests/reference/`` and is never shipped to students.
@@ -16,6 +16,7 @@ One concept per module:
     initializers   Glorot / He normal
     batchnorm      batch normalisation forward and backward
     noise_norm     Gaussian noise, Gaussian dropout, layer normalisation
+    bayes_opt      Gaussian-process posterior, EI / PI / UCB, the Bayesian-optimisation loop
     gradcheck      numerical gradients and gradient checks
     keras_builders Keras counterparts used by the validation tests (imports Keras lazily)
 """
@@ -24,6 +25,10 @@ from .activations import (
     softmax, tanh, tanh_prime,
 )
 from .batchnorm import batchnorm_backward, batchnorm_forward
+from .bayes_opt import (
+    bayes_opt_minimize, expected_improvement, gp_posterior, probability_of_improvement, rbf_kernel,
+    upper_confidence_bound,
+)
 from .dropout import dropout_backward, dropout_forward
 from .gradcheck import numerical_gradient
 from .initializers import glorot_normal, he_normal
@@ -42,15 +47,16 @@ from .regularization import (
 from .two_layer_net import TwoLayerNet
 
 __all__ = [
-    "TwoLayerNet", "adagrad", "adam", "batchnorm_backward", "batchnorm_forward",
+    "TwoLayerNet", "adagrad", "adam", "batchnorm_backward", "batchnorm_forward", "bayes_opt_minimize",
     "binary_cross_entropy_loss", "cross_entropy_loss", "dense_forward", "dropout_backward",
-    "dropout_forward", "gaussian_dropout_backward", "gaussian_dropout_forward", "gaussian_noise_backward",
-    "gaussian_noise_forward", "glorot_normal", "he_normal", "l1_penalty", "l2_grad", "l2_penalty",
+    "dropout_forward", "expected_improvement", "gaussian_dropout_backward", "gaussian_dropout_forward", "gaussian_noise_backward",
+    "gaussian_noise_forward", "glorot_normal", "gp_posterior", "he_normal", "l1_penalty", "l2_grad", "l2_penalty",
     "layernorm_backward", "layernorm_forward",
     "leaky_relu", "leaky_relu_prime", "mlp_backward", "mlp_forward", "mse_loss",
-    "numerical_gradient", "regularized_update", "relu", "relu_prime", "rmsprop", "sgd",
+    "numerical_gradient", "probability_of_improvement", "rbf_kernel", "regularized_update", "relu", "relu_prime", "rmsprop", "sgd",
     "sgd_l1_step", "sgd_momentum", "sgd_nesterov", "sgd_weight_decay_step", "sigmoid",
     "sigmoid_prime", "softmax", "softmax_cross_entropy_delta", "tanh", "tanh_prime",
+    "upper_confidence_bound",
 ]
 
 

@@ -90,8 +90,18 @@ def sklearn_predict(estimator, x):
     return np.asarray(estimator.predict(x))
 
 
+def catalog_calls():
+    """How many times the catalog's counted functions (ex11's objectives) were called since the last
+    call of this helper (then 0): the student process's word, a property check, not a score's guard."""
+    try:
+        from . import catalog  # the grader's own process (LocalImpl)
+    except ImportError:
+        import catalog  # the student process: the sandbox's modules are top level there
+    return int(catalog.take_calls())
+
+
 HELPERS = {f.__name__: f for f in (seed_everything, keras_fit, keras_predict, keras_describe,
-                                   sklearn_describe, sklearn_predict)}
+                                   sklearn_describe, sklearn_predict, catalog_calls)}
 
 
 def run(name, *args, **kwargs):
