@@ -58,6 +58,9 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("ex10", "noise-norm", "Noise and normalization layers", "Capas de ruido y de normalización", 10.0,
              ("gaussian_noise_forward", "gaussian_noise_backward", "gaussian_dropout_forward",
               "gaussian_dropout_backward", "layernorm_forward", "layernorm_backward")),
+    Exercise("ex11", "bayes-opt", "Bayesian optimisation", "Optimización bayesiana", 10.0,
+             ("rbf_kernel", "gp_posterior", "expected_improvement", "probability_of_improvement",
+              "upper_confidence_bound", "bayes_opt_minimize"), time_limit_s=60.0),
 )
 
 _BY_KEY = {key: ex for ex in EXERCISES for key in (ex.id, ex.slug)}

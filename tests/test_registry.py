@@ -7,7 +7,7 @@ def test_the_exercises_have_fixed_ids_and_slugs():
     assert [(e.id, e.slug) for e in registry.EXERCISES] == [
         ("ex1", "forward"), ("ex2", "backward"), ("ex3", "dropout"), ("ex4", "weight-decay"),
         ("ex5", "optimizers"), ("ex6", "train-numpy"), ("ex7", "keras"),
-        ("ex8", "init-batchnorm"), ("ex9", "search"), ("ex10", "noise-norm"),
+        ("ex8", "init-batchnorm"), ("ex9", "search"), ("ex10", "noise-norm"), ("ex11", "bayes-opt"),
     ]
 
 
