@@ -215,12 +215,12 @@ def test_the_demo_runs_end_to_end(tmp_path):
     # its output is not a terminal here (as in a pipe or a log): each stage says so as it ends, and
     # the grading of each exercise ends with its count (no spinner, no bar)
     assert "ex3: validated and released" in result.output
-    for ex in ("ex1", "ex2", "ex3", "ex4", "ex5"):
+    for ex in ("ex1", "ex2", "ex3", "ex4", "ex5", "ex10", "ex11"):
         assert re.search(rf"^{ex}: 30/30 submissions graded \(\d+ s\)$", result.output, re.M), result.output
     assert "feedback pages, class reports and the LMS export written" in result.output
     course = CourseDir(tmp_path / "demo")
     assert (course.exports() / "grades.csv").read_text().count("\n") == 31
-    for ex in ("ex1", "ex2", "ex3", "ex4", "ex5"):
+    for ex in ("ex1", "ex2", "ex3", "ex4", "ex5", "ex10", "ex11"):
         assert len(list(course.grades(ex).glob("student*.json"))) == 30
         assert (course.reports() / f"{ex}.html").is_file()
     records = {p.stem: json.loads(p.read_text()) for p in course.grades("ex3").glob("student*.json")}
@@ -229,6 +229,7 @@ def test_the_demo_runs_end_to_end(tmp_path):
     with nb.gradebook(course) as gb:
         assert len(gb.students) == 30
         assert sum(len(gb.assignment_submissions(ex)) for ex in ("ex1", "ex2", "ex3", "ex4", "ex5")) == 150
+        assert len(gb.assignment_submissions("ex11")) == 30
 
 
 def test_a_check_cell_keeps_stderr_clean(capsys):

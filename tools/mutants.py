@@ -48,7 +48,7 @@ from autograder.compare import PATTERNS  # noqa: E402
 from autograder.grading import grade_impl  # noqa: E402
 from autograder.impl import LocalImpl  # noqa: E402
 
-EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex8", "ex10")
+EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex8", "ex10", "ex11")
 SWAP_OPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult}
 SWAP_CMP = {ast.Lt: (ast.LtE, ast.Gt), ast.LtE: (ast.Lt,), ast.Gt: (ast.GtE, ast.Lt), ast.GtE: (ast.Gt,)}
 SWAP_NP = {"sum": "mean", "mean": "sum", "max": "min", "min": "max"}

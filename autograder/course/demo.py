@@ -1,6 +1,6 @@
 """`grader demo`: a whole course graded end to end, offline, from the exercises in this repository.
 
-Builds an nbgrader course (ex1–ex5 and ex10), validates and releases every exercise,
+Builds an nbgrader course (ex1–ex5, ex10 and ex11), validates and releases every exercise,
 generates a class of 30 students from the solutions — most correct, some with
 one of the course's classic mistakes, some who did not attempt an exercise,
 one broken notebook, one infinite loop — collects them, grades every exercise
@@ -21,7 +21,7 @@ from .grade import grade_course
 from .release import release
 from .setup import init_course
 
-EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex10")
+EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex10", "ex11")
 N_STUDENTS = 30
 
 #: one classic mistake per exercise, as an edit of the solution's code: (what, old, new)
@@ -33,6 +33,8 @@ MISTAKES = {
     "ex5": ("Nesterov as plain momentum", "next_w = w + mu * velocity - lr * dw", "next_w = w + velocity"),
     "ex10": ("layer norm with ε outside the root", "inv_std = 1.0 / np.sqrt(var + eps)",
              "inv_std = 1.0 / (np.sqrt(var) + eps)"),
+    "ex11": ("expected improvement with Φ and φ swapped", "imp * norm_cdf(z) + sigma * norm_pdf(z)",
+             "imp * norm_pdf(z) + sigma * norm_cdf(z)"),
 }
 LOOP = "    while True:  # the student's infinite loop\n        pass\n"
 #: written into every demo course this command makes: only such a folder is ever replaced
