@@ -61,12 +61,16 @@ def validate_exercise(exercise: str, solution: Path | None = None, stub: Path | 
     variants.namespace()  # loads reference_impl/mistakes_*.py
     targeted = {m.id: m.targets for m in module.MISTAKES.values() if m.targets and m.id in variants.MISTAKES}
     if targeted:
+        from .cases import CaseSource
         from .impl import LocalImpl
 
+        # one source for every mistake: the hidden cases (and every known mistake's outputs on them) are
+        # drawn and computed once, not once per mistake
+        source = CaseSource(VALIDATION_KEY)
         for mistake, targets in targeted.items():
             v.mistakes_total += 1
             result = grade_impl(ex.id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en",
-                                hidden_key=VALIDATION_KEY)
+                                case_source=source, hidden_key=VALIDATION_KEY)
             by_id = {c.id: c for c in result.checks}
             missed = [t for t in targets if not (f"{ex.id}.{t}" in by_id and not by_id[f"{ex.id}.{t}"].passed
                                                  and mistake in by_id[f"{ex.id}.{t}"].mistakes)]

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GRADER_HIDDEN_KEY", "mistake-coverage")
 
 from autograder import registry  # noqa: E402
+from autograder.cases import CaseSource  # noqa: E402
 from autograder.grading import exercise_module, grade_impl  # noqa: E402
 from autograder.impl import LocalImpl  # noqa: E402
 from reference_impl import variants  # noqa: E402
@@ -41,8 +42,10 @@ def measure(ex_id: str) -> dict:
     module = exercise_module(ex_id)
     out = {"exercise": ex_id, "mistakes": 0, "caught": 0, "named": 0, "failing_checks": 0,
            "checks_naming": 0, "unnamed": [], "missed": [], "wrongly_named": [], "passing_named": []}
+    source = CaseSource(os.environ["GRADER_HIDDEN_KEY"])  # hidden cases drawn and computed once for all mistakes
     for mistake_id in module.MISTAKES:
-        result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake_id)), hidden=True, lang="en")
+        result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake_id)), hidden=True, lang="en",
+                            case_source=source)
         out["mistakes"] += 1
         failing = [c for c in result.checks if not c.passed]
         # a check that keeps its points (a note: another check scores the error) says the mistake, never records it

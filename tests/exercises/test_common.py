@@ -186,12 +186,20 @@ def test_mistake_catalog_is_consistent(ex_id):
         assert mistake.en and mistake.es and mistake.en != mistake.es
 
 
+#: per exercise, one source of hidden cases for all its mistakes' tests (drawn and computed once per worker)
+_SOURCES: dict = {}
+
+
 @pytest.mark.parametrize("ex_id,mistake", _mistake_params())
 def test_each_known_mistake_loses_its_targeted_check_and_is_named(ex_id, mistake):
     from reference_impl import variants
 
+    from autograder.cases import CaseSource
+
     module = exercise_module(ex_id)
-    result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en")
+    source = _SOURCES.setdefault(ex_id, CaseSource())
+    result = grade_impl(ex_id, LocalImpl(variants.namespace(mistake=mistake)), hidden=True, lang="en",
+                        case_source=source)
     for check_id in module.MISTAKES[mistake].targets:
         target = result.check(check_id)
         assert not target.passed and target.points == 0
