@@ -65,13 +65,27 @@ _LIVE: dict[int, str] = {}
 
 def kill_children() -> None:
     """Kill (SIGKILL, the whole process group) every student process this process started and has not
-    closed, and remove their temporary folders: for a grader process told to stop now (Ctrl-C), which has
-    no time to close its sandboxes."""
-    for pid, folder in list(_LIVE.items()):
+    closed, wait (a second at most) until each is gone, and remove their temporary folders: for a grader
+    process told to stop now (Ctrl-C), which has no time to close its sandboxes. A SIGKILL is not a death:
+    on a loaded machine a killed process may still run for some milliseconds, so a grader that exits right
+    after sending it could leave one behind for whoever looks next; this process is their parent and
+    reaps them."""
+    killed = list(_LIVE.items())
+    for pid, _ in killed:
         try:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    deadline = time.monotonic() + 1.0
+    for pid, folder in killed:
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped already, or not this process's child
+                break
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(0.002)
         shutil.rmtree(folder, ignore_errors=True)
 
 
