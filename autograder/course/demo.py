@@ -27,7 +27,7 @@ N_STUDENTS = 30
 #: one classic mistake per exercise, as an edit of the solution's code: (what, old, new)
 MISTAKES = {
     "ex1": ("softmax over rows", "axis=0, keepdims=True", "axis=1, keepdims=True"),
-    "ex2": ("relu_prime(0) = 1", "return (z > 0).astype(float)", "return (z >= 0).astype(float)"),
+    "ex2": ("ReLU′(0) = 1", "return (z > 0).astype(float)", "return (z >= 0).astype(float)"),
     "ex3": ("dropout without /p", "mask = (rng.random(a.shape) < p) / p", "mask = (rng.random(a.shape) < p) * 1.0"),
     "ex4": ("decay (1 − ηλ)", "return W * (1 - 2 * eta * lam) - eta * dW", "return W * (1 - eta * lam) - eta * dW"),
     "ex5": ("Nesterov as plain momentum", "next_w = w + mu * velocity - lr * dw", "next_w = w + velocity"),

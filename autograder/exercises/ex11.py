@@ -631,13 +631,13 @@ def loop_contract(ctx):
         if calls == n + 1:
             message += ctx.mistake("loop_reevaluates_best")
         raise Fail(message)
-    i = int(np.argmin(y))
-    if compare(x_best, X[:, i]) or compare(f_best.reshape(()), y[i]):
+    smallest = int(np.argmin(y))  # the property the contract states (the first on ties)
+    if compare(x_best, X[:, smallest]) or compare(f_best.reshape(()), y[smallest]):
         message = ctx.text(Text("x_best, f_best must be the column of X with the smallest y and that y (column {i}, "
                                 "y = {yi:.6g}); got f_best = {fb:.6g}.",
                                 "x_best, f_best deben ser la columna de X con la menor y y esa y (columna {i}, "
                                 "y = {yi:.6g}); se obtuvo f_best = {fb:.6g}."),
-                           i=i, yi=float(y[i]), fb=float(f_best.reshape(-1)[0]))
+                           i=smallest, yi=float(y[smallest]), fb=float(f_best.reshape(-1)[0]))
         if compare(x_best, X[:, -1]) is None:
             message += ctx.mistake("loop_x_best_last")
         raise Fail(message)
