@@ -538,9 +538,19 @@ CLIP_SETUPS = ((np.linspace(0.0, 1.0, 20)[None, :], 0.1, 10.0), (np.linspace(0.0
                (np.random.default_rng(0).uniform(0, 1, (2, 10)), 0.3, 2.0))
 
 
+_RAISED_NOISE_0 = Text("gp_posterior raised {kind} with noise = 0 and the test points at the training points.",
+                       "gp_posterior lanzó {kind} con noise = 0 y los puntos de prueba en los de entrenamiento.")
+
+
 def gp_properties(ctx):
     for X, length_scale, variance in CLIP_SETUPS:
-        var = _posterior(ctx, X, np.cos(4 * X).sum(axis=0), X, length_scale, variance, 0.0)
+        try:
+            var = _posterior(ctx, X, np.cos(4 * X).sum(axis=0), X, length_scale, variance, 0.0)
+        except StudentRaised as exc:  # e.g. a wrong kernel that makes K lose positive definiteness: say which
+            found = _known_mistake(ctx, GP_SPEC)
+            if found is None:
+                raise
+            raise Fail(ctx.text(_RAISED_NOISE_0, kind=exc.exc_type) + ctx.mistake(found)) from None
         if np.any(var < 0):
             i = int(np.flatnonzero(var < 0)[0])
             raise Fail(ctx.text(Text("var must be ≥ 0; with noise = 0 at the training points, var[{i}] = {v:.3g}.",

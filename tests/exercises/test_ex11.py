@@ -217,3 +217,19 @@ def test_a_wrong_posterior_keeps_the_loop_proposal_points_with_a_note_naming_it(
     check = result.check("loop_proposals")
     assert check.passed
     assert MISTAKES["gp_no_noise"].en in check.message and not check.mistakes
+
+
+def test_a_posterior_that_raises_because_of_a_wrong_kernel_is_told_which_mistake():
+    """A kernel without its length scale squared makes K lose positive definiteness with noise = 0: the property
+    check's failure names the kernel's mistake instead of showing a bare LinAlgError."""
+    from reference_impl import variants
+
+    from autograder.grading import grade_impl
+    from autograder.impl import LocalImpl
+
+    result = grade_impl("ex11", LocalImpl(variants.namespace(mistake="kernel_length_scale_not_squared")),
+                        hidden=False, lang="es")
+    check = result.check("gp_properties")
+    assert not check.passed and check.mistakes == ("kernel_length_scale_not_squared",)
+    assert check.message.startswith("gp_posterior lanzó LinAlgError con noise = 0")
+    assert MISTAKES["kernel_length_scale_not_squared"].es in check.message
