@@ -30,13 +30,14 @@ class Exercise:
 
 
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise("ex1", "forward", "Forward pass of an MLP", "Propagación hacia delante en un MLP", 10.0,
+    Exercise("ex1", "forward", "Forward pass of an MLP", "Propagación hacia delante en un MLP", 13.0,
              ("sigmoid", "tanh", "relu", "leaky_relu", "softmax", "dense_forward", "mlp_forward",
-              "TwoLayerNet")),
-    Exercise("ex2", "backward", "Backpropagation", "Retropropagación", 15.0,
+              "TwoLayerNet", "softplus", "elu", "selu", "swish", "gelu")),
+    Exercise("ex2", "backward", "Backpropagation", "Retropropagación", 17.5,
              ("sigmoid_prime", "tanh_prime", "relu_prime", "mse_loss", "cross_entropy_loss",
               "binary_cross_entropy_loss", "softmax_cross_entropy_delta", "mlp_forward",
-              "mlp_backward", "TwoLayerNet", "numerical_gradient")),
+              "mlp_backward", "TwoLayerNet", "numerical_gradient", "softplus_prime", "elu_prime",
+              "selu_prime", "swish_prime", "gelu_prime")),
     Exercise("ex3", "dropout", "Inverted dropout", "Dropout invertido", 10.0,
              ("dropout_forward", "dropout_backward")),
     Exercise("ex4", "weight-decay", "L2 and L1 regularization", "Regularización L2 y L1", 10.0,

@@ -51,6 +51,8 @@ Completa las funciones y ejecuta `grader check ex1` en esta carpeta.
 # reales, y no hace falta recorrer los ejemplos con un bucle: un solo producto
 # matricial procesa las `m` columnas.
 
+import math
+
 import numpy as np
 
 # ## Activation functions
@@ -292,3 +294,98 @@ class TwoLayerNet:
         raise NotImplementedError()
 
 # Check: grader check ex1   (cell two_layer_net)
+
+# ## More activations: softplus, ELU, SELU, swish, GELU
+#
+# Beyond the sigmoid, tanh and the ReLU family, the lectures meet five smooth
+# (or almost smooth) activations used in modern networks. All act elementwise on
+# `z` of any shape and return an array of the same shape. Use NumPy and `math`
+# only (SciPy is not available where your code is graded).
+#
+# - **softplus**: `softplus(z) = log(1 + e^{z})`, a smooth ReLU (it tends to `0`
+#   for `z → −∞` and to `z` for `z → +∞`). Written as is, `e^{z}` overflows past
+#   `z ≈ 709` and the result is `inf`; since `log(1 + e^{z}) = z + log(1 + e^{−z})`,
+#   the stable form is `max(z, 0) + log1p(e^{−|z|})` (`np.log1p(x)` is `log(1 + x)`,
+#   exact for tiny `x`). It must be right for `|z|` up to 1000.
+# - **ELU** (exponential linear unit): `z` for `z > 0`, `alpha·(e^{z} − 1)` for
+#   `z ≤ 0` (default `alpha = 1.0`): negative outputs down to `−alpha`, which keep
+#   the mean activation near 0.
+# - **SELU** (scaled ELU): `λ·ELU(z, α)` with the fixed constants
+#   `α = 1.6732632423543772` and `λ = 1.0507009873554805` (Keras' values): chosen
+#   so that activations keep mean 0 and variance 1 from layer to layer
+#   ("self-normalising" networks).
+# - **swish** (also called SiLU): `swish(z) = z·σ(z)`. Like softplus, it must be
+#   right for `|z|` up to 1000: `z / (1 + e^{−z})` is (at `z = −1000`, `z/inf = 0`),
+#   while `z·e^{z}/(1 + e^{z})` gives `inf/inf = nan` for large `z`.
+# - **GELU** (Gaussian error linear unit), used in Transformers:
+#   `GELU(z) = z·Φ(z)`, where `Φ` is the standard normal CDF,
+#   `Φ(z) = ½(1 + erf(z/√2))`. `math.erf` takes one number: apply it to an array
+#   with `np.vectorize(math.erf)` (or a loop). With `approximate=True`, return the
+#   tanh approximation `½z(1 + tanh(√(2/π)(z + 0.044715 z³)))` instead, as
+#   `keras.activations.gelu(x, approximate=True)` does.
+#
+# ---
+#
+# *Español:*
+#
+# ## Más activaciones: softplus, ELU, SELU, swish, GELU
+#
+# Además de la sigmoide, tanh y la familia ReLU, en clase aparecen cinco
+# activaciones suaves (o casi) que usan las redes modernas. Todas actúan elemento
+# a elemento sobre `z` de cualquier forma y devuelven un array de la misma forma.
+# Usa solo NumPy y `math` (SciPy no está disponible donde se califica tu código).
+#
+# - **softplus**: `softplus(z) = log(1 + e^{z})`, una ReLU suave (tiende a `0`
+#   cuando `z → −∞` y a `z` cuando `z → +∞`). Escrita tal cual, `e^{z}` desborda
+#   por encima de `z ≈ 709` y el resultado es `inf`; como
+#   `log(1 + e^{z}) = z + log(1 + e^{−z})`, la forma estable es
+#   `max(z, 0) + log1p(e^{−|z|})` (`np.log1p(x)` es `log(1 + x)`, exacta para `x`
+#   diminutos). Debe ser correcta para `|z|` de hasta 1000.
+# - **ELU** (unidad lineal exponencial): `z` para `z > 0`, `alpha·(e^{z} − 1)` para
+#   `z ≤ 0` (por defecto `alpha = 1.0`): salidas negativas hasta `−alpha`, que
+#   mantienen la activación media cerca de 0.
+# - **SELU** (ELU escalada): `λ·ELU(z, α)` con las constantes fijas
+#   `α = 1.6732632423543772` y `λ = 1.0507009873554805` (los valores de Keras):
+#   elegidas para que las activaciones mantengan media 0 y varianza 1 de capa en
+#   capa (redes "autonormalizadas").
+# - **swish** (también llamada SiLU): `swish(z) = z·σ(z)`. Como softplus, debe ser
+#   correcta para `|z|` de hasta 1000: `z / (1 + e^{−z})` lo es (en `z = −1000`,
+#   `z/inf = 0`), mientras que `z·e^{z}/(1 + e^{z})` da `inf/inf = nan` para `z`
+#   grandes.
+# - **GELU** (unidad lineal de error gaussiano), la de los Transformers:
+#   `GELU(z) = z·Φ(z)`, donde `Φ` es la función de distribución de la normal
+#   estándar, `Φ(z) = ½(1 + erf(z/√2))`. `math.erf` recibe un solo número:
+#   aplícala a un array con `np.vectorize(math.erf)` (o con un bucle). Con
+#   `approximate=True`, devuelve en su lugar la aproximación con tanh
+#   `½z(1 + tanh(√(2/π)(z + 0.044715 z³)))`, como hace
+#   `keras.activations.gelu(x, approximate=True)`.
+
+def softplus(z):
+    """softplus(z) = log(1 + e^z), elementwise; z: (n_k, m) -> (n_k, m). Right for |z| up to 1000."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def elu(z, alpha=1.0):
+    """ELU: z where z > 0, alpha * (e^z - 1) where z <= 0. z: (n_k, m) -> (n_k, m)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def selu(z):
+    """SELU(z) = λ·ELU(z, α), α = 1.6732632423543772, λ = 1.0507009873554805. z: (n_k, m) -> (n_k, m)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def swish(z):
+    """swish(z) = z·σ(z), elementwise; z: (n_k, m) -> (n_k, m). Right for |z| up to 1000."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+def gelu(z, approximate=False):
+    """GELU: z·Φ(z) = ½z(1 + erf(z/√2)); with approximate=True, ½z(1 + tanh(√(2/π)(z + 0.044715 z³))).
+
+    z: (n_k, m) -> (n_k, m).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# Check: grader check ex1   (cell other_activations)

@@ -55,6 +55,8 @@ Completa las funciones y ejecuta `grader check ex2` en esta carpeta.
 # `∂J/∂y`; después, las sumas sobre columnas acumulan las contribuciones de los m
 # ejemplos.
 
+import math
+
 import numpy as np
 
 # ## The forward pass (from exercise 1)
@@ -391,3 +393,74 @@ def numerical_gradient(f, x, h=1e-5):
     raise NotImplementedError()
 
 # Check: grader check ex2   (cell numerical_gradient)
+
+# ## Derivatives of the other activations
+#
+# Exercise 1 added softplus, ELU, SELU, swish and GELU. Their derivatives, as the
+# three above, take the **pre-activation `z`** and return an array of its shape:
+#
+# - `softplus'(z) = e^{z}/(1 + e^{z}) = σ(z)`: the softplus is the integral of the sigmoid;
+# - `ELU'(z) = 1` for `z > 0` and `alpha·e^{z}` for `z ≤ 0` (the derivative of
+#   `alpha·(e^{z} − 1)`), default `alpha = 1.0`;
+# - `SELU'(z) = λ` for `z > 0` and `λα·e^{z}` for `z ≤ 0`, with
+#   `α = 1.6732632423543772`, `λ = 1.0507009873554805`;
+# - swish, by the product rule: `(z·σ(z))' = σ(z) + z·σ'(z) = σ(z) + z·σ(z)(1 − σ(z))`;
+# - GELU (the exact one), by the product rule: `(z·Φ(z))' = Φ(z) + z·φ(z)`, with
+#   `Φ(z) = ½(1 + erf(z/√2))` and the standard normal density
+#   `φ(z) = Φ'(z) = e^{−z²/2}/√(2π)` (`math.erf` on each entry: `np.vectorize(math.erf)`).
+#
+# ELU (for `alpha ≠ 1`) and SELU have a kink at `z = 0`: take the `z ≤ 0` branch
+# there (`alpha` and `λα`), as `relu_prime` does (`np.where(z > 0, …, …)`).
+#
+# ---
+#
+# *Español:*
+#
+# ## Derivadas de las otras activaciones
+#
+# El ejercicio 1 añadió softplus, ELU, SELU, swish y GELU. Sus derivadas, como las
+# tres de arriba, reciben la **preactivación `z`** y devuelven un array de su forma:
+#
+# - `softplus'(z) = e^{z}/(1 + e^{z}) = σ(z)`: la softplus es la integral de la sigmoide;
+# - `ELU'(z) = 1` para `z > 0` y `alpha·e^{z}` para `z ≤ 0` (la derivada de
+#   `alpha·(e^{z} − 1)`), por defecto `alpha = 1.0`;
+# - `SELU'(z) = λ` para `z > 0` y `λα·e^{z}` para `z ≤ 0`, con
+#   `α = 1.6732632423543772`, `λ = 1.0507009873554805`;
+# - swish, por la regla del producto: `(z·σ(z))' = σ(z) + z·σ'(z) = σ(z) + z·σ(z)(1 − σ(z))`;
+# - GELU (la exacta), por la regla del producto: `(z·Φ(z))' = Φ(z) + z·φ(z)`, con
+#   `Φ(z) = ½(1 + erf(z/√2))` y la densidad de la normal estándar
+#   `φ(z) = Φ'(z) = e^{−z²/2}/√(2π)` (`math.erf` en cada elemento: `np.vectorize(math.erf)`).
+#
+# La ELU (con `alpha ≠ 1`) y la SELU tienen un punto anguloso en `z = 0`: toma ahí
+# la rama `z ≤ 0` (`alpha` y `λα`), como hace `relu_prime` (`np.where(z > 0, …, …)`).
+
+def softplus_prime(z):
+    """softplus'(z) = σ(z); z of any shape -> same shape."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def elu_prime(z, alpha=1.0):
+    """ELU'(z): 1 where z > 0, alpha * e^z where z <= 0; z of any shape -> same shape."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def selu_prime(z):
+    """SELU'(z): λ where z > 0, λα·e^z where z <= 0 (α = 1.6732632423543772, λ = 1.0507009873554805)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def swish_prime(z):
+    """swish'(z) = σ(z) + z·σ(z)(1 − σ(z)); z of any shape -> same shape."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def gelu_prime(z):
+    """GELU'(z) = Φ(z) + z·φ(z) (the exact GELU); z of any shape -> same shape."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# Check: grader check ex2   (cell other_derivatives)

@@ -6,7 +6,7 @@ a submission (see :func:`submission_namespace`). It is validated against
 Keras/TensorFlow by ``tests/reference/`` and is never shipped to students.
 
 One concept per module:
-    activations    sigmoid, tanh, relu, leaky_relu, softmax and derivatives
+    activations    sigmoid, tanh, relu, leaky_relu, softmax, softplus, elu, selu, swish, gelu and derivatives
     losses         mse, cross-entropy, binary cross-entropy and their gradients
     layers         dense_forward, mlp_forward, mlp_backward
     two_layer_net  TwoLayerNet (sigmoid hidden layer, linear output)
@@ -21,8 +21,8 @@ One concept per module:
     keras_builders Keras counterparts used by the validation tests (imports Keras lazily)
 """
 from .activations import (
-    leaky_relu, leaky_relu_prime, relu, relu_prime, sigmoid, sigmoid_prime,
-    softmax, tanh, tanh_prime,
+    elu, elu_prime, gelu, gelu_prime, leaky_relu, leaky_relu_prime, relu, relu_prime, selu, selu_prime, sigmoid,
+    sigmoid_prime, softmax, softplus, softplus_prime, swish, swish_prime, tanh, tanh_prime,
 )
 from .batchnorm import batchnorm_backward, batchnorm_forward
 from .bayes_opt import (
@@ -57,6 +57,9 @@ __all__ = [
     "sgd_l1_step", "sgd_momentum", "sgd_nesterov", "sgd_weight_decay_step", "sigmoid",
     "sigmoid_prime", "softmax", "softmax_cross_entropy_delta", "tanh", "tanh_prime",
     "upper_confidence_bound",
+    # the other activations (docs/contract-activations.md)
+    "elu", "elu_prime", "gelu", "gelu_prime", "selu", "selu_prime", "softplus", "softplus_prime", "swish",
+    "swish_prime",
 ]
 
 

@@ -6,7 +6,16 @@ Derivatives take ``z`` (the pre-activation), never the activation ``a``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+#: SELU's constants, as Keras (and Klambauer et al., 2017) fix them
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+_SQRT2 = math.sqrt(2.0)
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def sigmoid(z):
@@ -65,6 +74,85 @@ def linear(z):
 def linear_prime(z):
     """Derivative of the identity: ones."""
     return np.ones_like(np.asarray(z, dtype=np.float64))
+
+
+def softplus(z):
+    """softplus(z) = log(1 + e^z), elementwise; z of any shape -> same shape.
+
+    Stable form max(z, 0) + log1p(e^{−|z|}): no overflow for any |z| (log(1 + e^z) is inf past
+    z ≈ 709), and log1p keeps full precision where e^z is tiny.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def softplus_prime(z):
+    """softplus'(z) = σ(z)."""
+    return sigmoid(z)
+
+
+def elu(z, alpha=1.0):
+    """ELU: z where z > 0, alpha·(e^z − 1) where z ≤ 0 (e^z − 1 as expm1, exact near 0)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+def elu_prime(z, alpha=1.0):
+    """ELU'(z): 1 where z > 0, alpha·e^z where z ≤ 0 (at z = 0 the z ≤ 0 branch: alpha, as Keras)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def selu(z):
+    """SELU(z) = λ·ELU(z, α) with Keras' constants α = 1.6732632423543772, λ = 1.0507009873554805."""
+    return SELU_SCALE * elu(z, SELU_ALPHA)
+
+
+def selu_prime(z):
+    """SELU'(z): λ where z > 0, λα·e^z where z ≤ 0 (at z = 0: λα, as Keras)."""
+    return SELU_SCALE * elu_prime(z, SELU_ALPHA)
+
+
+def swish(z):
+    """swish(z) = z·σ(z) (Keras' ``silu``/``swish``), elementwise; finite for any |z| (σ is stable)."""
+    z = np.asarray(z, dtype=np.float64)
+    return z * sigmoid(z)
+
+
+def swish_prime(z):
+    """swish'(z) = σ(z) + z·σ(z)(1 − σ(z))."""
+    z = np.asarray(z, dtype=np.float64)
+    s = sigmoid(z)
+    return s + z * s * (1.0 - s)
+
+
+def _normal_cdf(z):
+    """Φ(z) = ½(1 + erf(z/√2)), computed as ½·erfc(−z/√2) (no cancellation for z ≪ 0, as TF does)."""
+    return 0.5 * _erfc(-np.asarray(z, dtype=np.float64) / _SQRT2)
+
+
+def _normal_pdf(z):
+    """φ(z) = e^{−z²/2} / √(2π)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def gelu(z, approximate=False):
+    """GELU, elementwise; z of any shape -> same shape.
+
+    approximate=False: z·Φ(z) = ½z(1 + erf(z/√2)), Φ the standard normal CDF;
+    approximate=True: the tanh form ½z(1 + tanh(√(2/π)(z + 0.044715 z³))), as keras.activations.gelu.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    if approximate:
+        return 0.5 * z * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (z + 0.044715 * z ** 3)))
+    return z * _normal_cdf(z)
+
+
+def gelu_prime(z):
+    """Derivative of the exact GELU: Φ(z) + z·φ(z), φ the standard normal density."""
+    z = np.asarray(z, dtype=np.float64)
+    return _normal_cdf(z) + z * _normal_pdf(z)
 
 
 def softmax(z):

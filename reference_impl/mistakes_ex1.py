@@ -1,7 +1,11 @@
 """Known mistakes in ex1 (forward pass), each one error away from the reference."""
 import numpy as np
 
-from .activations import activate
+import math
+
+from .activations import SELU_ALPHA, SELU_SCALE, activate
+from .activations import elu as _elu
+from .activations import gelu as _gelu
 from .activations import sigmoid as _sigmoid
 from .layers import dense_forward as _dense
 from .two_layer_net import TwoLayerNet
@@ -118,6 +122,128 @@ def softmax_sum_all(z):
     """Divides by the sum over the whole matrix instead of each column's sum."""
     e = np.exp(z - z.max())
     return e / e.sum()
+
+
+# ---------------------------------------------------------------- the other activations
+def softplus_naive(z):
+    """log(1 + e^z) as written: right up to z ≈ 709, inf beyond (e^z overflows)."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return np.log(1.0 + np.exp(z))
+
+
+def softplus_no_one(z):
+    """log(e^z): the 1 inside the logarithm is lost (z itself for |z| below ≈ 709, ±inf beyond)."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", divide="ignore"):
+        return np.log(np.exp(z))
+
+
+def softplus_sign(z):
+    """log(1 + e^(−z)) = softplus(−z): the sign of the exponent flipped (written stably)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def softplus_stable_no_max(z):
+    """The stable form without its max(z, 0) term: log1p(e^(−|z|)) alone."""
+    return np.log1p(np.exp(-np.abs(np.asarray(z, dtype=np.float64))))
+
+
+def elu_alpha_positive(z, alpha=1.0):
+    """alpha on the positive side: alpha·z for z > 0, e^z − 1 for z ≤ 0."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, alpha * z, np.expm1(np.minimum(z, 0.0)))
+
+
+def elu_no_minus_one(z, alpha=1.0):
+    """alpha·e^z for z ≤ 0: the −1 is missing (ELU jumps from alpha to 0 at z = 0)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def elu_fixed_alpha(z, alpha=1.0):
+    """alpha is ignored: the slope constant is hard-coded to 1."""
+    return _elu(z, 1.0)
+
+
+def selu_constants_swapped(z):
+    """λ and α swapped: α·elu(z, λ) = αz for z > 0 (λα(e^z − 1) for z ≤ 0 is unchanged)."""
+    return SELU_ALPHA * _elu(z, SELU_SCALE)
+
+
+def selu_lambda_positive_only(z):
+    """λ only on the positive side: λz for z > 0, α(e^z − 1) for z ≤ 0."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, SELU_SCALE * z, SELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def selu_no_lambda(z):
+    """elu(z, α): the scale λ is missing."""
+    return _elu(z, SELU_ALPHA)
+
+
+def swish_sigmoid_only(z):
+    """σ(z) alone: the factor z is missing."""
+    return _sigmoid(z)
+
+
+def swish_minus(z):
+    """z·σ(−z): the sign inside σ is flipped."""
+    z = np.asarray(z, dtype=np.float64)
+    return z * _sigmoid(-z)
+
+
+def swish_exp_ratio(z):
+    """z·e^z/(1 + e^z): right up to z ≈ 709, NaN (inf/inf) beyond."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return z * np.exp(z) / (1.0 + np.exp(z))
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu_tanh_when_exact(z, approximate=False):
+    """The tanh approximation for both values of approximate (the exact form is z·Φ(z))."""
+    return _gelu(z, approximate=True)
+
+
+def gelu_exact_when_approximate(z, approximate=False):
+    """approximate is ignored: the exact form z·Φ(z) for both."""
+    return _gelu(z, approximate=False)
+
+
+def gelu_erf_no_sqrt2(z, approximate=False):
+    """Exact form ½z(1 + erf(z)): the /√2 inside erf is missing."""
+    z = np.asarray(z, dtype=np.float64)
+    if approximate:
+        return _gelu(z, approximate=True)
+    return 0.5 * z * (1.0 + _erf(z))
+
+
+def gelu_no_half(z, approximate=False):
+    """Exact form z(1 + erf(z/√2)): the ½ is missing (that is 2z·Φ(z))."""
+    z = np.asarray(z, dtype=np.float64)
+    if approximate:
+        return _gelu(z, approximate=True)
+    return z * (1.0 + _erf(z / math.sqrt(2.0)))
+
+
+def gelu_sigmoid_approximation(z, approximate=False):
+    """z·σ(1.702 z), the sigmoid approximation, where the exact z·Φ(z) is asked."""
+    z = np.asarray(z, dtype=np.float64)
+    if approximate:
+        return _gelu(z, approximate=True)
+    return z * _sigmoid(1.702 * z)
+
+
+def gelu_tanh_no_sqrt(z, approximate=False):
+    """tanh form with 2/π instead of √(2/π): ½z(1 + tanh((2/π)(z + 0.044715 z³)))."""
+    z = np.asarray(z, dtype=np.float64)
+    if approximate:
+        return 0.5 * z * (1.0 + np.tanh((2.0 / math.pi) * (z + 0.044715 * z ** 3)))
+    return _gelu(z, approximate=False)
 
 
 # ---------------------------------------------------------------- layers
@@ -285,6 +411,25 @@ VARIANTS = {
     "forward_softmax_sum_all": {"softmax": softmax_sum_all},
     "forward_softmax_global_max": {"softmax": softmax_global_max},
     "forward_softmax_max_axis1": {"softmax": softmax_max_axis1},
+    "forward_softplus_naive": {"softplus": softplus_naive},
+    "forward_softplus_no_one": {"softplus": softplus_no_one},
+    "forward_softplus_sign": {"softplus": softplus_sign},
+    "forward_softplus_stable_no_max": {"softplus": softplus_stable_no_max},
+    "forward_elu_alpha_positive": {"elu": elu_alpha_positive},
+    "forward_elu_no_minus_one": {"elu": elu_no_minus_one},
+    "forward_elu_fixed_alpha": {"elu": elu_fixed_alpha},
+    "forward_selu_constants_swapped": {"selu": selu_constants_swapped},
+    "forward_selu_lambda_positive_only": {"selu": selu_lambda_positive_only},
+    "forward_selu_no_lambda": {"selu": selu_no_lambda},
+    "forward_swish_sigmoid_only": {"swish": swish_sigmoid_only},
+    "forward_swish_minus": {"swish": swish_minus},
+    "forward_swish_exp_ratio": {"swish": swish_exp_ratio},
+    "forward_gelu_tanh_when_exact": {"gelu": gelu_tanh_when_exact},
+    "forward_gelu_exact_when_approximate": {"gelu": gelu_exact_when_approximate},
+    "forward_gelu_erf_no_sqrt2": {"gelu": gelu_erf_no_sqrt2},
+    "forward_gelu_no_half": {"gelu": gelu_no_half},
+    "forward_gelu_sigmoid_approximation": {"gelu": gelu_sigmoid_approximation},
+    "forward_gelu_tanh_no_sqrt": {"gelu": gelu_tanh_no_sqrt},
     "forward_dense_transposed": {"dense_forward": dense_transposed},
     "forward_dense_no_bias": {"dense_forward": dense_no_bias},
     "forward_dense_swapped": {"dense_forward": dense_swapped},

@@ -1,7 +1,9 @@
 """Known mistakes in ex2 (backpropagation), each one error away from the reference."""
 import numpy as np
 
-from .activations import ELEMENTWISE, sigmoid, softmax
+import math
+
+from .activations import ELEMENTWISE, SELU_ALPHA, SELU_SCALE, elu, selu, sigmoid, softmax, softplus
 from .two_layer_net import TwoLayerNet as _TwoLayerNet
 from .variants import register
 
@@ -37,6 +39,112 @@ def sigmoid_prime_no_one_minus(z):
 def tanh_prime_not_squared(z):
     """1 − tanh(z): the square of tanh is missing."""
     return 1.0 - np.tanh(np.asarray(z, dtype=np.float64))
+
+
+# ------------------------------------------------------------------ the other activations' derivatives
+def softplus_prime_is_softplus(z):
+    """softplus(z): the activation itself instead of its derivative σ(z)."""
+    return softplus(z)
+
+
+def softplus_prime_sign(z):
+    """σ(−z) = 1/(1 + e^z): the sign flipped (or the chain rule's factor e^z lost)."""
+    return sigmoid(-np.asarray(z, dtype=np.float64))
+
+
+def softplus_prime_sigmoid_prime(z):
+    """σ(z)(1 − σ(z)): sigmoid's derivative (softplus's second derivative) instead of σ(z)."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def elu_prime_is_elu(z, alpha=1.0):
+    """alpha·(e^z − 1) for z ≤ 0: the ELU itself on the negative side (its derivative is alpha·e^z)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, 1.0, elu(z, alpha))
+
+
+def elu_prime_zero_negative(z, alpha=1.0):
+    """0 for z ≤ 0: ReLU's derivative."""
+    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+
+
+def elu_prime_fixed_alpha(z, alpha=1.0):
+    """e^z for z ≤ 0: alpha ignored (hard-coded 1)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0)))
+
+
+def elu_prime_one_at_zero(z, alpha=1.0):
+    """1 for z ≥ 0: the z > 0 branch at z = 0 (the course takes the z ≤ 0 branch there: alpha)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z >= 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def selu_prime_no_lambda(z):
+    """1 for z > 0, α·e^z for z ≤ 0: the scale λ missing."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+
+
+def selu_prime_lambda_positive_only(z):
+    """λ for z > 0, α·e^z for z ≤ 0: λ on the positive side only."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, SELU_SCALE, SELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+
+
+def selu_prime_is_selu(z):
+    """λα(e^z − 1) for z ≤ 0: the SELU itself on the negative side (its derivative is λα·e^z)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, SELU_SCALE, selu(z))
+
+
+def selu_prime_at_zero(z):
+    """λ for z ≥ 0: the z > 0 branch at z = 0 (the course takes the z ≤ 0 branch there: λα)."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z >= 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+
+
+def swish_prime_no_sigmoid_term(z):
+    """z·σ(z)(1 − σ(z)): the product rule's σ(z) term missing."""
+    z = np.asarray(z, dtype=np.float64)
+    s = sigmoid(z)
+    return z * s * (1.0 - s)
+
+
+def swish_prime_no_z_term(z):
+    """σ(z): the product rule's z·σ'(z) term missing."""
+    return sigmoid(z)
+
+
+def swish_prime_no_z_factor(z):
+    """σ(z) + σ(z)(1 − σ(z)): the factor z of the second term missing."""
+    s = sigmoid(z)
+    return s + s * (1.0 - s)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _cdf(z):
+    return 0.5 * (1.0 + _erf(np.asarray(z, dtype=np.float64) / math.sqrt(2.0)))
+
+
+def gelu_prime_cdf_only(z):
+    """Φ(z): the product rule's z·φ(z) term missing."""
+    return _cdf(z)
+
+
+def gelu_prime_pdf_only(z):
+    """φ(z): the derivative of Φ alone, without the product rule."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def gelu_prime_pdf_unnormalised(z):
+    """Φ(z) + z·e^(−z²/2): the density's 1/√(2π) missing."""
+    z = np.asarray(z, dtype=np.float64)
+    return _cdf(z) + z * np.exp(-0.5 * z * z)
 
 
 # ------------------------------------------------------------------ losses
@@ -492,6 +600,23 @@ VARIANTS = {
     "backprop_relu_prime_is_relu": _derivative_mistake("relu", relu_prime_is_relu),
     "backprop_sigmoid_prime_no_one_minus": _derivative_mistake("sigmoid", sigmoid_prime_no_one_minus),
     "backprop_tanh_prime_not_squared": _derivative_mistake("tanh", tanh_prime_not_squared),
+    "backprop_softplus_prime_is_softplus": {"softplus_prime": softplus_prime_is_softplus},
+    "backprop_softplus_prime_sign": {"softplus_prime": softplus_prime_sign},
+    "backprop_softplus_prime_sigmoid_prime": {"softplus_prime": softplus_prime_sigmoid_prime},
+    "backprop_elu_prime_is_elu": {"elu_prime": elu_prime_is_elu},
+    "backprop_elu_prime_zero_negative": {"elu_prime": elu_prime_zero_negative},
+    "backprop_elu_prime_fixed_alpha": {"elu_prime": elu_prime_fixed_alpha},
+    "backprop_elu_prime_one_at_zero": {"elu_prime": elu_prime_one_at_zero},
+    "backprop_selu_prime_no_lambda": {"selu_prime": selu_prime_no_lambda},
+    "backprop_selu_prime_lambda_positive_only": {"selu_prime": selu_prime_lambda_positive_only},
+    "backprop_selu_prime_is_selu": {"selu_prime": selu_prime_is_selu},
+    "backprop_selu_prime_at_zero": {"selu_prime": selu_prime_at_zero},
+    "backprop_swish_prime_no_sigmoid_term": {"swish_prime": swish_prime_no_sigmoid_term},
+    "backprop_swish_prime_no_z_term": {"swish_prime": swish_prime_no_z_term},
+    "backprop_swish_prime_no_z_factor": {"swish_prime": swish_prime_no_z_factor},
+    "backprop_gelu_prime_cdf_only": {"gelu_prime": gelu_prime_cdf_only},
+    "backprop_gelu_prime_pdf_only": {"gelu_prime": gelu_prime_pdf_only},
+    "backprop_gelu_prime_pdf_unnormalised": {"gelu_prime": gelu_prime_pdf_unnormalised},
     "backprop_mse_sum": {"mse_loss": mse_sum},
     "backprop_mse_mean_entries": {"mse_loss": mse_mean_entries},
     "backprop_mse_rows": {"mse_loss": mse_rows},

@@ -47,6 +47,8 @@
 # ejemplos.
 
 # %% [code]
+import math
+
 import numpy as np
 
 # %% [markdown]
@@ -434,3 +436,86 @@ def numerical_gradient(f, x, h=1e-5):
     ### END SOLUTION
 
 # %% [tests id=numerical_gradient]
+
+# %% [markdown]
+# ## Derivatives of the other activations
+#
+# Exercise 1 added softplus, ELU, SELU, swish and GELU. Their derivatives, as the
+# three above, take the **pre-activation `z`** and return an array of its shape:
+#
+# - `softplus'(z) = e^{z}/(1 + e^{z}) = σ(z)`: the softplus is the integral of the sigmoid;
+# - `ELU'(z) = 1` for `z > 0` and `alpha·e^{z}` for `z ≤ 0` (the derivative of
+#   `alpha·(e^{z} − 1)`), default `alpha = 1.0`;
+# - `SELU'(z) = λ` for `z > 0` and `λα·e^{z}` for `z ≤ 0`, with
+#   `α = 1.6732632423543772`, `λ = 1.0507009873554805`;
+# - swish, by the product rule: `(z·σ(z))' = σ(z) + z·σ'(z) = σ(z) + z·σ(z)(1 − σ(z))`;
+# - GELU (the exact one), by the product rule: `(z·Φ(z))' = Φ(z) + z·φ(z)`, with
+#   `Φ(z) = ½(1 + erf(z/√2))` and the standard normal density
+#   `φ(z) = Φ'(z) = e^{−z²/2}/√(2π)` (`math.erf` on each entry: `np.vectorize(math.erf)`).
+#
+# ELU (for `alpha ≠ 1`) and SELU have a kink at `z = 0`: take the `z ≤ 0` branch
+# there (`alpha` and `λα`), as `relu_prime` does (`np.where(z > 0, …, …)`).
+# %% [markdown es]
+# ## Derivadas de las otras activaciones
+#
+# El ejercicio 1 añadió softplus, ELU, SELU, swish y GELU. Sus derivadas, como las
+# tres de arriba, reciben la **preactivación `z`** y devuelven un array de su forma:
+#
+# - `softplus'(z) = e^{z}/(1 + e^{z}) = σ(z)`: la softplus es la integral de la sigmoide;
+# - `ELU'(z) = 1` para `z > 0` y `alpha·e^{z}` para `z ≤ 0` (la derivada de
+#   `alpha·(e^{z} − 1)`), por defecto `alpha = 1.0`;
+# - `SELU'(z) = λ` para `z > 0` y `λα·e^{z}` para `z ≤ 0`, con
+#   `α = 1.6732632423543772`, `λ = 1.0507009873554805`;
+# - swish, por la regla del producto: `(z·σ(z))' = σ(z) + z·σ'(z) = σ(z) + z·σ(z)(1 − σ(z))`;
+# - GELU (la exacta), por la regla del producto: `(z·Φ(z))' = Φ(z) + z·φ(z)`, con
+#   `Φ(z) = ½(1 + erf(z/√2))` y la densidad de la normal estándar
+#   `φ(z) = Φ'(z) = e^{−z²/2}/√(2π)` (`math.erf` en cada elemento: `np.vectorize(math.erf)`).
+#
+# La ELU (con `alpha ≠ 1`) y la SELU tienen un punto anguloso en `z = 0`: toma ahí
+# la rama `z ≤ 0` (`alpha` y `λα`), como hace `relu_prime` (`np.where(z > 0, …, …)`).
+
+# %% [solution id=other_derivatives]
+def softplus_prime(z):
+    """softplus'(z) = σ(z); z of any shape -> same shape."""
+    ### BEGIN SOLUTION
+    return sigmoid(z)
+    ### END SOLUTION
+
+
+def elu_prime(z, alpha=1.0):
+    """ELU'(z): 1 where z > 0, alpha * e^z where z <= 0; z of any shape -> same shape."""
+    ### BEGIN SOLUTION
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+    ### END SOLUTION
+
+
+def selu_prime(z):
+    """SELU'(z): λ where z > 0, λα·e^z where z <= 0 (α = 1.6732632423543772, λ = 1.0507009873554805)."""
+    ### BEGIN SOLUTION
+    alpha, scale = 1.6732632423543772, 1.0507009873554805
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, scale, scale * alpha * np.exp(np.minimum(z, 0.0)))
+    ### END SOLUTION
+
+
+def swish_prime(z):
+    """swish'(z) = σ(z) + z·σ(z)(1 − σ(z)); z of any shape -> same shape."""
+    ### BEGIN SOLUTION
+    z = np.asarray(z, dtype=float)
+    s = sigmoid(z)
+    return s + z * s * (1.0 - s)
+    ### END SOLUTION
+
+
+def gelu_prime(z):
+    """GELU'(z) = Φ(z) + z·φ(z) (the exact GELU); z of any shape -> same shape."""
+    ### BEGIN SOLUTION
+    z = np.asarray(z, dtype=float)
+    erf = np.vectorize(math.erf, otypes=[float])
+    cdf = 0.5 * (1.0 + erf(z / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * z ** 2) / math.sqrt(2.0 * math.pi)
+    return cdf + z * pdf
+    ### END SOLUTION
+
+# %% [tests id=other_derivatives]

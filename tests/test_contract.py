@@ -31,6 +31,10 @@ SPEC_SIGNATURES = {
     "gaussian_noise_forward": "(a, stddev, train=True, rng=None)", "gaussian_noise_backward": "(dout, noise)",
     "gaussian_dropout_forward": "(a, rate, train=True, rng=None)", "gaussian_dropout_backward": "(dout, mask)",
     "layernorm_forward": "(x, gamma, beta, eps=0.001)", "layernorm_backward": "(dout, cache)",
+    # ex1 / ex2, the other activations: from docs/contract-activations.md
+    "softplus": "(z)", "elu": "(z, alpha=1.0)", "selu": "(z)", "swish": "(z)", "gelu": "(z, approximate=False)",
+    "softplus_prime": "(z)", "elu_prime": "(z, alpha=1.0)", "selu_prime": "(z)", "swish_prime": "(z)",
+    "gelu_prime": "(z)",
     # ex11: from docs/contract-ex11.md (the SPEC's table does not carry ex11 yet)
     "rbf_kernel": "(A, B, length_scale, variance)",
     "gp_posterior": "(X_train, y_train, X_test, length_scale, variance, noise)",

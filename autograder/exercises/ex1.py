@@ -8,6 +8,11 @@ rtol 1e-4). Inputs include zeros, negatives and large values: |z| up to 40
 for sigmoid and tanh (their naive formulas are still exact there), up to 1000
 for relu, leaky_relu and softmax (softmax must be stable there: SPEC).
 
+The other activations (softplus, elu, selu, swish, gelu: ``docs/contract-activations.md``, which extends
+the SPEC's ex1 row) are compared in the same way, on the same kind of inputs (|z| up to 40; elu with its
+default alpha and a given one, below 1 in one case and above in the other; gelu in both forms), and
+softplus and swish have a stability check like sigmoid's.
+
 Numerical stability (SPEC: sigmoid and softmax finite and right up to |z| = 1e3) has its own
 checks, public and hidden, on inputs with |z| from 700 to 1000 (past e^709, where exp overflows):
 a NaN or inf where the reference is finite is said as such, with its index and the z there, and
@@ -124,6 +129,106 @@ MISTAKES = mistake_catalog(
             "dentro de una columna y no se cancela. Resta el máximo de cada columna: z − z.max(axis=0, "
             "keepdims=True).",
             targets=("softmax", "softmax_hidden", "softmax_stable")),
+    Mistake("forward_softplus_naive",
+            "softplus is computed as log(1 + e^z) as written: e^z overflows past z ≈ 709 and the result is inf. "
+            "Use the stable form max(z, 0) + log1p(e^(−|z|)) (or np.logaddexp(0, z)).",
+            "softplus se calcula como log(1 + e^z) tal cual: e^z desborda por encima de z ≈ 709 y el resultado es "
+            "inf. Usa la forma estable max(z, 0) + log1p(e^(−|z|)) (o np.logaddexp(0, z)).",
+            targets=("softplus_stable", "softplus_hidden")),
+    Mistake("forward_softplus_no_one",
+            "the 1 inside the logarithm is missing: log(e^z) is just z. softplus(z) = log(1 + e^z), stably "
+            "max(z, 0) + log1p(e^(−|z|)).",
+            "falta el 1 dentro del logaritmo: log(e^z) es simplemente z. softplus(z) = log(1 + e^z), de forma "
+            "estable max(z, 0) + log1p(e^(−|z|)).",
+            targets=("softplus", "softplus_stable", "softplus_hidden")),
+    Mistake("forward_softplus_sign",
+            "the sign of the exponent is flipped: log(1 + e^(−z)) is softplus(−z). softplus(z) = log(1 + e^z), "
+            "stably max(z, 0) + log1p(e^(−|z|)).",
+            "el signo del exponente está cambiado: log(1 + e^(−z)) es softplus(−z). softplus(z) = log(1 + e^z), de "
+            "forma estable max(z, 0) + log1p(e^(−|z|)).",
+            targets=("softplus", "softplus_stable", "softplus_hidden")),
+    Mistake("forward_softplus_stable_no_max",
+            "the stable form lost its first term: log1p(e^(−|z|)) alone. softplus(z) = max(z, 0) + "
+            "log1p(e^(−|z|)).",
+            "a la forma estable le falta su primer término: log1p(e^(−|z|)) solo. softplus(z) = max(z, 0) + "
+            "log1p(e^(−|z|)).",
+            targets=("softplus", "softplus_stable", "softplus_hidden")),
+    Mistake("forward_elu_alpha_positive",
+            "alpha multiplies the positive side: ELU keeps z for z > 0 and uses alpha·(e^z − 1) for z ≤ 0, "
+            "np.where(z > 0, z, alpha * (np.exp(z) - 1)).",
+            "alpha multiplica la parte positiva: la ELU conserva z para z > 0 y usa alpha·(e^z − 1) para z ≤ 0, "
+            "np.where(z > 0, z, alpha * (np.exp(z) - 1)).",
+            targets=("elu", "elu_hidden")),
+    Mistake("forward_elu_no_minus_one",
+            "the −1 is missing on the negative side: alpha·e^z jumps from alpha to 0 at z = 0. ELU is "
+            "alpha·(e^z − 1) for z ≤ 0 (0 at z = 0, −alpha as z → −∞) and z for z > 0.",
+            "falta el −1 en la parte negativa: alpha·e^z salta de alpha a 0 en z = 0. La ELU es alpha·(e^z − 1) "
+            "para z ≤ 0 (0 en z = 0, −alpha cuando z → −∞) y z para z > 0.",
+            targets=("elu", "elu_hidden")),
+    Mistake("forward_elu_fixed_alpha",
+            "alpha is ignored (the constant 1 is used): ELU is alpha·(e^z − 1) for z ≤ 0 with the alpha argument "
+            "(default 1.0).",
+            "se ignora alpha (se usa la constante 1): la ELU es alpha·(e^z − 1) para z ≤ 0 con el argumento alpha "
+            "(por defecto 1.0).",
+            targets=("elu", "elu_hidden")),
+    Mistake("forward_selu_constants_swapped",
+            "λ and α are swapped: SELU is λ·elu(z, α), λz for z > 0 and λα(e^z − 1) for z ≤ 0, with "
+            "α = 1.6732632423543772 and λ = 1.0507009873554805 (the scale).",
+            "λ y α están intercambiadas: la SELU es λ·elu(z, α), λz para z > 0 y λα(e^z − 1) para z ≤ 0, con "
+            "α = 1.6732632423543772 y λ = 1.0507009873554805 (la escala).",
+            targets=("selu", "selu_hidden")),
+    Mistake("forward_selu_lambda_positive_only",
+            "λ multiplies the positive side only: SELU is λ·elu(z, α), so the negative side is λα(e^z − 1), "
+            "not α(e^z − 1).",
+            "λ multiplica solo la parte positiva: la SELU es λ·elu(z, α), así que la parte negativa es "
+            "λα(e^z − 1), no α(e^z − 1).",
+            targets=("selu", "selu_hidden")),
+    Mistake("forward_selu_no_lambda",
+            "the scale λ = 1.0507009873554805 is missing: SELU is λ·elu(z, α), not elu(z, α).",
+            "falta la escala λ = 1.0507009873554805: la SELU es λ·elu(z, α), no elu(z, α).",
+            targets=("selu", "selu_hidden")),
+    Mistake("forward_swish_sigmoid_only",
+            "swish returns σ(z) alone: the factor z is missing. swish(z) = z·σ(z).",
+            "swish devuelve solo σ(z): falta el factor z. swish(z) = z·σ(z).",
+            targets=("swish", "swish_stable", "swish_hidden")),
+    Mistake("forward_swish_minus",
+            "the sign inside σ is flipped: z·σ(−z). swish(z) = z·σ(z) = z/(1 + e^(−z)).",
+            "el signo dentro de σ está cambiado: z·σ(−z). swish(z) = z·σ(z) = z/(1 + e^(−z)).",
+            targets=("swish", "swish_stable", "swish_hidden")),
+    Mistake("forward_swish_exp_ratio",
+            "σ is computed as e^z/(1 + e^z): e^z overflows past z ≈ 709 and inf/inf is NaN. Write "
+            "z/(1 + e^(−z)), or use a stable σ (1/(1 + e^(−z)) for z ≥ 0).",
+            "σ se calcula como e^z/(1 + e^z): e^z desborda por encima de z ≈ 709 e inf/inf es NaN. Escribe "
+            "z/(1 + e^(−z)), o usa una σ estable (1/(1 + e^(−z)) para z ≥ 0).",
+            targets=("swish_stable", "swish_hidden")),
+    Mistake("forward_gelu_tanh_when_exact",
+            "gelu uses the tanh approximation also when approximate=False: the exact GELU is "
+            "z·Φ(z) = ½z(1 + erf(z/√2)) (math.erf, vectorised); the tanh form only for approximate=True.",
+            "gelu usa la aproximación con tanh también cuando approximate=False: la GELU exacta es "
+            "z·Φ(z) = ½z(1 + erf(z/√2)) (math.erf, vectorizada); la forma con tanh solo para approximate=True.",
+            targets=("gelu", "gelu_hidden")),
+    Mistake("forward_gelu_exact_when_approximate",
+            "the approximate argument is ignored: with approximate=True, GELU is the tanh form "
+            "½z(1 + tanh(√(2/π)(z + 0.044715 z³))).",
+            "se ignora el argumento approximate: con approximate=True, la GELU es la forma con tanh "
+            "½z(1 + tanh(√(2/π)(z + 0.044715 z³))).",
+            targets=("gelu", "gelu_hidden")),
+    Mistake("forward_gelu_erf_no_sqrt2",
+            "erf is taken of z, not of z/√2: Φ(z) = ½(1 + erf(z/√2)), so GELU(z) = ½z(1 + erf(z/√2)).",
+            "se calcula erf de z, no de z/√2: Φ(z) = ½(1 + erf(z/√2)), así que GELU(z) = ½z(1 + erf(z/√2)).",
+            targets=("gelu", "gelu_hidden")),
+    Mistake("forward_gelu_no_half",
+            "the factor ½ is missing: Φ(z) = ½(1 + erf(z/√2)), so GELU(z) = ½z(1 + erf(z/√2)).",
+            "falta el factor ½: Φ(z) = ½(1 + erf(z/√2)), así que GELU(z) = ½z(1 + erf(z/√2)).",
+            targets=("gelu", "gelu_hidden")),
+    Mistake("forward_gelu_sigmoid_approximation",
+            "z·σ(1.702 z) is an approximation: the exact GELU (approximate=False) is z·Φ(z) = ½z(1 + erf(z/√2)).",
+            "z·σ(1.702 z) es una aproximación: la GELU exacta (approximate=False) es z·Φ(z) = ½z(1 + erf(z/√2)).",
+            targets=("gelu", "gelu_hidden")),
+    Mistake("forward_gelu_tanh_no_sqrt",
+            "the tanh form uses 2/π instead of √(2/π): ½z(1 + tanh(√(2/π)(z + 0.044715 z³))).",
+            "la forma con tanh usa 2/π en lugar de √(2/π): ½z(1 + tanh(√(2/π)(z + 0.044715 z³))).",
+            targets=("gelu", "gelu_hidden")),
     Mistake("forward_dense_transposed", "W is transposed: z = W a_prev + b with W of shape (n_k, n_(k−1)), not Wᵀ a_prev.",
             "W está traspuesta: z = W a_prev + b con W de forma (n_k, n_(k−1)), no Wᵀ a_prev.",
             targets=("dense_forward",)),
@@ -284,6 +389,15 @@ def inputs_sigmoid_large(rng):
     ]
 
 
+def inputs_elu(rng):
+    """The activation inputs with an alpha other than 1 (below 1 in the first case, above in the second), so
+    alpha's place and use show."""
+    cases = _activation_inputs(rng, 40.0)
+    for case, (low, high) in zip(cases, ((0.2, 0.8), (1.2, 2.0))):
+        case["alpha"] = float(np.round(rng.uniform(low, high), 2))
+    return cases
+
+
 def inputs_softmax(rng):
     n, m = int(rng.integers(3, 6)), int(rng.integers(5, 9))
     z = rng.normal(0.0, 3.0, (n, m))
@@ -375,6 +489,29 @@ def run_leaky_relu(impl, inputs):
             f"leaky_relu(z, {alpha:g})": impl.call("leaky_relu", inputs["z"], alpha)}
 
 
+def run_softplus(impl, inputs):
+    return {"softplus(z)": impl.call("softplus", inputs["z"])}
+
+
+def run_elu(impl, inputs):
+    alpha = inputs["alpha"]
+    return {"elu(z)": impl.call("elu", inputs["z"]),
+            f"elu(z, {alpha:g})": impl.call("elu", inputs["z"], alpha)}
+
+
+def run_selu(impl, inputs):
+    return {"selu(z)": impl.call("selu", inputs["z"])}
+
+
+def run_swish(impl, inputs):
+    return {"swish(z)": impl.call("swish", inputs["z"])}
+
+
+def run_gelu(impl, inputs):
+    return {"gelu(z)": impl.call("gelu", inputs["z"]),
+            "gelu(z, approximate=True)": impl.call("gelu", inputs["z"], approximate=True)}
+
+
 def run_softmax(impl, inputs):
     return {"softmax(z)": impl.call("softmax", inputs["z"])}
 
@@ -448,13 +585,31 @@ TWO_LAYER_NET = CaseSpec("ex1.two_layer_net", _traced(inputs_two_layer_net, _tln
                          mistakes=("forward_tln_sigmoid_output", "forward_tln_tanh_hidden",
                                    "forward_tln_no_hidden_activation"))
 
+SOFTPLUS_MISTAKES = ("forward_softplus_no_one", "forward_softplus_sign", "forward_softplus_stable_no_max")
+SWISH_MISTAKES = ("forward_swish_sigmoid_only", "forward_swish_minus")
+SOFTPLUS = CaseSpec("ex1.softplus", inputs_sigmoid_tanh, run_softplus, mistakes=SOFTPLUS_MISTAKES)
+SOFTPLUS_LARGE = CaseSpec("ex1.softplus_large", inputs_sigmoid_large, run_softplus,
+                          mistakes=SOFTPLUS_MISTAKES + ("forward_softplus_naive",))
+ELU = CaseSpec("ex1.elu", inputs_elu, run_elu,
+               mistakes=("forward_elu_alpha_positive", "forward_elu_no_minus_one", "forward_elu_fixed_alpha"))
+SELU = CaseSpec("ex1.selu", inputs_sigmoid_tanh, run_selu,
+                mistakes=("forward_selu_constants_swapped", "forward_selu_lambda_positive_only",
+                          "forward_selu_no_lambda"))
+SWISH = CaseSpec("ex1.swish", inputs_sigmoid_tanh, run_swish, mistakes=SWISH_MISTAKES)
+SWISH_LARGE = CaseSpec("ex1.swish_large", inputs_sigmoid_large, run_swish,
+                       mistakes=SWISH_MISTAKES + ("forward_swish_exp_ratio",))
+GELU = CaseSpec("ex1.gelu", inputs_sigmoid_tanh, run_gelu,
+                mistakes=("forward_gelu_tanh_when_exact", "forward_gelu_exact_when_approximate",
+                          "forward_gelu_erf_no_sqrt2", "forward_gelu_no_half", "forward_gelu_sigmoid_approximation",
+                          "forward_gelu_tanh_no_sqrt"))
+
 CHECK_SOFTMAX_INVARIANTS = "softmax: columns are probability distributions"
 #: the outputs of an unnormalised softmax on that check's own draws, to name the mistake
 SOFTMAX_INVARIANTS = CaseSpec("ex1.softmax_invariants", None, run_softmax, mistakes=("forward_softmax_not_normalised",),
                               asked_by=CHECK_SOFTMAX_INVARIANTS)
 
 SPECS = [SIGMOID, TANH, RELU, LEAKY_RELU, SOFTMAX, SOFTMAX_LARGE, DENSE, MLP, TWO_LAYER_NET, SOFTMAX_INVARIANTS,
-         SIGMOID_LARGE]
+         SIGMOID_LARGE, SOFTPLUS, SOFTPLUS_LARGE, ELU, SELU, SWISH, SWISH_LARGE, GELU]
 
 
 # ------------------------------------------------------------------ "your other function is at fault"
@@ -633,6 +788,7 @@ check_tln_construction = construction_check(NetMistakes(
 
 # ------------------------------------------------------------------ the checks
 _ACT = "activations"
+_OTHER = "other_activations"
 
 CHECKS = [
     compare_check("sigmoid: fixtures", SIGMOID, 0.25, ("sigmoid",), cell=_ACT,
@@ -645,6 +801,21 @@ CHECKS = [
                   id="relu", title_es="relu: casos públicos"),
     compare_check("leaky_relu: fixtures", LEAKY_RELU, 0.5, ("leaky_relu",), cell=_ACT,
                   id="leaky_relu", title_es="leaky_relu: casos públicos"),
+    # the other activations (docs/contract-activations.md): public 1.75, hidden 1.25
+    compare_check("softplus: fixtures", SOFTPLUS, 0.25, ("softplus",), cell=_OTHER,
+                  id="softplus", title_es="softplus: casos públicos"),
+    finite_compare_check("softplus: stable for |z| up to 1000", (SOFTPLUS_LARGE,), 0.25, ("softplus",), cell=_OTHER,
+                         id="softplus_stable", title_es="softplus: estable para |z| de hasta 1000"),
+    compare_check("elu: fixtures, default and given alpha", ELU, 0.25, ("elu",), cell=_OTHER,
+                  id="elu", title_es="elu: casos públicos, alpha por defecto y dado"),
+    compare_check("selu: fixtures", SELU, 0.25, ("selu",), cell=_OTHER,
+                  id="selu", title_es="selu: casos públicos"),
+    compare_check("swish: fixtures", SWISH, 0.25, ("swish",), cell=_OTHER,
+                  id="swish", title_es="swish: casos públicos"),
+    finite_compare_check("swish: stable for |z| up to 1000", (SWISH_LARGE,), 0.25, ("swish",), cell=_OTHER,
+                         id="swish_stable", title_es="swish: estable para |z| de hasta 1000"),
+    compare_check("gelu: fixtures, exact and tanh forms", GELU, 0.25, ("gelu",), cell=_OTHER,
+                  id="gelu", title_es="gelu: casos públicos, forma exacta y con tanh"),
     compare_check("softmax: fixtures", SOFTMAX, 0.5, ("softmax",), cell="softmax",
                   id="softmax", title_es="softmax: casos públicos"),
     Check(CHECK_SOFTMAX_INVARIANTS, 0.5, check_softmax_invariants, ("softmax",), cell="softmax",
@@ -673,6 +844,18 @@ CHECKS = [
                   cell=_ACT, id="leaky_relu_hidden", title_es="leaky_relu (oculta): entradas y alpha nuevos"),
     compare_check("softmax (hidden): fresh inputs", SOFTMAX, 0.5, ("softmax",), hidden=True, cell="softmax",
                   id="softmax_hidden", title_es="softmax (oculta): entradas nuevas"),
+    finite_compare_check("softplus (hidden): fresh inputs, |z| up to 1000", (SOFTPLUS, SOFTPLUS_LARGE), 0.25,
+                         ("softplus",), hidden=True, cell=_OTHER, id="softplus_hidden",
+                         title_es="softplus (oculta): entradas nuevas, |z| de hasta 1000"),
+    compare_check("elu (hidden): fresh inputs and alpha", ELU, 0.25, ("elu",), hidden=True, cell=_OTHER,
+                  id="elu_hidden", title_es="elu (oculta): entradas y alpha nuevos"),
+    compare_check("selu (hidden): fresh inputs", SELU, 0.25, ("selu",), hidden=True, cell=_OTHER,
+                  id="selu_hidden", title_es="selu (oculta): entradas nuevas"),
+    finite_compare_check("swish (hidden): fresh inputs, |z| up to 1000", (SWISH, SWISH_LARGE), 0.25, ("swish",),
+                         hidden=True, cell=_OTHER, id="swish_hidden",
+                         title_es="swish (oculta): entradas nuevas, |z| de hasta 1000"),
+    compare_check("gelu (hidden): fresh inputs, both forms", GELU, 0.25, ("gelu",), hidden=True, cell=_OTHER,
+                  id="gelu_hidden", title_es="gelu (oculta): entradas nuevas, las dos formas"),
     structured_check("dense_forward (hidden): fresh inputs", DENSE, 0.75, ("dense_forward",), hidden=True,
                      cell="dense_forward", explain=EXPLAIN_DENSE,
                      id="dense_forward_hidden", title_es="dense_forward (oculta): entradas nuevas"),

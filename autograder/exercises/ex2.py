@@ -8,6 +8,10 @@ What is checked
   ``mlp_forward``; a wrong ``y`` is reported as ``mlp_forward``'s fault), and
   ``TwoLayerNet.backward`` / ``gradient_step``. Tolerance: the SPEC's
   ``|got − expected| ≤ 1e-10·max|expected| + 1e-6·|expected|``.
+* The other activations' derivatives (``docs/contract-activations.md``, which extends the SPEC's ex2
+  row): ``softplus_prime``, ``elu_prime`` (default alpha and a given one), ``selu_prime``,
+  ``swish_prime``, ``gelu_prime``, compared with the reference like the three above (exact zeros in z:
+  the kinks of ELU and SELU take the z ≤ 0 branch there), public and hidden, one check each.
 * Gradient checks of the student's own functions (public, no reference):
   ``mlp_backward`` against centered differences of the student's own
   ``mlp_forward`` with the quadratic cost, and ``TwoLayerNet.backward``
@@ -85,6 +89,94 @@ MISTAKES = mistake_catalog(
             "tanh'(z) = 1 − tanh(z)².",
             "tanh_prime calcula 1 − tanh(z): tanh debe ir al cuadrado, tanh'(z) = 1 − tanh(z)².",
             targets=("tanh_prime", "derivatives_hidden")),
+    Mistake("backprop_softplus_prime_is_softplus",
+            "softplus_prime returns softplus(z), the activation itself: its derivative is σ(z) = 1/(1 + e^(−z)).",
+            "softplus_prime devuelve softplus(z), la propia activación: su derivada es σ(z) = 1/(1 + e^(−z)).",
+            targets=("softplus_prime", "softplus_prime_hidden")),
+    Mistake("backprop_softplus_prime_sign",
+            "softplus_prime returns σ(−z) = 1/(1 + e^z): d/dz log(1 + e^z) = e^z/(1 + e^z) = σ(z) (the chain "
+            "rule's factor e^z, or the sign, is lost).",
+            "softplus_prime devuelve σ(−z) = 1/(1 + e^z): d/dz log(1 + e^z) = e^z/(1 + e^z) = σ(z) (se ha perdido el "
+            "factor e^z de la regla de la cadena, o el signo).",
+            targets=("softplus_prime", "softplus_prime_hidden")),
+    Mistake("backprop_softplus_prime_sigmoid_prime",
+            "softplus_prime returns σ(z)(1 − σ(z)), the derivative of σ (softplus's second derivative): "
+            "softplus'(z) = σ(z).",
+            "softplus_prime devuelve σ(z)(1 − σ(z)), la derivada de σ (la segunda derivada de softplus): "
+            "softplus'(z) = σ(z).",
+            targets=("softplus_prime", "softplus_prime_hidden")),
+    Mistake("backprop_elu_prime_is_elu",
+            "elu_prime returns alpha·(e^z − 1) for z ≤ 0, the ELU itself: its derivative there is alpha·e^z "
+            "(and 1 for z > 0).",
+            "elu_prime devuelve alpha·(e^z − 1) para z ≤ 0, la propia ELU: su derivada ahí es alpha·e^z "
+            "(y 1 para z > 0).",
+            targets=("elu_prime", "elu_prime_hidden")),
+    Mistake("backprop_elu_prime_zero_negative",
+            "elu_prime is 0 for z ≤ 0, as ReLU's derivative: ELU's is alpha·e^z there (and 1 for z > 0).",
+            "elu_prime vale 0 para z ≤ 0, como la derivada de ReLU: la de la ELU es alpha·e^z ahí (y 1 para z > 0).",
+            targets=("elu_prime", "elu_prime_hidden")),
+    Mistake("backprop_elu_prime_fixed_alpha",
+            "elu_prime ignores alpha (e^z for z ≤ 0): the derivative is alpha·e^z there, with the alpha argument.",
+            "elu_prime ignora alpha (e^z para z ≤ 0): la derivada es alpha·e^z ahí, con el argumento alpha.",
+            targets=("elu_prime", "elu_prime_hidden")),
+    Mistake("backprop_elu_prime_one_at_zero",
+            "elu_prime gives 1 at z = 0: at the kink the course takes the z ≤ 0 branch, alpha·e^0 = alpha (use "
+            "z > 0, not z >= 0, as for relu_prime).",
+            "elu_prime da 1 en z = 0: en el punto anguloso el curso toma la rama z ≤ 0, alpha·e^0 = alpha (usa "
+            "z > 0, no z >= 0, como en relu_prime).",
+            targets=("elu_prime", "elu_prime_hidden")),
+    Mistake("backprop_selu_prime_no_lambda",
+            "selu_prime leaves out the scale λ: SELU'(z) = λ for z > 0 and λα·e^z for z ≤ 0 "
+            "(λ = 1.0507009873554805, α = 1.6732632423543772).",
+            "selu_prime deja fuera la escala λ: SELU'(z) = λ para z > 0 y λα·e^z para z ≤ 0 "
+            "(λ = 1.0507009873554805, α = 1.6732632423543772).",
+            targets=("selu_prime", "selu_prime_hidden")),
+    Mistake("backprop_selu_prime_lambda_positive_only",
+            "selu_prime has λ on the positive side only: for z ≤ 0 it is λα·e^z, not α·e^z.",
+            "selu_prime tiene λ solo en la parte positiva: para z ≤ 0 es λα·e^z, no α·e^z.",
+            targets=("selu_prime", "selu_prime_hidden")),
+    Mistake("backprop_selu_prime_is_selu",
+            "selu_prime returns λα(e^z − 1) for z ≤ 0, the SELU itself: its derivative there is λα·e^z.",
+            "selu_prime devuelve λα(e^z − 1) para z ≤ 0, la propia SELU: su derivada ahí es λα·e^z.",
+            targets=("selu_prime", "selu_prime_hidden")),
+    Mistake("backprop_selu_prime_at_zero",
+            "selu_prime gives λ at z = 0: at the kink the course takes the z ≤ 0 branch, λα·e^0 = λα (use z > 0, "
+            "not z >= 0, as for relu_prime).",
+            "selu_prime da λ en z = 0: en el punto anguloso el curso toma la rama z ≤ 0, λα·e^0 = λα (usa z > 0, "
+            "no z >= 0, como en relu_prime).",
+            targets=("selu_prime", "selu_prime_hidden")),
+    Mistake("backprop_swish_prime_no_sigmoid_term",
+            "swish_prime misses the σ(z) term of the product rule: (z·σ(z))' = σ(z) + z·σ(z)(1 − σ(z)).",
+            "a swish_prime le falta el término σ(z) de la regla del producto: (z·σ(z))' = σ(z) + z·σ(z)(1 − σ(z)).",
+            targets=("swish_prime", "swish_prime_hidden")),
+    Mistake("backprop_swish_prime_no_z_term",
+            "swish_prime returns σ(z) alone: the product rule's second term z·σ'(z) is missing, "
+            "(z·σ(z))' = σ(z) + z·σ(z)(1 − σ(z)).",
+            "swish_prime devuelve solo σ(z): falta el segundo término de la regla del producto, z·σ'(z); "
+            "(z·σ(z))' = σ(z) + z·σ(z)(1 − σ(z)).",
+            targets=("swish_prime", "swish_prime_hidden")),
+    Mistake("backprop_swish_prime_no_z_factor",
+            "swish_prime computes σ(z) + σ(z)(1 − σ(z)): the second term needs the factor z, "
+            "(z·σ(z))' = σ(z) + z·σ(z)(1 − σ(z)).",
+            "swish_prime calcula σ(z) + σ(z)(1 − σ(z)): al segundo término le falta el factor z, "
+            "(z·σ(z))' = σ(z) + z·σ(z)(1 − σ(z)).",
+            targets=("swish_prime", "swish_prime_hidden")),
+    Mistake("backprop_gelu_prime_cdf_only",
+            "gelu_prime returns Φ(z) alone: the product rule's z·φ(z) term is missing, (z·Φ(z))' = Φ(z) + z·φ(z) "
+            "with φ(z) = e^(−z²/2)/√(2π).",
+            "gelu_prime devuelve solo Φ(z): falta el término z·φ(z) de la regla del producto, "
+            "(z·Φ(z))' = Φ(z) + z·φ(z) con φ(z) = e^(−z²/2)/√(2π).",
+            targets=("gelu_prime", "gelu_prime_hidden")),
+    Mistake("backprop_gelu_prime_pdf_only",
+            "gelu_prime returns φ(z), the derivative of Φ alone: GELU is z·Φ(z), so by the product rule "
+            "GELU'(z) = Φ(z) + z·φ(z).",
+            "gelu_prime devuelve φ(z), solo la derivada de Φ: la GELU es z·Φ(z), así que por la regla del producto "
+            "GELU'(z) = Φ(z) + z·φ(z).",
+            targets=("gelu_prime", "gelu_prime_hidden")),
+    Mistake("backprop_gelu_prime_pdf_unnormalised",
+            "the normal density lacks its factor 1/√(2π): φ(z) = e^(−z²/2)/√(2π), and GELU'(z) = Φ(z) + z·φ(z).",
+            "a la densidad normal le falta su factor 1/√(2π): φ(z) = e^(−z²/2)/√(2π), y GELU'(z) = Φ(z) + z·φ(z).",
+            targets=("gelu_prime", "gelu_prime_hidden")),
     Mistake("backprop_mse_sum", "mse_loss sums over the examples instead of averaging: divide by m, the number of columns.",
             "mse_loss suma sobre los ejemplos en lugar de promediar: divide entre m, el número de columnas.",
             targets=("mse_loss",)),
@@ -427,6 +519,35 @@ def derivatives_procedure(impl, inputs):
     return {f"{name}(z)": impl.call(name, inputs["z"]) for name in DERIVATIVES}
 
 
+# ------------------------------------------------------------------ the other activations' derivatives
+def _with_alpha(cases, rng):
+    """The cases with an ELU alpha other than 1: below 1 in the first, above in the second."""
+    for case, (low, high) in zip(cases, ((0.2, 0.8), (1.2, 2.0))):
+        case["alpha"] = float(np.round(rng.uniform(low, high), 2))
+    return cases
+
+
+def elu_prime_inputs(rng):
+    return _with_alpha(derivative_inputs(rng), rng)
+
+
+def elu_prime_hidden_inputs(rng):
+    return _with_alpha(derivatives_hidden_inputs(rng), rng)
+
+
+def _prime_procedure(name):
+    def procedure(impl, inputs):
+        return {f"{name}(z)": impl.call(name, inputs["z"])}
+
+    return procedure
+
+
+def elu_prime_procedure(impl, inputs):
+    alpha = inputs["alpha"]
+    return {"elu_prime(z)": impl.call("elu_prime", inputs["z"]),
+            f"elu_prime(z, {alpha:g})": impl.call("elu_prime", inputs["z"], alpha)}
+
+
 # ------------------------------------------------------------------ losses
 def mse_inputs(rng):
     return [{"y": rng.standard_normal(s), "t": rng.standard_normal(s), "_label": f"y, t of shape {s}"}
@@ -682,6 +803,38 @@ CE_MISTAKES = ("backprop_ce_sum", "backprop_ce_binary_terms", "backprop_ce_no_mi
 BCE_MISTAKES = ("backprop_bce_missing_term", "backprop_bce_mean_entries", "backprop_bce_sum", "backprop_bce_no_minus")
 DELTA_MISTAKES = ("backprop_delta_no_m", "backprop_delta_softmax_axis1", "backprop_delta_no_softmax",
                   "backprop_delta_sign", "backprop_delta_rows")
+SOFTPLUS_PRIME_MISTAKES = ("backprop_softplus_prime_is_softplus", "backprop_softplus_prime_sign",
+                           "backprop_softplus_prime_sigmoid_prime")
+ELU_PRIME_MISTAKES = ("backprop_elu_prime_is_elu", "backprop_elu_prime_zero_negative", "backprop_elu_prime_fixed_alpha",
+                      "backprop_elu_prime_one_at_zero")
+SELU_PRIME_MISTAKES = ("backprop_selu_prime_no_lambda", "backprop_selu_prime_lambda_positive_only",
+                       "backprop_selu_prime_is_selu", "backprop_selu_prime_at_zero")
+SWISH_PRIME_MISTAKES = ("backprop_swish_prime_no_sigmoid_term", "backprop_swish_prime_no_z_term",
+                        "backprop_swish_prime_no_z_factor")
+GELU_PRIME_MISTAKES = ("backprop_gelu_prime_cdf_only", "backprop_gelu_prime_pdf_only",
+                       "backprop_gelu_prime_pdf_unnormalised")
+#: the other activations' derivatives (docs/contract-activations.md): name -> (public spec, hidden spec)
+OTHER_PRIMES = {
+    "softplus_prime": (CaseSpec("ex2.softplus_prime", derivative_inputs, _prime_procedure("softplus_prime"),
+                                mistakes=SOFTPLUS_PRIME_MISTAKES),
+                       CaseSpec("ex2.softplus_prime_hidden", derivatives_hidden_inputs,
+                                _prime_procedure("softplus_prime"), mistakes=SOFTPLUS_PRIME_MISTAKES)),
+    "elu_prime": (CaseSpec("ex2.elu_prime", elu_prime_inputs, elu_prime_procedure, mistakes=ELU_PRIME_MISTAKES),
+                  CaseSpec("ex2.elu_prime_hidden", elu_prime_hidden_inputs, elu_prime_procedure,
+                           mistakes=ELU_PRIME_MISTAKES)),
+    "selu_prime": (CaseSpec("ex2.selu_prime", derivative_inputs, _prime_procedure("selu_prime"),
+                            mistakes=SELU_PRIME_MISTAKES),
+                   CaseSpec("ex2.selu_prime_hidden", derivatives_hidden_inputs, _prime_procedure("selu_prime"),
+                            mistakes=SELU_PRIME_MISTAKES)),
+    "swish_prime": (CaseSpec("ex2.swish_prime", derivative_inputs, _prime_procedure("swish_prime"),
+                             mistakes=SWISH_PRIME_MISTAKES),
+                    CaseSpec("ex2.swish_prime_hidden", derivatives_hidden_inputs, _prime_procedure("swish_prime"),
+                             mistakes=SWISH_PRIME_MISTAKES)),
+    "gelu_prime": (CaseSpec("ex2.gelu_prime", derivative_inputs, _prime_procedure("gelu_prime"),
+                            mistakes=GELU_PRIME_MISTAKES),
+                   CaseSpec("ex2.gelu_prime_hidden", derivatives_hidden_inputs, _prime_procedure("gelu_prime"),
+                            mistakes=GELU_PRIME_MISTAKES)),
+}
 SIGMOID_SPEC = CaseSpec("ex2.sigmoid_prime", derivative_inputs, sigmoid_prime_procedure, mistakes=SIGMOID_MISTAKES)
 TANH_SPEC = CaseSpec("ex2.tanh_prime", derivative_inputs, tanh_prime_procedure, mistakes=TANH_MISTAKES)
 RELU_SPEC = CaseSpec("ex2.relu_prime", derivative_inputs, relu_prime_procedure, mistakes=RELU_MISTAKES)
@@ -731,7 +884,7 @@ NET_FORWARD_HIDDEN_SPEC = CaseSpec("ex2.two_layer_net_forward_hidden", net_forwa
 
 SPECS = [SIGMOID_SPEC, TANH_SPEC, RELU_SPEC, MSE_SPEC, CE_SPEC, BCE_SPEC, DELTA_SPEC,
          MLP_FORWARD_SPEC, MLP_SPEC, NET_SPEC, FORWARD_SPEC, NET_FORWARD_SPEC, DELTA_LARGE_SPEC,
-         NET_FORWARD_OUTPUTS_SPEC, MLP_GRAD_SPEC, NET_GRAD_SPEC]
+         NET_FORWARD_OUTPUTS_SPEC, MLP_GRAD_SPEC, NET_GRAD_SPEC] + [public for public, _ in OTHER_PRIMES.values()]
 
 
 # ------------------------------------------------------------------ gradient checks (the student's own functions)
@@ -1107,6 +1260,8 @@ def check_numgrad_hidden(ctx):
 _MLP = ("mlp_forward", "mlp_backward")
 _DEPENDS = {Y_FORWARD: "mlp_forward"}
 
+_OTHER = "other_derivatives"
+
 CHECKS = [
     # derivatives (public 1.5, hidden 0.5)
     compare_check(CHECK_SIGMOID, SIGMOID_SPEC, 0.5, ("sigmoid_prime",), cell="derivatives",
@@ -1117,6 +1272,21 @@ CHECKS = [
                   id="relu_prime", title_es="relu_prime: casos públicos (0 en z = 0)"),
     compare_check("derivatives (hidden): fresh inputs", DERIVATIVES_HIDDEN_SPEC, 0.5, DERIVATIVES,
                   hidden=True, cell="derivatives", id="derivatives_hidden", title_es="derivadas (oculta): entradas nuevas"),
+    # the other activations' derivatives (public 1.25, hidden 1.25): docs/contract-activations.md
+    compare_check("softplus_prime: fixtures", OTHER_PRIMES["softplus_prime"][0], 0.25, ("softplus_prime",),
+                  cell=_OTHER, id="softplus_prime", title_es="softplus_prime: casos públicos"),
+    compare_check("elu_prime: fixtures (default and given alpha, alpha at z = 0)", OTHER_PRIMES["elu_prime"][0], 0.25,
+                  ("elu_prime",), cell=_OTHER, id="elu_prime",
+                  title_es="elu_prime: casos públicos (alpha por defecto y dado, alpha en z = 0)"),
+    compare_check("selu_prime: fixtures (λα at z = 0)", OTHER_PRIMES["selu_prime"][0], 0.25, ("selu_prime",),
+                  cell=_OTHER, id="selu_prime", title_es="selu_prime: casos públicos (λα en z = 0)"),
+    compare_check("swish_prime: fixtures", OTHER_PRIMES["swish_prime"][0], 0.25, ("swish_prime",),
+                  cell=_OTHER, id="swish_prime", title_es="swish_prime: casos públicos"),
+    compare_check("gelu_prime: fixtures", OTHER_PRIMES["gelu_prime"][0], 0.25, ("gelu_prime",),
+                  cell=_OTHER, id="gelu_prime", title_es="gelu_prime: casos públicos"),
+    *(compare_check(f"{name} (hidden): fresh inputs", hidden_spec, 0.25, (name,), hidden=True, cell=_OTHER,
+                    id=f"{name}_hidden", title_es=f"{name} (oculta): entradas nuevas")
+      for name, (_, hidden_spec) in OTHER_PRIMES.items()),
     # costs (public 2, hidden 1)
     compare_check(CHECK_MSE, MSE_SPEC, 0.5, ("mse_loss",), cell="losses",
                   id="mse_loss", title_es="mse_loss: casos públicos"),

@@ -71,6 +71,35 @@ PIECES = {
                 a = a_new
             return a, caches
     """,
+    "softplus": """
+        def softplus(z):
+            return np.logaddexp(0.0, z)
+    """,
+    "elu": """
+        def elu(z, alpha=1.0):
+            return np.where(z > 0, z, alpha * (np.exp(np.minimum(z, 0.0)) - 1.0))
+    """,
+    "selu": """
+        def selu(z):
+            lam, alpha = 1.0507009873554805, 1.6732632423543772
+            return lam * np.where(z > 0, z, alpha * (np.exp(np.minimum(z, 0.0)) - 1.0))
+    """,
+    "swish": """
+        def swish(z):
+            return z / (1.0 + np.exp(-z))
+    """,
+    "gelu": """
+        import math
+
+        def gelu(z, approximate=False):
+            if approximate:
+                return 0.5 * z * (1 + np.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z ** 3)))
+            out = np.zeros(z.shape)
+            for i in range(z.shape[0]):
+                for j in range(z.shape[1]):
+                    out[i, j] = z[i, j] * 0.5 * (1.0 + math.erf(z[i, j] / math.sqrt(2.0)))
+            return out
+    """,
     "TwoLayerNet": """
         class TwoLayerNet:
             def __init__(self, n_in, n_hidden, n_out, seed=0):
@@ -171,6 +200,38 @@ ALTERNATIVES = {
         """,
     },
     "float32 results everywhere": {
+        "softplus": """
+            def softplus(z):
+                return np.logaddexp(np.float32(0), z.astype(np.float32))
+        """,
+        "elu": """
+            def elu(z, alpha=1.0):
+                z = z.astype(np.float32)
+                return np.where(z > 0, z, np.float32(alpha) * np.expm1(np.minimum(z, 0))).astype(np.float32)
+        """,
+        "selu": """
+            def selu(z):
+                z = z.astype(np.float32)
+                neg = np.float32(1.6732632423543772) * np.expm1(np.minimum(z, 0))
+                return np.float32(1.0507009873554805) * np.where(z > 0, z, neg)
+        """,
+        "swish": """
+            def swish(z):
+                z = z.astype(np.float32)
+                with np.errstate(over="ignore"):
+                    return z / (np.float32(1) + np.exp(-z))
+        """,
+        "gelu": """
+            import math
+
+            def gelu(z, approximate=False):
+                z32 = z.astype(np.float32)
+                if approximate:
+                    inner = np.float32(math.sqrt(2 / math.pi)) * (z32 + np.float32(0.044715) * z32 ** 3)
+                    return np.float32(0.5) * z32 * (np.float32(1) + np.tanh(inner))
+                erf = np.vectorize(math.erf, otypes=[np.float32])
+                return (np.float32(0.5) * z32 * (np.float32(1) + erf(z32 / np.float32(math.sqrt(2))))).astype(np.float32)
+        """,
         "sigmoid": """
             def sigmoid(z):
                 return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
@@ -501,6 +562,42 @@ WRITTEN_MISTAKES = {
             e = np.exp(z - np.max(z, axis=1, keepdims=True))
             return e / np.sum(e, axis=0, keepdims=True)
     """}, {"softmax", "softmax_stable", "softmax_hidden"}),
+    "forward_softplus_naive": ({"softplus": """
+        def softplus(z):
+            return np.log(1 + np.exp(z))
+    """}, {"softplus_stable", "softplus_hidden"}),
+    "forward_softplus_no_one": ({"softplus": """
+        def softplus(z):
+            return np.log(np.exp(z))
+    """}, {"softplus", "softplus_stable", "softplus_hidden"}),
+    "forward_elu_no_minus_one": ({"elu": """
+        def elu(z, alpha=1.0):
+            return np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0.0)))
+    """}, {"elu", "elu_hidden"}),
+    "forward_elu_fixed_alpha": ({"elu": """
+        def elu(z, alpha=1.0):
+            return np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1)
+    """}, {"elu", "elu_hidden"}),
+    "forward_selu_no_lambda": ({"selu": """
+        def selu(z):
+            return np.where(z > 0, z, 1.6732632423543772 * (np.exp(np.minimum(z, 0.0)) - 1))
+    """}, {"selu", "selu_hidden"}),
+    "forward_swish_exp_ratio": ({"swish": """
+        def swish(z):
+            return z * np.exp(z) / (1 + np.exp(z))
+    """}, {"swish_stable", "swish_hidden"}),
+    "forward_gelu_tanh_when_exact": ({"gelu": """
+        def gelu(z, approximate=False):
+            return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z ** 3)))
+    """}, {"gelu", "gelu_hidden"}),
+    "forward_gelu_erf_no_sqrt2": ({"gelu": """
+        import math
+
+        def gelu(z, approximate=False):
+            if approximate:
+                return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z ** 3)))
+            return 0.5 * z * (1 + np.vectorize(math.erf)(z))
+    """}, {"gelu", "gelu_hidden"}),
     "forward_dense_no_activation": ({"dense_forward": """
         def dense_forward(a_prev, W, b, activation):
             z = W @ a_prev + b
@@ -600,3 +697,105 @@ def test_correct_softmax_forms_keep_full_marks(name, tmp_path):
     result = _grade(_submission(tmp_path, softmax=CORRECT_FORMS[name]))
     assert _failed(result) == {}
     assert result.score == POINTS
+
+
+# ------------------------------------------------------------------ the other activations (docs/contract-activations.md)
+def test_naive_softplus_loses_only_its_stability_checks_and_is_named_in_both_languages(tmp_path):
+    # log(1 + e^z) is right up to z ≈ 709 (every public fixture), inf beyond: the |z| ≥ 700 cases catch it
+    result = _grade(_submission(tmp_path, softplus="""
+        def softplus(z):
+            return np.log(1 + np.exp(z))
+    """), lang="es")
+    failed = {c.id.split(".", 1)[1]: c for c in result.checks if not c.passed}
+    assert set(failed) == {"softplus_stable", "softplus_hidden"}
+    check = failed["softplus_stable"]
+    assert "forward_softplus_naive" in check.mistakes and "forward_softplus_naive" in failed["softplus_hidden"].mistakes
+    assert MISTAKES["forward_softplus_naive"].es in check.message
+    assert "inf en el índice (0, 0), donde z = 1000" in check.message
+    assert check.title("es") == "softplus: estable para |z| de hasta 1000"
+    assert result.score == POINTS - 0.5
+
+
+def test_gelu_with_the_tanh_form_when_exact_is_asked_is_named(tmp_path):
+    result = _grade(_submission(tmp_path, **WRITTEN_MISTAKES["forward_gelu_tanh_when_exact"][0]), lang="es")
+    check = result.check("gelu")
+    assert not check.passed and "forward_gelu_tanh_when_exact" in check.mistakes
+    assert MISTAKES["forward_gelu_tanh_when_exact"].es in check.message
+    assert check.title("es") == "gelu: casos públicos, forma exacta y con tanh"
+    assert check.text("en").startswith("gelu(z) [z of shape")
+
+
+OTHER_CORRECT_FORMS = {
+    "softplus stable by hand, swish through a stable σ, gelu with np.vectorize(math.erf)": {
+        "softplus": """
+            def softplus(z):
+                return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+        """,
+        "swish": """
+            def swish(z):
+                return z * np.exp(-np.logaddexp(0.0, -z))
+        """,
+        "gelu": """
+            import math
+
+            def gelu(z, approximate=False):
+                if approximate:
+                    return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * np.power(z, 3))))
+                return z * 0.5 * (1 + np.vectorize(math.erf)(z / np.sqrt(2)))
+        """,
+    },
+    "swish written stably with branches, gelu through erfc, elu with expm1, selu by hand": {
+        "swish": """
+            def swish(z):
+                out = np.empty_like(z, dtype=float)
+                pos = z >= 0
+                out[pos] = z[pos] / (1 + np.exp(-z[pos]))
+                e = np.exp(z[~pos])
+                out[~pos] = z[~pos] * e / (1 + e)
+                return out
+        """,
+        "gelu": """
+            from math import erfc, pi, sqrt
+
+            def gelu(z, approximate=False):
+                if approximate:
+                    return 0.5 * z * (1 + np.tanh(sqrt(2 / pi) * (z + 0.044715 * z ** 3)))
+                return np.array([[0.5 * v * erfc(-v / sqrt(2)) for v in row] for row in z])
+        """,
+        "elu": """
+            def elu(z, alpha=1.0):
+                out = z.copy()
+                neg = z <= 0
+                out[neg] = alpha * np.expm1(z[neg])
+                return out
+        """,
+        "selu": """
+            SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+            def selu(z):
+                return SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+        """,
+    },
+    "softplus as log1p(e^z) below 30 and z above (exact in float64), lists out": {
+        "softplus": """
+            def softplus(z):
+                small = np.minimum(z, 30.0)
+                return np.where(z > 30.0, z, np.log1p(np.exp(small))).tolist()
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_CORRECT_FORMS))
+def test_correct_forms_of_the_other_activations_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, **OTHER_CORRECT_FORMS[name]))
+    assert _failed(result) == {}
+    assert result.score == POINTS
+
+
+def test_naive_swish_is_right_at_large_z_and_its_overflow_warning_is_only_reported(tmp_path):
+    # z/(1 + e^(−z)) (PIECES' swish): e^1000 overflows to inf and z/inf = −0, the right value
+    result = _grade(_submission(tmp_path))
+    for check_id in ("swish_stable", "swish_hidden"):
+        check = result.check(check_id)
+        assert check.passed and "RuntimeWarning (overflow encountered in exp)" in check.message, check_id

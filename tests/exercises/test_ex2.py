@@ -150,6 +150,36 @@ PIECES = {
                 it.iternext()
             return grad
     """,
+    "softplus_prime": """
+        def softplus_prime(z):
+            return 1.0 / (1.0 + np.exp(-z))
+    """,
+    "elu_prime": """
+        def elu_prime(z, alpha=1.0):
+            return np.where(z <= 0, alpha * np.exp(np.minimum(z, 0.0)), 1.0)
+    """,
+    "selu_prime": """
+        def selu_prime(z):
+            lam, alpha = 1.0507009873554805, 1.6732632423543772
+            return np.where(z <= 0, lam * alpha * np.exp(np.minimum(z, 0.0)), lam)
+    """,
+    "swish_prime": """
+        def swish_prime(z):
+            s = 1.0 / (1.0 + np.exp(-z))
+            return s * (1.0 + z * (1.0 - s))
+    """,
+    "gelu_prime": """
+        import math
+
+        def gelu_prime(z):
+            out = np.zeros(z.shape)
+            for i in range(z.shape[0]):
+                for j in range(z.shape[1]):
+                    v = z[i, j]
+                    cdf = 0.5 * (1.0 + math.erf(v / math.sqrt(2.0)))
+                    out[i, j] = cdf + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi)
+            return out
+    """,
 }
 
 
@@ -1062,5 +1092,123 @@ CORRECT_COSTS = {
 @pytest.mark.parametrize("name", list(CORRECT_COSTS))
 def test_correct_cost_forms_keep_full_marks(name, tmp_path):
     result = _grade(_submission(tmp_path, **CORRECT_COSTS[name]))
+    assert _failed(result) == {}
+    assert result.score == POINTS
+
+
+# ------------------------------------------------------------------ the other derivatives (docs/contract-activations.md)
+#: mistake id -> (the derivative as a student writes it, ids of the checks that fail, each naming the mistake)
+WRITTEN_OTHER_PRIMES = {
+    "backprop_gelu_prime_cdf_only": ({"gelu_prime": """
+        import math
+
+        def gelu_prime(z):
+            return 0.5 * (1 + np.vectorize(math.erf)(z / np.sqrt(2)))
+    """}, {"gelu_prime", "gelu_prime_hidden"}),
+    "backprop_gelu_prime_pdf_only": ({"gelu_prime": """
+        def gelu_prime(z):
+            return np.exp(-z ** 2 / 2) / np.sqrt(2 * np.pi)
+    """}, {"gelu_prime", "gelu_prime_hidden"}),
+    "backprop_elu_prime_one_at_zero": ({"elu_prime": """
+        def elu_prime(z, alpha=1.0):
+            return np.where(z >= 0, 1.0, alpha * np.exp(z))
+    """}, {"elu_prime", "elu_prime_hidden"}),
+    "backprop_elu_prime_is_elu": ({"elu_prime": """
+        def elu_prime(z, alpha=1.0):
+            return np.where(z > 0, 1.0, alpha * (np.exp(z) - 1))
+    """}, {"elu_prime", "elu_prime_hidden"}),
+    "backprop_selu_prime_no_lambda": ({"selu_prime": """
+        def selu_prime(z):
+            return np.where(z > 0, 1.0, 1.6732632423543772 * np.exp(z))
+    """}, {"selu_prime", "selu_prime_hidden"}),
+    "backprop_swish_prime_no_z_term": ({"swish_prime": """
+        def swish_prime(z):
+            return sigmoid(z)
+    """}, {"swish_prime", "swish_prime_hidden"}),
+    "backprop_softplus_prime_sign": ({"softplus_prime": """
+        def softplus_prime(z):
+            return 1 / (1 + np.exp(z))
+    """}, {"softplus_prime", "softplus_prime_hidden"}),
+}
+
+
+@pytest.mark.parametrize("mistake", list(WRITTEN_OTHER_PRIMES))
+def test_a_written_derivative_mistake_loses_its_checks_only_and_is_named(mistake, tmp_path):
+    pieces, expected = WRITTEN_OTHER_PRIMES[mistake]
+    result = _grade(_submission(tmp_path, **pieces))
+    failed = {c.id.split(".", 1)[1]: c for c in result.checks if not c.passed}
+    assert set(failed) == expected
+    for check in failed.values():
+        assert mistake in check.mistakes, check.id
+        assert MISTAKES[mistake].en in check.message
+    assert result.score == POINTS - sum(c.max_points for c in failed.values())
+
+
+def test_gelu_prime_as_the_cdf_alone_is_named_in_spanish(tmp_path):
+    result = _grade(_submission(tmp_path, **WRITTEN_OTHER_PRIMES["backprop_gelu_prime_cdf_only"][0]), lang="es")
+    check = result.check("gelu_prime")
+    assert check.title("es") == "gelu_prime: casos públicos"
+    assert MISTAKES["backprop_gelu_prime_cdf_only"].es in check.message
+    assert result.check("gelu_prime_hidden").title("es") == "gelu_prime (oculta): entradas nuevas"
+
+
+OTHER_PRIME_FORMS = {
+    "float32 results": {
+        "softplus_prime": """
+            def softplus_prime(z):
+                return (1 / (1 + np.exp(-z))).astype(np.float32)
+        """,
+        "elu_prime": """
+            def elu_prime(z, alpha=1.0):
+                return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0))).astype(np.float32)
+        """,
+        "selu_prime": """
+            def selu_prime(z):
+                z = z.astype(np.float32)
+                return np.float32(1.0507009873554805) * np.where(
+                    z > 0, np.float32(1), np.float32(1.6732632423543772) * np.exp(np.minimum(z, 0)))
+        """,
+        "swish_prime": """
+            def swish_prime(z):
+                s = (1 / (1 + np.exp(-z))).astype(np.float32)
+                return s + z.astype(np.float32) * s * (1 - s)
+        """,
+        "gelu_prime": """
+            import math
+
+            def gelu_prime(z):
+                z = z.astype(np.float32)
+                cdf = 0.5 * (1 + np.vectorize(math.erf, otypes=[np.float32])(z / np.float32(math.sqrt(2))))
+                return (cdf + z * np.exp(-z * z / 2) / np.float32(math.sqrt(2 * math.pi))).astype(np.float32)
+        """,
+    },
+    "through the student's own helpers: σ by logaddexp, Φ by erfc, selu_prime from elu_prime": {
+        "softplus_prime": """
+            def softplus_prime(z):
+                return np.exp(-np.logaddexp(0.0, -z))
+        """,
+        "selu_prime": """
+            def selu_prime(z):
+                return 1.0507009873554805 * elu_prime(z, alpha=1.6732632423543772)
+        """,
+        "swish_prime": """
+            def swish_prime(z):
+                s = softplus_prime(z)
+                return s + z * s * (1 - s)
+        """,
+        "gelu_prime": """
+            from math import erfc, exp, pi, sqrt
+
+            def gelu_prime(z):
+                return np.array([[0.5 * erfc(-v / sqrt(2)) + v * exp(-v * v / 2) / sqrt(2 * pi) for v in row]
+                                 for row in z])
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_PRIME_FORMS))
+def test_correct_forms_of_the_other_derivatives_keep_full_marks(name, tmp_path):
+    result = _grade(_submission(tmp_path, **OTHER_PRIME_FORMS[name]))
     assert _failed(result) == {}
     assert result.score == POINTS
