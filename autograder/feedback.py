@@ -132,10 +132,10 @@ def feedback_html(record: GradedSubmission, lang: str = "en") -> str:
     if any(c.hidden for c in checks):
         parts.append(f'<p class="note">{TEXTS["hidden_note"](lang, ex=esc(ex.id))}</p>')
     title = f'{TEXTS["title"](lang)}: {heading} — {record.student}'
-    if record.extras:
+    if record.extras:  # learning curves with their bias/variance diagnosis, decision boundary: in ``lang``
         from .plots import plots_html
 
-        parts.append(plots_html(record.extras))
+        parts.append(plots_html(record.extras, lang))
     return page(title, "\n".join(parts), lang)
 
 

@@ -7,7 +7,7 @@
 #
 # You write one function:
 #
-#     predict = train(X, T, seed)
+#     predict, history = train(X, T, seed)
 #
 # - `X`: training inputs, shape `(n_features, m)`, one example per **column**, *raw*
 #   (the digits' pixels are integers from 0 to 16);
@@ -16,7 +16,11 @@
 #   order) from `np.random.default_rng(seed)`, so the same call always trains
 #   the same network and your grade is reproducible;
 # - `predict(X_new)`: a function that you return; it takes inputs `(n_features, m')`,
-#   raw like `X`, and returns the predicted **class labels**, integers of shape `(m',)`.
+#   raw like `X`, and returns the predicted **class labels**, integers of shape `(m',)`;
+# - `history`: your learning curves, a dict like Keras' `History.history`
+#   (`"loss"`, `"accuracy"`, `"val_loss"`, `"val_accuracy"`, one number per
+#   epoch). It is not scored: your feedback page draws it and says whether
+#   the network underfits or overfits. `train` may also return `predict` alone.
 #
 # The grader calls `train` on a training split and `predict` on a test split,
 # and computes the accuracy itself, against test labels your code never sees:
@@ -45,7 +49,7 @@
 #
 # Escribes una función:
 #
-#     predict = train(X, T, seed)
+#     predict, history = train(X, T, seed)
 #
 # - `X`: entradas de entrenamiento, forma `(n_features, m)`, un ejemplo por **columna**, *en bruto*
 #   (los píxeles de los dígitos son enteros de 0 a 16);
@@ -54,7 +58,11 @@
 #   minilotes) con `np.random.default_rng(seed)`, para que la misma llamada
 #   entrene siempre la misma red y tu nota sea reproducible;
 # - `predict(X_new)`: una función que devuelves; recibe entradas `(n_features, m')`,
-#   en bruto como `X`, y devuelve las **etiquetas de clase** predichas, enteros de forma `(m',)`.
+#   en bruto como `X`, y devuelve las **etiquetas de clase** predichas, enteros de forma `(m',)`;
+# - `history`: tus curvas de aprendizaje, un dict como el `History.history` de
+#   Keras (`"loss"`, `"accuracy"`, `"val_loss"`, `"val_accuracy"`, un número
+#   por época). No puntúa: tu página de comentarios lo dibuja y dice si la red
+#   sufre subajuste o sobreajuste. `train` también puede devolver solo `predict`.
 #
 # El corrector llama a `train` con una partición de entrenamiento y a `predict`
 # con una de test, y calcula él mismo la exactitud, con etiquetas de test que tu
@@ -206,79 +214,139 @@ def adam(w, dw, config=None):
     return next_w, config
 
 # %% [markdown]
-# ## `train(X, T, seed) -> predict`
+# ## `train(X, T, seed) -> (predict, history)`
 #
-# 1. **Standardise** the inputs: compute the mean and standard deviation of
-#    every feature (every *row* of `X`) on the training data, and use
-#    `(X − mean) / std`; a feature that is constant in `X` (a pixel always 0)
+# 1. **Hold out a validation part**: draw a permutation of the `m` columns with a
+#    generator `rng` made by `np.random.default_rng(seed)`, keep 20 % of them
+#    apart (`X_val`, `T_val`) and train on the other 80 %. The grader's test
+#    data stays hidden: the validation part is how *you* see whether the
+#    network generalises (bias and variance, lecture 3).
+# 2. **Standardise** the inputs: compute the mean and standard deviation of
+#    every feature (every *row*) on the training part, and use
+#    `(X − mean) / std`; a feature that is constant there (a pixel always 0)
 #    has `std = 0`: use 1 there. `predict` must apply the *same* mean and std
-#    (those of the training data) to its own raw inputs.
-# 2. **Initialise** the weights with a generator made by `np.random.default_rng(seed)`.
-# 3. **Train** with mini-batches: each epoch, shuffle the columns with
-#    `rng.permutation(m)` and take them in slices of `batch_size`; for each
+#    to its own raw inputs.
+# 3. **Initialise** the weights with the same `rng`.
+# 4. **Train** with mini-batches: each epoch, shuffle the training columns with
+#    `rng.permutation` and take them in slices of `batch_size`; for each
 #    slice, forward, backward, and one optimizer step per parameter array.
-#    The solution uses 64 hidden units, 2000 steps of 64 examples, Adam with a
-#    learning rate decaying linearly from 0.01 to 0.001, and `λ = 1e-4`; other
-#    reasonable choices work too.
-# 4. **Return** `predict`, a function defined *inside* `train` (it sees the
-#    trained parameters, the mean and the std): the label of a column is the
-#    row of its largest output, `np.argmax(…, axis=0)`.
+#    The solution uses 64 hidden units, at most 200 epochs of mini-batches of
+#    64, Adam with a learning rate decaying linearly from 0.01 to 0.001, and
+#    `λ = 1e-4`; other reasonable choices work too.
+# 5. **Record the learning curves** at the end of every epoch, like Keras'
+#    `History.history`: the mean cross-entropy and the accuracy on the
+#    training part (`"loss"`, `"accuracy"`) and on the validation part
+#    (`"val_loss"`, `"val_accuracy"`), one number per epoch.
+# 6. **Early stopping**: keep a copy of the parameters of the epoch with the
+#    lowest validation loss, and stop when it has not improved for `patience`
+#    (10) epochs; `predict` uses those best parameters.
+# 7. **Return** `(predict, history)`: `predict` is a function defined *inside*
+#    `train` (it sees the best parameters, the mean and the std) whose label
+#    for a column is the row of its largest output, `np.argmax(…, axis=0)`;
+#    `history` is the dict of the four lists. The grader scores `predict`
+#    only; it draws your `history` on your feedback page (public make_moons
+#    run) with a diagnosis: underfitting, overfitting or fine. Returning
+#    `predict` alone is still accepted.
 # %% [markdown es]
-# ## `train(X, T, seed) -> predict`
+# ## `train(X, T, seed) -> (predict, history)`
 #
-# 1. **Estandariza** las entradas: calcula la media y la desviación típica de
-#    cada característica (cada *fila* de `X`) con los datos de entrenamiento y
-#    usa `(X − media) / std`; una característica constante en `X` (un píxel
-#    siempre a 0) tiene `std = 0`: usa 1 ahí. `predict` debe aplicar la *misma*
-#    media y std (las del entrenamiento) a sus propias entradas en bruto.
-# 2. **Inicializa** los pesos con un generador creado con `np.random.default_rng(seed)`.
-# 3. **Entrena** con minilotes: en cada época, baraja las columnas con
-#    `rng.permutation(m)` y tómalas en trozos de `batch_size`; para cada trozo,
-#    hacia delante, hacia atrás y un paso del optimizador por cada array de
-#    parámetros. La solución usa 64 unidades ocultas, 2000 pasos de 64
-#    ejemplos, Adam con una tasa de aprendizaje que baja linealmente de 0.01 a
-#    0.001, y `λ = 1e-4`; otras elecciones razonables también sirven.
-# 4. **Devuelve** `predict`, una función definida *dentro* de `train` (ve los
-#    parámetros entrenados, la media y la std): la etiqueta de una columna es
-#    la fila de su mayor salida, `np.argmax(…, axis=0)`.
+# 1. **Aparta una parte de validación**: saca una permutación de las `m`
+#    columnas con un generador `rng` creado con `np.random.default_rng(seed)`,
+#    reserva el 20 % (`X_val`, `T_val`) y entrena con el 80 % restante. Los
+#    datos de test del corrector siguen ocultos: la parte de validación es como
+#    *tú* ves si la red generaliza (sesgo y varianza, tema 3).
+# 2. **Estandariza** las entradas: calcula la media y la desviación típica de
+#    cada característica (cada *fila*) con la parte de entrenamiento y usa
+#    `(X − media) / std`; una característica constante ahí (un píxel siempre a
+#    0) tiene `std = 0`: usa 1 ahí. `predict` debe aplicar la *misma* media y
+#    std a sus propias entradas en bruto.
+# 3. **Inicializa** los pesos con el mismo `rng`.
+# 4. **Entrena** con minilotes: en cada época, baraja las columnas de
+#    entrenamiento con `rng.permutation` y tómalas en trozos de `batch_size`;
+#    para cada trozo, hacia delante, hacia atrás y un paso del optimizador por
+#    cada array de parámetros. La solución usa 64 unidades ocultas, como mucho
+#    200 épocas de minilotes de 64, Adam con una tasa de aprendizaje que baja
+#    linealmente de 0.01 a 0.001, y `λ = 1e-4`; otras elecciones razonables
+#    también sirven.
+# 5. **Registra las curvas de aprendizaje** al final de cada época, como el
+#    `History.history` de Keras: la entropía cruzada media y la exactitud en la
+#    parte de entrenamiento (`"loss"`, `"accuracy"`) y en la de validación
+#    (`"val_loss"`, `"val_accuracy"`), un número por época.
+# 6. **Parada temprana**: guarda una copia de los parámetros de la época con la
+#    menor pérdida de validación y para cuando no haya mejorado en `patience`
+#    (10) épocas; `predict` usa esos mejores parámetros.
+# 7. **Devuelve** `(predict, history)`: `predict` es una función definida
+#    *dentro* de `train` (ve los mejores parámetros, la media y la std) cuya
+#    etiqueta para una columna es la fila de su mayor salida,
+#    `np.argmax(…, axis=0)`; `history` es el dict de las cuatro listas. El
+#    corrector puntúa solo `predict`; dibuja tu `history` en tu página de
+#    comentarios (la ejecución pública con make_moons) con un diagnóstico:
+#    subajuste, sobreajuste o bien. Devolver solo `predict` también se acepta.
 
 # %% [solution id=train]
-def train(X, T, seed, n_hidden=64, steps=2000, batch_size=64, learning_rate=0.01, lam=1e-4):
-    """Train a one-hidden-layer ReLU network with softmax output.
+def evaluate(X, T, params):
+    """Mean cross-entropy and accuracy of the network on X (n_in, m), one-hot T (n_out, m): (loss, accuracy)."""
+    ### BEGIN SOLUTION
+    y, _ = forward(X, params)
+    loss = float(-np.mean(np.sum(T * np.log(np.maximum(y, 1e-12)), axis=0)))
+    accuracy = float(np.mean(np.argmax(y, axis=0) == np.argmax(T, axis=0)))
+    return loss, accuracy
+    ### END SOLUTION
+
+
+def train(X, T, seed, n_hidden=64, epochs=200, batch_size=64, learning_rate=0.01, lam=1e-4,
+          val_fraction=0.2, patience=10):
+    """Train a one-hidden-layer ReLU network with softmax output, with early stopping on a validation part.
 
     X: raw inputs (n_features, m); T: one-hot targets (n_classes, m); seed: int.
-    Returns predict: a function mapping raw inputs (n_features, m') to integer
-    labels of shape (m',).
+    Returns (predict, history): predict maps raw inputs (n_features, m') to integer
+    labels of shape (m',); history = {"loss", "accuracy", "val_loss", "val_accuracy"},
+    one float per epoch each (training part, then validation part).
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
-    mean = X.mean(axis=1, keepdims=True)
-    std = X.std(axis=1, keepdims=True)
+    order = rng.permutation(X.shape[1])
+    n_val = int(round(val_fraction * X.shape[1]))
+    val, fit = order[:n_val], order[n_val:]
+    mean = X[:, fit].mean(axis=1, keepdims=True)
+    std = X[:, fit].std(axis=1, keepdims=True)
     std[std == 0] = 1.0
-    Xs = (X - mean) / std
-    m = X.shape[1]
+    X_fit, T_fit = (X[:, fit] - mean) / std, T[:, fit]
+    X_val, T_val = (X[:, val] - mean) / std, T[:, val]
+    m = X_fit.shape[1]
     params = init_params(X.shape[0], n_hidden, T.shape[0], rng)
     configs = {key: {} for key in params}
+    steps = epochs * -(-m // batch_size)  # mini-batches in the whole run, for the learning-rate decay
     step = 0
-    while step < steps:
-        order = rng.permutation(m)
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    best_loss, best_params, waited = np.inf, params, 0
+    for epoch in range(epochs):
+        shuffled = rng.permutation(m)
         for start in range(0, m, batch_size):
-            batch = order[start:start + batch_size]
-            y, cache = forward(Xs[:, batch], params)
-            grads = backward(T[:, batch], y, cache, params, lam)
+            batch = shuffled[start:start + batch_size]
+            y, cache = forward(X_fit[:, batch], params)
+            grads = backward(T_fit[:, batch], y, cache, params, lam)
             rate = learning_rate * (1 - 0.9 * step / steps)
             for key in params:
                 configs[key]["learning_rate"] = rate
                 params[key], configs[key] = adam(params[key], grads[key], configs[key])
             step += 1
-            if step == steps:
+        loss, accuracy = evaluate(X_fit, T_fit, params)
+        val_loss, val_accuracy = evaluate(X_val, T_val, params)
+        for key, value in zip(history, (loss, accuracy, val_loss, val_accuracy)):
+            history[key].append(value)
+        if val_loss < best_loss:  # early stopping, evaluated each epoch: keep the best weights
+            best_loss, best_params, waited = val_loss, {key: p.copy() for key, p in params.items()}, 0
+        else:
+            waited += 1
+            if waited >= patience:
                 break
 
     def predict(X_new):
-        scores, _ = forward((X_new - mean) / std, params)
+        scores, _ = forward((X_new - mean) / std, best_params)
         return np.argmax(scores, axis=0)
 
-    return predict
+    return predict, history
     ### END SOLUTION
 
 # %% [tests id=train]
@@ -303,5 +371,6 @@ if __name__ == "__main__":
     X_all, y_all = make_moons(n_samples=1500, noise=0.2, random_state=0)
     X_all = X_all.T                                   # examples as columns: (2, 1500)
     T_train = np.eye(2)[y_all[:500]].T                # one-hot targets: (2, 500)
-    predict_moons = train(X_all[:, :500], T_train, seed=0)
+    predict_moons, history = train(X_all[:, :500], T_train, seed=0)
     print("test accuracy:", np.mean(predict_moons(X_all[:, 500:]) == y_all[500:]))
+    print(f"{len(history['loss'])} epochs; lowest validation loss {min(history['val_loss']):.3f}")

@@ -20,6 +20,13 @@ Data: scikit-learn's 8×8 digits (or MNIST from a local .npz, see
 Threshold: hidden-test accuracy ≥ 0.90 (the solution's accuracy over the
 seeds measured: see tests/exercises/test_ex7.py and the issue note).
 
+Learning curves: the public accuracy check attaches the training run's
+``History.history`` (``loss``, ``val_loss``, and ``accuracy``, ``val_accuracy``
+when the model is compiled with ``metrics=["accuracy"]``), cleaned by
+:func:`autograder.plots.clean_curve`, with ``threshold`` 0.90 for the
+underfitting rule; the feedback page draws it with a bias/variance diagnosis
+(:mod:`autograder.diagnosis`). Never scored.
+
 Points (15): count_params 1.5 public + 1 hidden; XOR 1 (compiled, right
 shapes) + 3 (100 % after training); digits structure 3.5 public; digits
 accuracy 2.5 public + 2.5 hidden.
@@ -187,6 +194,19 @@ def check_output(ctx):
                             n=T_train.shape[1]))
 
 
+def _attach_curve(ctx, history: dict) -> None:
+    """Attach the training run's curves for the feedback page: cleaned (finite floats, one value per epoch at
+    most: the history comes from the student's process), with the threshold for the underfitting rule."""
+    try:
+        from ..plots import clean_curve
+    except ImportError:  # the student distribution does not ship the plots: no feedback page there
+        return
+    raw = {**{k: history.get(alias) for k, alias in (("accuracy", "acc"), ("val_accuracy", "val_acc"))}, **history}
+    curve = clean_curve(raw, max_epochs=DIGITS_EPOCHS, threshold=DIGITS_THRESHOLD)
+    if curve:
+        ctx.attach("learning_curve", curve)
+
+
 def _accuracy_check(seed_of):
     def check(ctx):
         seed = seed_of(ctx)
@@ -201,9 +221,9 @@ def _accuracy_check(seed_of):
                                 m=X_test.shape[0], c=T_train.shape[1], shape=None if out is None else out.shape))
         accuracy = float(np.mean(out.argmax(axis=1) == y_test))
         if isinstance(history, dict):
-            # one value per epoch at most: the history comes from the student's process
-            ctx.attach("learning_curve", {k: history[k][:DIGITS_EPOCHS] for k in ("loss", "val_loss")
-                                          if isinstance(history.get(k), list)})
+            # the history comes from the student's process: cleaned (finite floats, one value per epoch at
+            # most) and drawn with its bias/variance diagnosis, whose underfitting rule uses the threshold
+            _attach_curve(ctx, history)
         epochs = len(history.get("loss", [])) if isinstance(history, dict) else 0
         note = ctx.text(Text("test accuracy {acc:.3f} after {epochs} epochs (threshold {thr:.2f}).",
                              "exactitud en test {acc:.3f} tras {epochs} épocas (umbral {thr:.2f})."),

@@ -200,7 +200,7 @@ def test_predict_returning_one_probability_per_example_cannot_be_scored(tmp_path
 
 
 def test_train_returning_weights_instead_of_a_function(tmp_path):
-    result = _grade(tmp_path, SOLUTION.replace("    return predict\n", "    return params\n"), hidden=False)
+    result = _grade(tmp_path, SOLUTION.replace("    return predict, history\n", "    return params\n"), hidden=False)
     assert result.score == 0
     assert all("train returned dict" in c.message and MISTAKES["train_not_a_function"].en in c.message
                for c in result.checks)
@@ -286,3 +286,90 @@ def test_missing_scikit_learn_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
     with pytest.raises(data.DataUnavailable, match=r"nn-grader\[keras\]"):
         data.moons(0)
+
+
+# ------------------------------------------------------------------ the (predict, history) form: drawn, never scored
+from autograder.feedback import feedback_html  # noqa: E402
+
+RETURNS_HISTORY = "    return predict, history\n"
+
+
+def _solution_returning(history_source: str) -> str:
+    """The solution, wrapped so that train returns (predict, <history_source>) (an expression)."""
+    assert RETURNS_HISTORY in SOLUTION
+    return SOLUTION + textwrap.dedent(f"""
+
+        _solution_train = train
+
+
+        def train(X, T, seed):
+            predict, history = _solution_train(X, T, seed)
+            return predict, {history_source}
+    """)
+
+
+def _page(result, lang="en"):
+    return feedback_html({**result.to_dict(), "student": "ana", "path": "x"}, lang)
+
+
+def test_the_solution_returns_its_history_and_the_page_shows_curves_and_a_diagnosis(tmp_path):
+    result = _grade(tmp_path, SOLUTION, hidden=False)
+    assert result.full_marks
+    curve = result.extras["learning_curve"]
+    assert set(curve) == {"loss", "accuracy", "val_loss", "val_accuracy", "threshold"}
+    assert curve["threshold"] == ex6.MOONS_THRESHOLD and 3 <= len(curve["loss"]) <= 200
+    assert len({len(curve[k]) for k in ("loss", "accuracy", "val_loss", "val_accuracy")}) == 1
+    page = _page(result)
+    assert 'class="learning-curve loss"' in page and 'class="learning-curve accuracy"' in page
+    assert "best epoch" in page and "Diagnosis: fine" in page and "Nothing to change." in page
+    assert "Diagnóstico: bien" in _page(result, "es")
+    assert "Note (not scored)" not in result.check("moons_accuracy").message
+
+
+def test_plain_predict_keeps_full_marks_without_curves(tmp_path):
+    result = _grade(tmp_path, SOLUTION.replace(RETURNS_HISTORY, "    return predict\n"))
+    assert _failed(result) == {} and result.score == 15
+    assert "learning_curve" not in result.extras and "decision_boundary" in result.extras
+    assert "Note" not in result.check("moons_accuracy").message
+
+
+@pytest.mark.parametrize("history, says", [
+    ("[1, 2, 3]", "it is list, not a dict of lists"),
+    ('{"val_loss": history["val_loss"]}', 'it has no "loss"'),
+    ('{**history, "loss": history["loss"][:-1]}', "different lengths"),
+    ('{**history, "val_loss": [float("nan")] * len(history["loss"])}', 'history["val_loss"] holds nan at epoch 1'),
+    ('{**history, "loss": ["low"] * len(history["loss"])}', 'history["loss"] is not a list of numbers'),
+    ('{"loss": [0.5] * 100000}', 'history["loss"] has 100000 values; at most 500'),
+    ('{**history, "accuracy": [97.0] * len(history["loss"])}', "an accuracy is a fraction"),
+    ('{"loss": np.ones((3, 3))}', 'history["loss"] is not a list of numbers'),
+])
+def test_a_malformed_history_keeps_full_marks_and_gets_a_note(tmp_path, history, says):
+    result = _grade(tmp_path, _solution_returning(history), hidden=False)
+    assert _failed(result) == {} and result.full_marks
+    assert "learning_curve" not in result.extras
+    moons = result.check("moons_accuracy")
+    assert "Note (not scored): the history train returned is not drawn" in moons.message and says in moons.message
+    assert "Nota (no puntúa)" in moons.text("es")
+    assert not moons.mistakes
+
+
+def test_an_overfitting_history_is_diagnosed_so(tmp_path):
+    history = ('{"loss": [0.6 * 0.9 ** i for i in range(40)], "val_loss": [0.6 * 0.9 ** i for i in range(20)] '
+               '+ [0.6 * 0.9 ** 19 * (1 + 0.1 * i) for i in range(1, 21)]}')
+    result = _grade(tmp_path, _solution_returning(history), hidden=False)
+    assert result.full_marks  # the diagnosis never changes a score
+    page = _page(result)
+    assert "Diagnosis: high variance / overfitting." in page and "best epoch 20" in page
+    assert "early stopping" in page
+    assert "varianza alta / sobreajuste" in _page(result, "es")
+
+
+def test_an_underfitting_history_is_diagnosed_so(tmp_path):
+    history = ('{"loss": [0.6 - 0.005 * i for i in range(30)], "accuracy": [0.80 + 0.002 * i for i in range(30)], '
+               '"val_loss": [0.6 - 0.005 * i for i in range(30)], "val_accuracy": [0.8 + 0.002 * i for i in range(30)]}')
+    result = _grade(tmp_path, _solution_returning(history), hidden=False)
+    assert result.full_marks
+    page = _page(result)
+    assert "Diagnosis: high bias / underfitting." in page and "below the threshold 0.92" in page
+    assert "a larger network" in page
+    assert "sesgo alto / subajuste" in _page(result, "es")

@@ -8,6 +8,7 @@ import pytest
 
 from autograder.exercises import ex7
 from autograder.exercises.ex7 import MISTAKES
+from autograder.feedback import feedback_html
 from autograder.grading import grade_file
 
 pytestmark = pytest.mark.keras
@@ -82,6 +83,8 @@ def test_unregularised_model_and_linear_xor(tmp_path):
     # an unregularised model can still be accurate: only the structure checks cost it
     assert checks["build_digits_model: test accuracy ≥ 0.90 after training"].passed
     assert result.score == 15 - 2.5 - 3 - 3
+    curve = result.extras["learning_curve"]  # compiled with metrics=["accuracy"]: both accuracy curves
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(curve) and curve["threshold"] == 0.90
 
 
 def test_underfitting_digits_model_and_uncompiled_xor(tmp_path):
@@ -97,3 +100,19 @@ def test_underfitting_digits_model_and_uncompiled_xor(tmp_path):
     message = checks["build_digits_model: test accuracy ≥ 0.90 after training"].message
     assert "test accuracy 0." in message and "threshold 0.90" in message
     assert result.score == 15 - 4 - 5
+    curve = result.extras["learning_curve"]  # no accuracy metric: the loss curves only, and a diagnosis from them
+    assert set(curve) == {"loss", "val_loss", "threshold"}
+    assert "Diagnosis" in feedback_html({**result.to_dict(), "student": "s", "path": "x"}, "en")
+
+
+def test_the_solution_attaches_loss_and_accuracy_curves():
+    from autograder import authoring
+
+    result = grade_file("ex7", authoring.SOLUTIONS / "ex7_keras.ipynb", hidden=False, lang="en")
+    assert result.full_marks
+    curve = result.extras["learning_curve"]
+    assert set(curve) == {"loss", "val_loss", "accuracy", "val_accuracy", "threshold"}
+    assert 1 <= len(curve["loss"]) <= ex7.DIGITS_EPOCHS and len(curve["accuracy"]) == len(curve["loss"])
+    assert all(0 <= v <= 1 for v in curve["val_accuracy"])
+    page = feedback_html({**result.to_dict(), "student": "s", "path": "x"}, "en")
+    assert 'class="learning-curve accuracy"' in page and "Diagnosis:" in page
