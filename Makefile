@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 SHELL := /bin/bash
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: demo test install clean student-dist
+.PHONY: demo test install data clean student-dist
 
 install: $(STAMP)
 
@@ -32,12 +32,16 @@ $(STAMP): pyproject.toml
 	  | $(PYTHON) tools/pip_progress.py
 	touch $@
 
-demo: $(STAMP)
+# Fashion-MNIST (ex12) from Debian's dataset-fashion-mnist: installed when root with apt, else a hint
+data:
+	@mkdir -p build && bash tools/install_data.sh
+
+demo: $(STAMP) data
 	$(BIN)/grader selfcheck --json > /dev/null && echo "reference selfcheck: all gradients agree"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/grader demo demo-course
 
 # one test file per worker at a time, slowest files first (tests/conftest.py says why)
-test: $(STAMP)
+test: $(STAMP) data
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # the student distribution: the public checker, no reference, no solutions (tools/student_dist.py)
