@@ -62,6 +62,9 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("ex11", "bayes-opt", "Bayesian optimisation", "Optimización bayesiana", 10.0,
              ("rbf_kernel", "gp_posterior", "expected_improvement", "probability_of_improvement",
               "upper_confidence_bound", "bayes_opt_minimize"), time_limit_s=60.0),
+    Exercise("ex12", "keras-search", "Tuning a Keras model: grid search and Bayesian optimisation",
+             "Ajustar un modelo de Keras: búsqueda en rejilla y optimización bayesiana", 12.0,
+             ("build_model", "search", "tune"), needs="keras", time_limit_s=300.0),
 )
 
 _BY_KEY = {key: ex for ex in EXERCISES for key in (ex.id, ex.slug)}

@@ -8,6 +8,7 @@ def test_the_exercises_have_fixed_ids_and_slugs():
         ("ex1", "forward"), ("ex2", "backward"), ("ex3", "dropout"), ("ex4", "weight-decay"),
         ("ex5", "optimizers"), ("ex6", "train-numpy"), ("ex7", "keras"),
         ("ex8", "init-batchnorm"), ("ex9", "search"), ("ex10", "noise-norm"), ("ex11", "bayes-opt"),
+        ("ex12", "keras-search"),
     ]
 
 

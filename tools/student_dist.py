@@ -61,7 +61,7 @@ MODULES = (
     "autograder/notebook.py",
     "autograder/redact.py",
     "autograder/submissions.py",  # which file `grader check` grades
-    "autograder/data.py",         # ex6/ex7 data sets (scikit-learn's bundled ones)
+    "autograder/data.py",         # ex6/ex7/ex12 data sets (scikit-learn's bundled ones, Fashion-MNIST's lookup)
     "autograder/sanitize.py",     # inert display of what a submission printed
     "autograder/exercises/__init__.py",
     "autograder/sandbox/__init__.py",
@@ -82,7 +82,7 @@ PATTERNS = (
 )
 #: CLI commands a student has; every other command of the instructor CLI is refused
 STUDENT_COMMANDS = ("check", "list", "limits")
-#: what the student can add: Jupyter for the notebooks; the Keras/scikit-learn stack for ex6, ex7, ex9
+#: what the student can add: Jupyter for the notebooks; the Keras/scikit-learn stack for ex6, ex7, ex9, ex12
 NOTEBOOK_EXTRA = ["notebook>=7", "ipykernel>=6"]
 FORBIDDEN_TOP_LEVEL = ("reference_impl", "solutions")
 
@@ -100,7 +100,7 @@ las comprobaciones públicas de un ejercicio a tu cuaderno o fichero `.py`,
 cuadernos corrigen cada función en su sitio. No contiene ninguna solución.
 
 ```bash
-pip install '{wheel}[notebook]'   # + Jupyter; [keras] adds TensorFlow/Keras and scikit-learn (ex6, ex7, ex9)
+pip install '{wheel}[notebook]'   # + Jupyter; [keras] adds TensorFlow/Keras, scikit-learn and bayesian-optimization (ex6, ex7, ex9, ex12)
 grader check ex3 --lang es
 ```
 """

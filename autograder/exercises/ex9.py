@@ -239,13 +239,14 @@ class Run:
     memo: dict = field(default_factory=dict)
 
 
-def run_search(ctx, data_seed: int, search_seed: int) -> Run:
+def run_search(ctx, data_seed: int, search_seed: int, data=None) -> Run:
     """Call search(X_train, y_train, seed) once per submission, split seed and search seed (the runs live in
-    ``ctx.state``, shared by the checks of one submission)."""
+    ``ctx.state``, shared by the checks of one submission); ``data(seed)`` makes the split (default: breast
+    cancer; ex12 passes Fashion-MNIST's)."""
     runs = ctx.state.setdefault("runs", {})
     key = (int(data_seed), int(search_seed))
     if key not in runs:
-        split = breast_cancer(data_seed)
+        split = (data or breast_cancer)(data_seed)
         run = Run(split, int(search_seed))
         start = time.monotonic()
         try:
@@ -417,15 +418,21 @@ def check_search(ctx):
     return ctx.text(Text("{cls} over {steps}.", "{cls} sobre {steps}."), cls=cls, steps=" → ".join(steps))
 
 
-def check_folds(ctx):
-    info = describe(ctx, _public(ctx))
-    _require_search(ctx, info)
-    n = int(info.get("n_splits") or 0)
-    if n < MIN_FOLDS:
-        raise Fail(ctx.text(Text("the search used {n} cross-validation split(s); it needs at least {k} folds.",
-                                 "la búsqueda usó {n} partición(es) de validación cruzada; necesita al menos {k} "
-                                 "pliegues."), n=n, k=MIN_FOLDS) + ctx.mistake("search_few_folds"))
-    return ctx.text(Text("{n} folds.", "{n} pliegues."), n=n)
+def folds_check(public):
+    """The check that the search ``public(ctx)`` returns used at least MIN_FOLDS folds (ex9 and ex12)."""
+    def check(ctx):
+        info = describe(ctx, public(ctx))
+        _require_search(ctx, info)
+        n = int(info.get("n_splits") or 0)
+        if n < MIN_FOLDS:
+            raise Fail(ctx.text(Text("the search used {n} cross-validation split(s); it needs at least {k} folds.",
+                                     "la búsqueda usó {n} partición(es) de validación cruzada; necesita al menos "
+                                     "{k} pliegues."), n=n, k=MIN_FOLDS) + ctx.mistake("search_few_folds"))
+        return ctx.text(Text("{n} folds.", "{n} pliegues."), n=n)
+    return check
+
+
+check_folds = folds_check(_public)
 
 
 def _distinct_candidates(ctx, run: Run, info: dict) -> int:

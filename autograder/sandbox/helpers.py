@@ -67,7 +67,69 @@ def keras_describe(model):
         })
     compiled = getattr(model, "optimizer", None) is not None and getattr(model, "compiled", True)
     return {"layers": layers, "n_params": int(model.count_params()), "compiled": bool(compiled),
-            "loss": str(getattr(model, "loss", None))}
+            "loss": str(getattr(model, "loss", None)), "learning_rate": _learning_rate(model)}
+
+
+def _learning_rate(model):
+    """The optimizer's learning rate as a float (None: no optimizer, or a schedule)."""
+    try:
+        return float(np.asarray(model.optimizer.learning_rate))
+    except Exception:  # noqa: BLE001 - no optimizer, a schedule, anything a student's model holds
+        return None
+
+
+def _plain_value(v):
+    """A hyper-parameter value as plain data: numbers, strings, None, and lists/dicts of them (else its repr)."""
+    if isinstance(v, (bool, int, float, str)) or v is None:
+        return v
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.item() if v.size == 1 else [_plain_value(x) for x in v.reshape(-1)[:50].tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_plain_value(x) for x in v[:50]]
+    if isinstance(v, dict):
+        return {str(k): _plain_value(x) for k, x in list(v.items())[:50]}
+    return repr(v)[:200]
+
+
+def keras_search_describe(search):
+    """A search over a Keras scikit-learn wrapper (ex12): the wrapped classifier's class and model function,
+    the candidates' parameters, and how many epochs the refit model trained (``history_``)."""
+    est = getattr(search, "estimator", None)
+    wrapper = est.steps[-1][1] if hasattr(est, "steps") else est
+    best = getattr(search, "best_estimator_", None)
+    best_wrapper = best.steps[-1][1] if hasattr(best, "steps") else best
+    history = getattr(best_wrapper, "history_", None)
+    epochs = getattr(history, "epoch", None)
+    if epochs is None and isinstance(history, dict):
+        epochs = next(iter(history.values()), None)
+    results = getattr(search, "cv_results_", None) or {}
+    model = getattr(wrapper, "model", None)
+    return {
+        "wrapper_class": type(wrapper).__name__,
+        "wrapper_module": type(wrapper).__module__,
+        "model_name": getattr(model, "__name__", None) if callable(model) else None,
+        "fit_kwargs": _plain_value(getattr(wrapper, "fit_kwargs", None)),
+        "epochs_trained": None if epochs is None else len(epochs),
+        "candidates": [_plain_value(p) for p in list(results.get("params", []))[:200]],
+        "best_params": _plain_value(getattr(search, "best_params_", None)),
+    }
+
+
+def bayes_describe(optimizer):
+    """A ``bayes_opt.BayesianOptimization`` (ex12): its class, the names of its bounds, and its probes."""
+    space = getattr(optimizer, "space", None)
+    keys = getattr(space, "keys", None)
+    res = getattr(optimizer, "res", None)
+    probes = []
+    for r in (res if isinstance(res, list) else [])[:500]:
+        if isinstance(r, dict):
+            target = r.get("target")
+            probes.append({"target": float(target) if isinstance(target, (int, float, np.number)) else None,
+                           "params": _plain_value(r.get("params"))})
+    return {"class": type(optimizer).__name__, "module": type(optimizer).__module__,
+            "keys": [str(k) for k in keys] if isinstance(keys, (list, tuple)) else None, "probes": probes}
 
 
 def sklearn_describe(search):
@@ -101,7 +163,8 @@ def catalog_calls():
 
 
 HELPERS = {f.__name__: f for f in (seed_everything, keras_fit, keras_predict, keras_describe,
-                                   sklearn_describe, sklearn_predict, catalog_calls)}
+                                   sklearn_describe, sklearn_predict, catalog_calls, keras_search_describe,
+                                   bayes_describe)}
 
 
 def run(name, *args, **kwargs):
