@@ -169,19 +169,28 @@ def demo_table(result, seconds: float):
     narrow, what each student handed in one item per line, wrapped at spaces)."""
     from rich.table import Table
 
-    from .course.demo import EXERCISES
+    from .course.demo import OPTIONAL
 
+    # the exercises everyone handed in are columns; an optional one (three students) is the caption
+    graded = [ex for ex in result.max_scores if ex not in OPTIONAL]
     table = Table(title=f"demo class: {len(result.scores)} students, graded in {seconds:.0f} s")
     table.add_column("student", overflow="fold")
-    for ex in EXERCISES:
+    for ex in graded:
         table.add_column(f"{ex}\n/{result.max_scores[ex]:g}", justify="right", no_wrap=True)
-    table.add_column(f"total\n/{sum(result.max_scores.values()):g}", justify="right", no_wrap=True)
+    table.add_column(f"total\n/{sum(result.max_scores[ex] for ex in graded):g}", justify="right", no_wrap=True)
     table.add_column("what they handed in", overflow="fold")
     for student in sorted(result.scores):
         row = result.scores[student]
-        notes = sorted({f"{ex}: {p}" for ex, p in result.profiles[student].items() if p != "correct"})
-        table.add_row(student, *(f"{row.get(ex, 0):g}" for ex in EXERCISES), f"{sum(row.values()):g}",
+        notes = sorted({f"{ex}: {p}" for ex, p in result.profiles[student].items() if p != "correct" and ex in graded})
+        table.add_row(student, *(f"{row.get(ex, 0):g}" for ex in graded), f"{sum(row.get(ex, 0) for ex in graded):g}",
                       "\n".join(notes) or "all correct")
+    optional = []
+    for ex in (ex for ex in result.max_scores if ex in OPTIONAL):
+        handed_in = [f"{student} {result.scores[student][ex]:g}/{result.max_scores[ex]:g}"
+                     + ("" if result.profiles[student][ex] == "correct" else f" ({result.profiles[student][ex]})")
+                     for student in sorted(result.scores) if ex in result.scores[student]]
+        optional.append(f"{ex} (optional, {len(handed_in)} handed in): {', '.join(handed_in)}")
+    table.caption = "\n".join(optional) or None
     return table
 
 

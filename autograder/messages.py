@@ -299,6 +299,8 @@ MESSAGES: dict[str, Text] = {
                         "del estudiante, errores conocidos) y se publica cada ejercicio…"),
     "demo_created": Text("{path}: nbgrader course and gradebook ready ({seconds:.0f} s)",
                          "{path}: curso de nbgrader y libro de calificaciones listos ({seconds:.0f} s)"),
+    "demo_optional_skipped": Text("{ex} (optional) is left out of the demo: {reason}",
+                                  "{ex} (optativo) queda fuera de la demo: {reason}"),
     "demo_released": Text("{ex}: validated and released ({seconds:.0f} s)", "{ex}: validado y publicado ({seconds:.0f} s)"),
     "demo_class": Text("{n} students' submissions generated and collected; grading them ({jobs} in parallel):",
                        "Entregas de {n} estudiantes generadas y recogidas; corrigiéndolas ({jobs} en paralelo):"),

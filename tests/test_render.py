@@ -9,7 +9,8 @@ import pytest
 from rich.console import Console
 
 from autograder.cli_course import demo_table
-from autograder.course.demo import EXERCISES, N_STUDENTS, DemoResult, _profile
+from autograder import registry
+from autograder.course.demo import EXERCISES, N_STUDENTS, NOTHING, OPTIONAL, DemoResult, _profile
 from autograder.grading import exercise_module
 from autograder.render import CLASS_TABLE_LISTED, class_table, progress_bar
 from autograder.results import GradedSubmission
@@ -89,20 +90,30 @@ def test_the_class_table_speaks_spanish():
 
 
 def test_the_demo_table_is_readable_at_80_columns():
-    result = DemoResult(course=None, max_scores={ex: 10.0 for ex in EXERCISES})
+    graded = EXERCISES + tuple(OPTIONAL)
+    result = DemoResult(course=None, max_scores={ex: registry.get(ex).points for ex in graded})
     for i in range(N_STUDENTS):
-        for ex in EXERCISES:
+        for ex in graded:
             profile = _profile(i, ex, N_STUDENTS, True)
+            if profile == NOTHING:
+                continue
             result.profiles.setdefault(f"student{i + 1:02d}", {})[ex] = profile
-            result.scores.setdefault(f"student{i + 1:02d}", {})[ex] = 10.0 if profile == "correct" else 7.0
+            result.scores.setdefault(f"student{i + 1:02d}", {})[ex] = (
+                registry.get(ex).points if profile == "correct" else 7.5)
     lines = _render(demo_table(result, 45), 80)
     assert max(len(line) for line in lines) <= 80
     shown = _words(lines)
     assert all(f"student{i + 1:02d}" in shown for i in range(N_STUDENTS)), "\n".join(lines)
+    # the optional exercise is the caption: who handed it in, their score, what they handed in
+    text = " ".join(lines)
+    assert "ex12 (optional, 3 handed in): student01 12/12, student02 12/12, student03 7.5/12" in text, text
     notes = " ".join(p for row in result.profiles.values() for p in row.values())
+    maxima = " ".join(f"{ex} {ex}: /{registry.get(ex).points:g} {registry.get(ex).points:g}/{registry.get(ex).points:g}"
+                      for ex in graded)
     given = set(_words([notes, "demo class: 30 students, graded in 45 s student total what they handed in all correct",
-                        " ".join(f"{ex} {ex}: /10" for ex in EXERCISES), f"/{10 * len(EXERCISES)}"])) | set(result.scores)
-    strays = [w for w in shown if w not in given and not re.fullmatch(r"\d+", w)]
+                        maxima, f"/{sum(registry.get(ex).points for ex in EXERCISES):g}",
+                        "(optional, 3 handed in): 7.5/12, (learning rate ignored)"])) | set(result.scores)
+    strays = [w for w in shown if w not in given and not re.fullmatch(r"[\d./]+,?", w) and w.rstrip(",") not in given]
     assert strays == [], "\n".join(lines)
 
 

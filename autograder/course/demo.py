@@ -1,11 +1,11 @@
 """`grader demo`: a whole course graded end to end, offline, from the exercises in this repository.
 
-Builds an nbgrader course (ex1–ex5, ex10 and ex11), validates and releases every exercise,
-generates a class of 30 students from the solutions — most correct, some with
-one of the course's classic mistakes, some who did not attempt an exercise,
-one broken notebook, one infinite loop — collects them, grades every exercise
-in parallel into the gradebook, writes feedback pages, class reports and the
-LMS export, and returns a summary.
+Builds an nbgrader course (ex1–ex5, ex10 and ex11, and the optional Keras exercise ex12 when
+Fashion-MNIST is installed), validates and releases every exercise, generates a class of 30 students
+from the solutions — most correct, some with one of the course's classic mistakes, some who did not
+attempt an exercise, one broken notebook, one infinite loop; three who handed in the optional ex12 —
+collects them, grades every exercise in parallel into the gradebook, writes feedback pages, class
+reports and the LMS export, and returns a summary.
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from .release import release
 from .setup import init_course
 
 EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex10", "ex11")
+#: optional exercises, graded for the first few students only (a Keras search costs ~40 s a submission):
+#: exercise -> what students 1, 2, … handed in; the others hand in nothing
+OPTIONAL = {"ex12": ("correct", "correct", "learning rate ignored")}
 N_STUDENTS = 30
 
 #: one classic mistake per exercise, as an edit of the solution's code: (what, old, new)
@@ -33,9 +36,28 @@ MISTAKES = {
     "ex5": ("Nesterov as plain momentum", "next_w = w + mu * velocity - lr * dw", "next_w = w + velocity"),
     "ex10": ("layer norm with ε outside the root", "inv_std = 1.0 / np.sqrt(var + eps)",
              "inv_std = 1.0 / (np.sqrt(var) + eps)"),
-    "ex11": ("expected improvement with Φ and φ swapped", "imp * norm_cdf(z) + sigma * norm_pdf(z)",
+    "ex11": ("EI with Φ and φ swapped", "imp * norm_cdf(z) + sigma * norm_pdf(z)",
              "imp * norm_pdf(z) + sigma * norm_cdf(z)"),
+    "ex12": ("learning rate ignored", "optimizer=keras.optimizers.Adam(learning_rate=float(learning_rate))",
+             'optimizer="adam"'),
 }
+#: what a student who hands nothing in for an optional exercise has (no submission is written)
+NOTHING = "nothing handed in"
+
+
+def unavailable(ex: str) -> str | None:
+    """Why an optional exercise cannot be part of the demo here (ex12: Fashion-MNIST missing), or None."""
+    if ex == "ex12":
+        from ..data import fashion_mnist_source
+
+        if fashion_mnist_source() is None:
+            return "Fashion-MNIST is not installed (apt install dataset-fashion-mnist)"
+    return None
+
+
+def exercises() -> tuple[str, ...]:
+    """The demo's exercises on this machine: EXERCISES, and the optional ones whose data are here."""
+    return EXERCISES + tuple(ex for ex in OPTIONAL if unavailable(ex) is None)
 LOOP = "    while True:  # the student's infinite loop\n        pass\n"
 #: written into every demo course this command makes: only such a folder is ever replaced
 MARKER = ".grader-demo"
@@ -105,6 +127,8 @@ def _loop_first_function(nb: dict) -> dict:
 
 def _profile(i: int, ex: str, n: int, pathological: bool) -> str:
     """What student i of n handed in for exercise ex."""
+    if ex in OPTIONAL:
+        return OPTIONAL[ex][i] if i < len(OPTIONAL[ex]) else NOTHING
     if pathological and i == n - 1 and ex == "ex3":
         return "broken notebook"
     if pathological and i == n - 2 and ex == "ex3":
@@ -116,17 +140,21 @@ def _profile(i: int, ex: str, n: int, pathological: bool) -> str:
     return "correct"
 
 
-def build_class(course: CourseDir, n: int = N_STUDENTS, pathological: bool = True) -> dict:
-    """Write submitted/<student>/<ex>/<notebook> for a class of n; returns the profiles.
+def build_class(course: CourseDir, n: int = N_STUDENTS, pathological: bool = True,
+                exercise_ids: tuple[str, ...] = EXERCISES) -> dict:
+    """Write submitted/<student>/<ex>/<notebook> for a class of n; returns the profiles (a student who
+    handed nothing in for an optional exercise has no profile for it).
     ``pathological`` adds the broken notebook and the infinite loop."""
     profiles: dict = {}
-    for ex in EXERCISES:
+    for ex in exercise_ids:
         name = notebook_name(ex)
         solution = json.loads((course.source(ex) / name).read_text(encoding="utf-8"))
         student_version = json.loads((course.release(ex) / name).read_text(encoding="utf-8"))
         for i in range(n):
             student = f"student{i + 1:02d}"
             profile = _profile(i, ex, n, pathological)
+            if profile == NOTHING:
+                continue
             profiles.setdefault(student, {})[ex] = profile
             folder = course.submitted(student, ex)
             folder.mkdir(parents=True, exist_ok=True)
@@ -158,19 +186,23 @@ def run_demo(root, jobs: int = 2, progress=None, say=None) -> DemoResult:
     root = Path(root)
     _clear_demo_folder(root)
     tell = say or (lambda key, **fields: None)
-    tell("demo_course", path=str(root), exercises=", ".join(EXERCISES))
+    exercise_ids = exercises()
+    for ex in OPTIONAL:
+        if ex not in exercise_ids:
+            tell("demo_optional_skipped", ex=ex, reason=unavailable(ex))
+    tell("demo_course", path=str(root), exercises=", ".join(exercise_ids))
     start = time.perf_counter()
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text("made by `grader demo`: rerunning it replaces this folder\n", encoding="utf-8")
-    course = init_course(root, EXERCISES, course_id="nn-demo")
+    course = init_course(root, exercise_ids, course_id="nn-demo")
     tell("demo_created", path=str(root), seconds=time.perf_counter() - start)
-    for ex in EXERCISES:
+    for ex in exercise_ids:
         start = time.perf_counter()
         validation = release(course, ex)
         if not validation.ok:
             raise RuntimeError(f"{ex} failed validation: {validation.problems}")
         tell("demo_released", ex=ex, seconds=time.perf_counter() - start)
-    result = DemoResult(course, profiles=build_class(course))
+    result = DemoResult(course, profiles=build_class(course, exercise_ids=exercise_ids))
     tell("demo_class", n=len(result.profiles), jobs=jobs)
     from ..export import write_exports
     from ..feedback import write_feedback
@@ -179,8 +211,9 @@ def run_demo(root, jobs: int = 2, progress=None, say=None) -> DemoResult:
     from .. import registry
 
     writing = 0.0
-    for ex in EXERCISES:
-        with (progress(ex, len(result.profiles)) if progress else nullcontext(None)) as advance:
+    for ex in exercise_ids:
+        handed_in = sum(ex in p for p in result.profiles.values())
+        with (progress(ex, handed_in) if progress else nullcontext(None)) as advance:
             graded = grade_course(course, ex, jobs=jobs, progress=advance)
         result.max_scores[ex] = registry.get(ex).points
         for rec in graded.records:
