@@ -59,8 +59,10 @@ is 0.001; script: ``bench/ex12_thresholds.py``):
 Threshold 0.72: the solution's accuracies look normal (mean and standard deviation above), so a
 correct search fails a hidden draw with probability ≈ Φ((0.72 − mean)/sd), about 1e-5; the trap fails
 it in about 6 draws of 10 (and loses the epochs check in every one); an untrained or constant model (≈ 0.10)
-always does. A network without a hidden layer passes (Fashion-MNIST is two thirds linear at this
-size): the threshold separates working searches from broken ones, the structure checks do the rest.
+always does. A network without a hidden layer passes: the same search without the hidden layer scored
+min 0.766, mean 0.785, max 0.808 over 20 seeds (with 1500 images and 8 epochs a hidden layer barely
+helps on Fashion-MNIST). The threshold separates working searches from broken ones; the structure
+checks (n_hidden used, candidates that vary it) do the rest.
 Time: the solution's search took 18.7 s on average and 35.9 s at most while the machine ran other work
 (8–11 s alone); the limits are 120 s per search and per tune.
 """
