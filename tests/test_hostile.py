@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import autograder
-from autograder import authoring
+from autograder import authoring, registry
 from autograder.sandbox import confinement
 
 ROOT = Path(autograder.__file__).resolve().parent.parent
@@ -321,7 +321,7 @@ def batch1(tmp_path_factory):
 def test_data_level_cases_lose_exactly_the_checks_they_fail(batch1, name):
     records, proc = batch1
     assert proc.returncode == 0
-    assert records["correct_a"]["score"] == records["correct_b"]["score"] == 10
+    assert records["correct_a"]["score"] == records["correct_b"]["score"] == registry.get("ex1").points
     record = records[name]
     failing = DATA1[name][1]
     for check in record["checks"]:

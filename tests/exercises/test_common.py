@@ -153,7 +153,9 @@ def solved_files(tmp_path_factory):
 @pytest.mark.parametrize("kind", ["ipynb", "py"])
 @pytest.mark.parametrize("ex_id", _authored_params())
 def test_solution_gets_full_marks_in_the_sandbox(ex_id, kind, solved_files):
-    for hidden in (False, True):
+    # a Keras or scikit-learn exercise trains models for a minute: graded once, with the hidden checks
+    # (which runs the public ones too); public-only grading is the same code path, proven on the others
+    for hidden in (False, True) if registry.get(ex_id).needs == "numpy" else (True,):
         result = grade_file(ex_id, solved_files[ex_id][kind], hidden=hidden, lang="en")
         assert result.error is None, result.error
         assert [c.message for c in result.checks if not c.passed] == []
