@@ -564,6 +564,28 @@ def release(exercises: Iterable[str] = (), course_dir=HERE, *, to_exchange: bool
 
 
 @dataclass(frozen=True)
+class GradescopeOutcome:
+    """The Gradescope autograder zip written for an exercise."""
+
+    exercise: str
+    zip_path: Path
+
+
+def gradescope(exercise: str, out_dir, *, course_dir=None, key_file=None, lang: str = "en") -> GradescopeOutcome:
+    """Build Gradescope's autograder.zip for ``exercise`` into ``out_dir`` (:mod:`autograder.gradescope`), holding
+    the hidden checks' key (the course's, ``key_file``'s or ``$GRADER_HIDDEN_KEY``). UsageProblem without a key;
+    Refused "gradescope_build_failed" when the wheel cannot be built."""
+    from . import gradescope as gs
+
+    ex = find_exercise(exercise)
+    key = _hidden_key(course_dir, key_file)
+    try:
+        return GradescopeOutcome(ex.id, gs.build(ex.id, out_dir, key, lang=lang))
+    except gs.BuildError as exc:
+        raise Refused("gradescope_build_failed", detail=str(exc)[-2000:]) from None
+
+
+@dataclass(frozen=True)
 class CollectOutcome:
     """What was collected into ``course`` (its root): :class:`autograder.course.collected.CollectReport`."""
 

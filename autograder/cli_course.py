@@ -224,6 +224,25 @@ def demo_cmd(course_dir: Path, jobs: int):
                   markup=False, highlight=False, soft_wrap=True)
 
 
+@click.command("gradescope")
+@click.argument("exercise")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--course", "course_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="The course whose hidden-checks key goes into the zip (default: $GRADER_HIDDEN_KEY).")
+@click.option("--hidden-key-file", "key_file", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File holding the hidden checks' key (owner-only).")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="es", show_default=True,
+              help="The language of the feedback students read on Gradescope.")
+def gradescope_cmd(exercise: str, out_dir: Path, course_dir, key_file, lang: str):
+    """Build OUT_DIR/autograder-EXERCISE.zip for Gradescope: upload it as the assignment's autograder
+    (Ubuntu image). It grades /autograder/submission with the same sandbox and writes results.json:
+    one test per check, hidden checks shown after the due date."""
+    with _api_errors():
+        outcome = api.gradescope(exercise, out_dir, course_dir=course_dir, key_file=key_file, lang=lang)
+    click.echo(t("gradescope_done", default_lang(), ex=outcome.exercise, path=outcome.zip_path))
+
+
 def register(group: click.Group) -> None:
-    for command in (init_cmd, validate_cmd, release_cmd, collect_cmd, demo_cmd):
+    for command in (init_cmd, validate_cmd, release_cmd, collect_cmd, demo_cmd, gradescope_cmd):
         group.add_command(command)

@@ -299,6 +299,17 @@ MESSAGES: dict[str, Text] = {
                         "del estudiante, errores conocidos) y se publica cada ejercicio…"),
     "demo_created": Text("{path}: nbgrader course and gradebook ready ({seconds:.0f} s)",
                          "{path}: curso de nbgrader y libro de calificaciones listos ({seconds:.0f} s)"),
+    "gradescope_done": Text("{path}: Gradescope autograder for {ex} (upload it in the assignment's \"Configure "
+                            "Autograder\" page; it holds the hidden checks' key: keep it from students)",
+                            "{path}: autograder de Gradescope para {ex} (súbelo en la página \"Configure Autograder\" "
+                            "de la tarea; contiene la clave de las comprobaciones ocultas: no lo compartas con los "
+                            "estudiantes)"),
+    "gradescope_build_failed": Text("the Gradescope zip could not be built: {detail}",
+                                    "no se pudo construir el zip de Gradescope: {detail}"),
+    "gradescope_no_file": Text("No submission for {ex} was found: upload your notebook ({ex}_{slug}.ipynb) or script "
+                               "({ex}_{slug}.py).",
+                               "No se encontró ninguna entrega de {ex}: sube tu cuaderno ({ex}_{slug}.ipynb) o tu "
+                               "script ({ex}_{slug}.py)."),
     "demo_optional_skipped": Text("{ex} (optional) is left out of the demo: {reason}",
                                   "{ex} (optativo) queda fuera de la demo: {reason}"),
     "demo_released": Text("{ex}: validated and released ({seconds:.0f} s)", "{ex}: validado y publicado ({seconds:.0f} s)"),
