@@ -102,7 +102,7 @@ CURVE_EPOCHS, CURVE_PATIENCE = 20, 5
 _SEARCH_CHECKS = ("fitted_search", "cv_folds", "candidates", "search_epochs", "test_accuracy",
                   "test_accuracy_hidden")
 MISTAKES = mistake_catalog(
-    # the ids ex9's shared search helpers name (ex9.describe, ex9._handle)
+    # the ids ex9's shared search helpers name (ex9.describe, ex9.search_handle)
     Mistake("search_returned_none",
             "search returns nothing: end with `return search` (`search.fit(X, y, …)` returns the search itself).",
             "search no devuelve nada: termina con `return search` (`search.fit(X, y, …)` devuelve la propia "
@@ -252,7 +252,7 @@ def _build(ctx, X, Y, **hyper) -> tuple[Handle, dict]:
     info = ctx.impl.helper("keras_describe", model) if isinstance(model, Handle) else None
     if not isinstance(info, dict) or "layers" not in info:
         raise Fail(ctx.text(Text("build_model returned {what}, not a Keras model.",
-                                 "build_model devolvió {what}, no un modelo de Keras."), what=ex9._what(ctx, model)))
+                                 "build_model devolvió {what}, no un modelo de Keras."), what=ex9.describe_value(ctx, model)))
     if not info.get("compiled"):
         raise Fail(ctx.text(Text("build_model returns a model that is not compiled.",
                                  "build_model devuelve un modelo sin compilar.")) + ctx.mistake("build_not_compiled"))
@@ -322,8 +322,8 @@ def check_hyperparameters(ctx):
 
 # ------------------------------------------------------------------ search
 def _keras_info(ctx, run: ex9.Run) -> dict:
-    handle = ex9._handle(ctx, run)
-    info = ex9._ask(run, "keras_search", lambda: ctx.impl.helper("keras_search_describe", handle))
+    handle = ex9.search_handle(ctx, run)
+    info = ex9.ask_once(run, "keras_search", lambda: ctx.impl.helper("keras_search_describe", handle))
     if not isinstance(info, dict):
         raise Fail(ctx.text(Text("the returned object could not be inspected.",
                                  "no se pudo inspeccionar el objeto devuelto.")))
@@ -334,7 +334,7 @@ def check_search(ctx):
     run = _public(ctx)
     info = ex9.describe(ctx, run)
     cls = info.get("class")
-    if not ex9._is_search(info):
+    if not ex9.is_search(info):
         message = ctx.text(Text("search returned a {cls} (from {module}), not a GridSearchCV or RandomizedSearchCV "
                                 "from sklearn.model_selection.",
                                 "search devolvió un {cls} (de {module}), no un GridSearchCV o RandomizedSearchCV de "
@@ -345,7 +345,7 @@ def check_search(ctx):
     if not info.get("n_candidates"):
         raise Fail(ctx.text(Text("the {cls} has no cv_results_.", "el {cls} no tiene cv_results_."), cls=cls)
                    + ctx.mistake("search_not_fitted"))
-    if ex9._best_estimator(ctx, run) is None:
+    if ex9.best_estimator(ctx, run) is None:
         raise Fail(ctx.text(Text("the {cls} has no best_estimator_.", "el {cls} no tiene best_estimator_."),
                             cls=cls) + ctx.mistake("search_no_refit"))
     keras_info = _keras_info(ctx, run)
@@ -374,7 +374,7 @@ def _model_kwargs(candidate) -> dict | None:
 def check_candidates(ctx):
     run = _public(ctx)
     info = ex9.describe(ctx, run)
-    ex9._require_search(ctx, info)
+    ex9.require_search(ctx, info)
     candidates = _keras_info(ctx, run).get("candidates") or []
     distinct = {repr(sorted(c.items())) if isinstance(c, dict) else repr(c) for c in candidates}
     if len(distinct) < MIN_CANDIDATES:
@@ -397,8 +397,8 @@ def check_candidates(ctx):
 def check_epochs(ctx):
     run = _public(ctx)
     info = ex9.describe(ctx, run)
-    ex9._require_search(ctx, info)
-    if ex9._best_estimator(ctx, run) is None:
+    ex9.require_search(ctx, info)
+    if ex9.best_estimator(ctx, run) is None:
         raise Fail(ctx.text(Text("the search has no refit model to look at.",
                                  "la búsqueda no tiene modelo reentrenado que mirar.")) + ctx.mistake("search_no_refit"))
     keras_info = _keras_info(ctx, run)
@@ -420,14 +420,14 @@ def check_epochs(ctx):
 
 
 def _test_labels(ctx, run: ex9.Run) -> np.ndarray:
-    handle = ex9._handle(ctx, run)
+    handle = ex9.search_handle(ctx, run)
     X = run.split.X_test
     try:
-        out = ex9._ask(run, "predict_test",
+        out = ex9.ask_once(run, "predict_test",
                        lambda: ctx.impl.helper("sklearn_predict", handle, X, timeout=PREDICT_TIMEOUT_S))
     except SandboxError as exc:
         message = describe_error(exc, ctx.lang, "search.predict(X)")
-        if ex9._best_estimator(ctx, run) is None:
+        if ex9.best_estimator(ctx, run) is None:
             message += ctx.mistake("search_no_refit")
         raise Fail(message) from None
     arr = np.asarray(out) if isinstance(out, np.ndarray) else None
@@ -437,7 +437,7 @@ def _test_labels(ctx, run: ex9.Run) -> np.ndarray:
     if arr is None or arr.shape != (m,) or arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
         raise Fail(ctx.text(Text("search.predict(X) on {m} images returned {what}; expected {m} labels 0–9.",
                                  "search.predict(X) con {m} imágenes devolvió {what}; se esperaban {m} etiquetas "
-                                 "0–9."), m=m, what=ex9._what(ctx, out)))
+                                 "0–9."), m=m, what=ex9.describe_value(ctx, out)))
     return arr.astype(np.float64)
 
 
@@ -526,7 +526,7 @@ def check_tune(ctx):
     info = ctx.impl.helper("bayes_describe", optimizer) if isinstance(optimizer, Handle) else None
     if not isinstance(info, dict) or info.get("class") != "BayesianOptimization" \
             or not str(info.get("module", "")).startswith("bayes_opt"):
-        what = ex9._what(ctx, optimizer) if not isinstance(info, dict) else ctx.text(
+        what = ex9.describe_value(ctx, optimizer) if not isinstance(info, dict) else ctx.text(
             Text("a {cls} (from {module})", "un {cls} (de {module})"), cls=info.get("class"), module=info.get("module"))
         raise Fail(ctx.text(Text("tune returned {what}, not a bayes_opt.BayesianOptimization.",
                                  "tune devolvió {what}, no un bayes_opt.BayesianOptimization."), what=what)

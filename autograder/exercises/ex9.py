@@ -226,7 +226,7 @@ def breast_cancer(seed: int) -> Split:
     return Split(X_train.copy(), y_train.copy(), X_test.copy(), y_test.copy())
 
 
-# ------------------------------------------------------------------ one search
+# ------------------------------------------------------------------ one search (shared with ex12)
 @dataclass
 class Run:
     """One call of ``search`` and what was asked about its result (memoised per question)."""
@@ -259,7 +259,7 @@ def run_search(ctx, data_seed: int, search_seed: int, data=None) -> Run:
     return runs[key]
 
 
-def _ask(run: Run, key: str, fn):
+def ask_once(run: Run, key: str, fn):
     """``fn()`` once per run; a SandboxError it raises is remembered and raised again."""
     if key not in run.memo:
         try:
@@ -272,7 +272,7 @@ def _ask(run: Run, key: str, fn):
     return value
 
 
-def _what(ctx, value) -> Msg | str:
+def describe_value(ctx, value) -> Msg | str:
     if value is None:
         return "None"
     if isinstance(value, Unsupported):
@@ -283,7 +283,7 @@ def _what(ctx, value) -> Msg | str:
     return ctx.text(Text("a {type}", "un {type}"), type=type(value).__name__)
 
 
-def _handle(ctx, run: Run) -> Handle:
+def search_handle(ctx, run: Run) -> Handle:
     """The returned object, or Fail saying why there is none."""
     exc = run.error
     if exc is not None:
@@ -295,7 +295,7 @@ def _handle(ctx, run: Run) -> Handle:
         message = ctx.text(Text("search(X, y, seed) returned {what}; it should return the fitted GridSearchCV or "
                                 "RandomizedSearchCV.",
                                 "search(X, y, seed) devolvió {what}; debería devolver el GridSearchCV o "
-                                "RandomizedSearchCV ajustado."), what=_what(ctx, run.result))
+                                "RandomizedSearchCV ajustado."), what=describe_value(ctx, run.result))
         if run.result is None:
             message += ctx.mistake("search_returned_none")
         raise Fail(message)
@@ -303,19 +303,19 @@ def _handle(ctx, run: Run) -> Handle:
 
 
 def describe(ctx, run: Run) -> dict:
-    handle = _handle(ctx, run)
-    info = _ask(run, "describe", lambda: ctx.impl.helper("sklearn_describe", handle))
+    handle = search_handle(ctx, run)
+    info = ask_once(run, "describe", lambda: ctx.impl.helper("sklearn_describe", handle))
     if not isinstance(info, dict) or not isinstance(info.get("estimator_steps"), list):
         raise Fail(ctx.text(Text("the returned object could not be inspected.",
                                  "no se pudo inspeccionar el objeto devuelto.")))
     return info
 
 
-def _best_estimator(ctx, run: Run) -> Handle | None:
+def best_estimator(ctx, run: Run) -> Handle | None:
     """The search's refit model (a handle), or None when it has none (refit=False, not fitted)."""
-    handle = _handle(ctx, run)
+    handle = search_handle(ctx, run)
     try:
-        best = _ask(run, "best_estimator", lambda: ctx.impl.getattr(handle, "best_estimator_"))
+        best = ask_once(run, "best_estimator", lambda: ctx.impl.getattr(handle, "best_estimator_"))
     except SandboxError:
         return None
     return best if isinstance(best, Handle) else None
@@ -323,9 +323,9 @@ def _best_estimator(ctx, run: Run) -> Handle | None:
 
 def _pipeline_steps(ctx, run: Run) -> list[str]:
     """Class names of the steps of a returned Pipeline (empty when they cannot be read)."""
-    handle = _handle(ctx, run)
+    handle = search_handle(ctx, run)
     try:
-        steps = _ask(run, "pipeline_steps", lambda: ctx.impl.getattr(handle, "steps"))
+        steps = ask_once(run, "pipeline_steps", lambda: ctx.impl.getattr(handle, "steps"))
     except SandboxError:
         return []
     if not isinstance(steps, list):
@@ -339,36 +339,36 @@ def _plain(text) -> str:
     return re.sub(r"np\.\w+\(([^()]*)\)", r"\1", str(text))
 
 
-def _is_search(info: dict) -> bool:
+def is_search(info: dict) -> bool:
     return info.get("class") in SEARCHES and str(info.get("module", "")).startswith("sklearn.model_selection")
 
 
-def _require_search(ctx, info: dict):
+def require_search(ctx, info: dict):
     """Fail when the object is not a fitted search: the other structure checks have nothing to look at."""
-    if not _is_search(info) or not info.get("n_candidates"):
+    if not is_search(info) or not info.get("n_candidates"):
         raise Fail(ctx.text(Text("no cross-validated search to inspect: search returned a {cls}{fitted} "
                                  "(see the first check).",
                                  "no hay ninguna búsqueda con validación cruzada que inspeccionar: search devolvió "
                                  "un {cls}{fitted} (mira la primera comprobación)."),
                             cls=info.get("class"),
-                            fitted="" if not _is_search(info) else ctx.text(Text(" that is not fitted",
+                            fitted="" if not is_search(info) else ctx.text(Text(" that is not fitted",
                                                                                  " sin ajustar"))))
 
 
 def _predict(ctx, run: Run, which: str):
     """Labels predicted by the returned object for X_test, X_train or X_train standardised by the grader
     ("train_scaled": what a search fitted on a scaled copy of X expects), or Fail."""
-    handle = _handle(ctx, run)
+    handle = search_handle(ctx, run)
     X = run.split.X_test if which == "test" else run.split.X_train
     if which == "train_scaled":
         X = (X - X.mean(axis=0)) / X.std(axis=0)
     try:
-        out = _ask(run, f"predict_{which}",
+        out = ask_once(run, f"predict_{which}",
                    lambda: ctx.impl.helper("sklearn_predict", handle, X, timeout=PREDICT_TIMEOUT_S))
     except SandboxError as exc:
         message = describe_error(exc, ctx.lang, "search.predict(X)")
         info = describe(ctx, run)
-        if _is_search(info) and info.get("n_candidates") and _best_estimator(ctx, run) is None:
+        if is_search(info) and info.get("n_candidates") and best_estimator(ctx, run) is None:
             message += ctx.mistake("search_no_refit")
         raise Fail(message) from None
     m = X.shape[0]
@@ -379,7 +379,7 @@ def _predict(ctx, run: Run, which: str):
     if not ok:
         raise Fail(ctx.text(Text("search.predict(X) on {m} examples returned {what}; expected {m} labels (0 or 1).",
                                  "search.predict(X) con {m} ejemplos devolvió {what}; se esperaban {m} etiquetas "
-                                 "(0 o 1)."), m=m, what=_what(ctx, out if arr is None else arr)))
+                                 "(0 o 1)."), m=m, what=describe_value(ctx, out if arr is None else arr)))
     return arr.astype(np.float64)
 
 
@@ -392,7 +392,7 @@ def check_search(ctx):
     run = _public(ctx)
     info = describe(ctx, run)
     cls, module, steps = info.get("class"), str(info.get("module", "")), info["estimator_steps"]
-    if not _is_search(info):
+    if not is_search(info):
         message = ctx.text(Text("search returned a {cls} (from {module}), not a GridSearchCV or RandomizedSearchCV "
                                 "from sklearn.model_selection.",
                                 "search devolvió un {cls} (de {module}), no un GridSearchCV o RandomizedSearchCV de "
@@ -408,7 +408,7 @@ def check_search(ctx):
     if not info.get("n_candidates"):
         raise Fail(ctx.text(Text("the {cls} has no cv_results_.", "el {cls} no tiene cv_results_."), cls=cls)
                    + ctx.mistake("search_not_fitted"))
-    if _best_estimator(ctx, run) is None:
+    if best_estimator(ctx, run) is None:
         raise Fail(ctx.text(Text("the {cls} has no best_estimator_.", "el {cls} no tiene best_estimator_."),
                             cls=cls) + ctx.mistake("search_no_refit"))
     if steps[-1] not in NETWORKS:
@@ -422,7 +422,7 @@ def folds_check(public):
     """The check that the search ``public(ctx)`` returns used at least MIN_FOLDS folds (ex9 and ex12)."""
     def check(ctx):
         info = describe(ctx, public(ctx))
-        _require_search(ctx, info)
+        require_search(ctx, info)
         n = int(info.get("n_splits") or 0)
         if n < MIN_FOLDS:
             raise Fail(ctx.text(Text("the search used {n} cross-validation split(s); it needs at least {k} folds.",
@@ -436,9 +436,9 @@ check_folds = folds_check(_public)
 
 
 def _distinct_candidates(ctx, run: Run, info: dict) -> int:
-    handle = _handle(ctx, run)
+    handle = search_handle(ctx, run)
     try:
-        results = _ask(run, "cv_results", lambda: ctx.impl.getattr(handle, "cv_results_"))
+        results = ask_once(run, "cv_results", lambda: ctx.impl.getattr(handle, "cv_results_"))
         params = results.get("params") if isinstance(results, dict) else None
     except SandboxError:
         params = None
@@ -450,7 +450,7 @@ def _distinct_candidates(ctx, run: Run, info: dict) -> int:
 def check_candidates(ctx):
     run = _public(ctx)
     info = describe(ctx, run)
-    _require_search(ctx, info)
+    require_search(ctx, info)
     total = int(info.get("n_candidates") or 0)
     distinct = _distinct_candidates(ctx, run, info)
     if distinct < MIN_CANDIDATES:
@@ -489,14 +489,14 @@ def _fitted_on_other_inputs(ctx, run: Run, info: dict) -> tuple[bool, float]:
 def _scaler_output_std(ctx, run: Run, upto: int) -> float:
     """The largest feature standard deviation of the pipeline's steps 0..upto applied to the raw X_train."""
     def ask():
-        steps = ctx.impl.getattr(_best_estimator(ctx, run), "steps")
+        steps = ctx.impl.getattr(best_estimator(ctx, run), "steps")
         Z = run.split.X_train
         for _, step in steps[:upto + 1]:
             Z = ctx.impl.method(step, "transform", Z)
         return Z
 
     try:
-        Z = _ask(run, f"scaled_{upto}", ask)
+        Z = ask_once(run, f"scaled_{upto}", ask)
         Z = np.asarray(Z, dtype=np.float64)
     except (SandboxError, TypeError, ValueError) as exc:
         raise Fail(ctx.text(Text("the pipeline's steps could not transform X ({detail}).",
@@ -510,7 +510,7 @@ def _scaler_output_std(ctx, run: Run, upto: int) -> float:
 def check_scaling(ctx):
     run = _public(ctx)
     info = describe(ctx, run)
-    _require_search(ctx, info)
+    require_search(ctx, info)
     steps = info["estimator_steps"]
     scalers = [i for i, name in enumerate(steps[:-1]) if name in SCALERS]
     other_inputs, train_acc = _fitted_on_other_inputs(ctx, run, info)
@@ -530,7 +530,7 @@ def check_scaling(ctx):
         if other_inputs:
             raise Fail(message + mismatch + ctx.mistake("search_scaled_before"))
         raise Fail(message + ctx.mistake("search_no_scaling"))
-    if _best_estimator(ctx, run) is None:
+    if best_estimator(ctx, run) is None:
         raise Fail(ctx.text(Text("the search has no best_estimator_ whose scaler could be inspected.",
                                  "la búsqueda no tiene best_estimator_ cuyo escalador se pueda inspeccionar."))
                    + ctx.mistake("search_no_refit"))
@@ -552,7 +552,7 @@ def check_scaling(ctx):
 
 
 def _accuracy(ctx, run: Run) -> Msg:
-    _handle(ctx, run)
+    search_handle(ctx, run)
     labels = _predict(ctx, run, "test")
     accuracy = float(np.mean(labels == run.split.y_test))
     fields = dict(acc=accuracy, m=run.split.y_test.size, thr=THRESHOLD, s=run.seconds)
