@@ -179,6 +179,10 @@ def check(exercise: str, path=None, *, lang: str = "en", cwd=None, say: Say | No
     :func:`find_exercise`'s. ``lang``: the language of the result's one-language shortcuts.
     """
     ex = find_exercise(exercise)
+    if ex.needs == "numpy":  # the student process's template imports NumPy while this process does
+        from .sandbox.zygote import prestart
+
+        prestart()
     given = None if path is None else Path(path)
     others: tuple[Path, ...] = ()
     if given is not None:

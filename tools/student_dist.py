@@ -68,6 +68,8 @@ MODULES = (
     "autograder/sandbox/errors.py",
     "autograder/sandbox/paths.py",
     "autograder/sandbox/process.py",
+    "autograder/sandbox/launch.py",
+    "autograder/sandbox/zygote.py",
     "autograder/sandbox/catalog.py",
     "autograder/sandbox/child.py",
     "autograder/sandbox/confine.py",

@@ -139,21 +139,158 @@ def _die_with_grader(parent) -> None:
         os._exit(1)
 
 
+def _set_path(config, modules):
+    """Under -I -S, sys.path holds only the standard library: add the allowed packages. The sandbox's
+    own modules come from the payload, first (a package of the same name cannot shadow them)."""
+    paths = list(config.get("paths", []))
+    sys.path[:] = paths + [p for p in sys.path if p and p not in paths]
+    if modules:
+        sys.meta_path.insert(0, _Sources(modules))
+
+
+# ------------------------------------------------------------------ the warm template (zygote)
+# A process started like a student process, that imports NumPy and the sandbox's modules, runs nothing of
+# any student's, and forks one fresh student process per request (``autograder/sandbox/zygote.py`` is the
+# grader's side). Control channel: a SOCK_SEQPACKET socket; a request is the byte b"F" with four file
+# descriptors (the payload file, the request pipe's read end, the reply pipe's write end, the output file);
+# the zygote answers {"pid": n} or {"error": text}. The student process is forked twice, through a process
+# that exits at once, so that it becomes the grader's own child (the grader is a child subreaper): its
+# parent, its exit status and its death with the grader are what they are for a process the grader started.
+# The zygote ends when the grader closes the channel or dies.
+
+def _fork_child(fds, middle):
+    """In the student process: wait until it is the grader's child, become what ``python -I -S -u -c
+    BOOTSTRAP`` started in a new session would be at ``main``, run it, exit; never returns."""
+    import marshal
+    import time
+
+    code = 0
+    try:
+        while os.getppid() == middle:  # the middle process is exiting: then the grader adopts this one
+            time.sleep(0.0002)
+        os.setsid()
+        payload_fd, req_r, resp_w, out_fd = fds
+        with os.fdopen(payload_fd, "rb") as fh:
+            payload = marshal.loads(fh.read())
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        _close_fds_but((0, 1, 2, req_r, resp_w))  # as Popen's close_fds: nothing of the zygote's stays open
+        config = payload["config"]
+        config["req_fd"], config["resp_fd"] = req_r, resp_w
+        os.environ.update(config.pop("env", {}))
+        os.chdir(config.get("workdir", "/"))
+        # a fresh interpreter seeds NumPy's global generator from the OS; a fork would share the zygote's
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed()
+        main(payload)
+    except SystemExit as exc:
+        code = exc.code if type(exc.code) is int else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - a grader-side bug: said on the output, as an interpreter would
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _close_fds_but(keep):
+    try:
+        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        open_fds = range(3, 1024)
+    for fd in open_fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _fork_twice(fds):
+    """The student process's id, once it is no longer this zygote's descendant (see above)."""
+    import struct
+
+    got, tell = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # the middle process: fork the student process, say its id, exit
+        try:
+            os.close(got)
+            me = os.getpid()
+            pid = os.fork()
+            if pid == 0:
+                os.close(tell)
+                _fork_child(fds, me)
+            os.write(tell, struct.pack("!q", pid))
+        finally:
+            os._exit(0)
+    os.close(tell)
+    try:
+        data = os.read(got, 8)
+    finally:
+        os.close(got)
+        os.waitpid(middle, 0)  # gone: the student process is the grader's child now
+    if len(data) != 8:
+        raise OSError("the student process was not forked")
+    return struct.unpack("!q", data)[0]
+
+
+def _zygote(payload):
+    import marshal
+    import socket
+
+    _forget_stdin()
+    config = payload.pop("config")
+    _die_with_grader(config.get("parent"))
+    _set_path(config, payload.pop("modules", {}))
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import confine  # noqa: F401 - imported once here, for every process forked
+    for name in config.get("preload", ()):
+        __import__(name)
+    import catalog  # noqa: F401
+    import helpers  # noqa: F401
+    import wire  # noqa: F401
+
+    ctrl = socket.socket(fileno=config["ctrl_fd"])
+    ctrl.send(marshal.dumps({"ready": os.getpid()}))
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(ctrl, 16, 4)
+        except OSError:
+            data, fds = b"", []
+        if not data:  # the grader closed the channel (or died)
+            os._exit(0)
+        try:
+            if data != b"F" or len(fds) != 4:
+                raise OSError("bad request")
+            reply = {"pid": _fork_twice(fds)}
+        except OSError as exc:
+            reply = {"error": str(exc)}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        ctrl.send(marshal.dumps(reply))
+
+
 def main(payload=None):
     if payload is None:  # run by hand: python -I -S child.py < payload
         import marshal
 
         payload = marshal.loads(sys.stdin.buffer.read())
+    if payload.pop("zygote", False):
+        return _zygote(payload)
     _forget_stdin()
     config = payload.pop("config")
     _die_with_grader(config.get("parent"))
     private = config.pop("private", [])
     limits = config.get("limits", {})
     _apply_limits(limits)
-    # under -I -S, sys.path holds only the standard library; add the allowed packages. The sandbox's
-    # own modules come from the payload, first (a package of the same name cannot shadow them)
-    sys.path[:] = list(config.get("paths", [])) + [p for p in sys.path if p]
-    sys.meta_path.insert(0, _Sources(payload.pop("modules", {})))
+    _set_path(config, payload.pop("modules", {}))
     import confine
 
     req_fd, resp_fd = config["req_fd"], config["resp_fd"]

@@ -99,9 +99,10 @@ def _student_paths(packages: tuple[str, ...] | None) -> list[str]:
     """
     import hashlib
 
-    import numpy
-
-    site = Path(numpy.__file__).resolve().parent.parent
+    spec = importlib.util.find_spec("numpy")  # where it is, without importing it (``grader check`` starts
+    if spec is None or not spec.origin:        # the student process before it imports NumPy itself)
+        raise ImportError("NumPy is not installed")
+    site = Path(spec.origin).resolve().parent.parent
     if packages is None:
         return [str(site)]
     key = tuple(sorted(packages))

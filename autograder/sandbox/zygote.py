@@ -1,0 +1,293 @@
+"""A warm template of the student process: started once, it forks a fresh student process per start.
+
+Starting a student process costs an interpreter and NumPy's import (about 0.1 s of CPU) each time; a
+class of 1,000 pays it 5,000 times, and ``grader check`` pays it after its own imports. The template (a
+"zygote", as Android calls its own) is started exactly as a student process is (``python -I -S -u -c
+BOOTSTRAP``, the same minimal environment, ``sys.path`` and blocked imports), imports NumPy and the
+sandbox's own modules, and then runs nothing but a loop (``child._zygote``) that forks on request. It
+never runs a student's code, holds no private path, no hidden key and no expected value.
+
+Each fork is then made into a student process as :class:`~.process.Sandbox` would start it: its own
+session and process group, its payload (the code, the settings) read from an unnamed file, its output
+to the submission's file, its own working directory, ``HOME`` and ``TMPDIR``, NumPy's global generator
+seeded from the OS as a fresh interpreter's is, its rlimits, then the confinement (own PID, mount and
+network namespaces, covered paths, no capabilities, seccomp) as before. So each submission still gets a
+fresh, confined process; what is shared is only memory copied on write from a process that ran no
+student code. The CPU-time limit counts from the fork.
+
+The grader's side (:class:`Zygote`) hands the zygote four file descriptors over a private
+``SOCK_SEQPACKET`` socket and gets back the process id. The zygote forks twice, through a process
+that exits at once, and the grader is a child subreaper (``PR_SET_CHILD_SUBREAPER``): so the student
+process is the grader's own child, as one it started itself would be. Its parent is the grader (what
+it does to its parent, it does to the grader, as before), it dies with the grader
+(``PR_SET_PDEATHSIG``), and the grader waits for it (:class:`ZygoteProcess`, a ``subprocess.Popen``
+look-alike) and reaps what else of its process group the subreaper adopts (a confined process's
+namespace init, when both are killed).
+
+Used for exercises whose student process needs NumPy alone (:func:`usable`), on Linux; elsewhere, with
+``$GRADER_ZYGOTE=0``, or when the zygote cannot start, the sandbox starts a new interpreter per
+process as before. One zygote per grader process and package set, started on first use (or early, by
+:func:`prestart`), shared by its threads; it dies with the grader (``PR_SET_PDEATHSIG`` and the end of
+its channel), and the processes it forked die with it.
+"""
+from __future__ import annotations
+
+import marshal
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+#: the packages whose student processes come from a zygote, and what it imports
+PACKAGES = ("numpy",)
+#: what the zygote imports for each package (NumPy loads ``numpy.random`` on first use: 10 ms a process)
+PRELOAD = {"numpy": ("numpy", "numpy.random")}
+#: how long a zygote may take to import NumPy and say it is ready, and to answer a fork
+START_TIMEOUT_S = 20.0
+FORK_TIMEOUT_S = 10.0
+
+_lock = threading.Lock()
+_zygotes: dict[tuple, "Zygote"] = {}
+
+
+class ZygoteError(RuntimeError):
+    """The zygote could not start or fork (the caller starts an interpreter instead)."""
+
+
+def usable(packages) -> bool:
+    """Whether a student process limited to ``packages`` may come from a zygote here."""
+    return (sys.platform.startswith("linux") and packages is not None and tuple(packages) == PACKAGES
+            and hasattr(socket, "send_fds") and os.environ.get("GRADER_ZYGOTE", "1") != "0")
+
+
+class ZygoteProcess:
+    """A student process forked by a zygote, now this process's child: as much of ``subprocess.Popen``
+    as the sandbox uses: ``pid``, ``poll()``, ``wait(timeout)`` and ``returncode`` (``-signal`` when it
+    was killed). Once it has ended, what is left of its process group is reaped too (:func:`sweep`)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else: it has ended, how is not known
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+                ended(self.pid)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pause = 0.0005
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired("student process", timeout)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
+        return self.returncode
+
+
+#: process groups of ended student processes that may still have children of this process (adopted)
+_groups: set[int] = set()
+
+
+def ended(pid: int) -> None:
+    """A student process (forked by a zygote or started as a new interpreter) has been reaped: reap
+    what this process adopted of its group, now or later (:func:`sweep`)."""
+    if _subreaping:
+        _groups.add(pid)
+        sweep()
+
+
+def sweep() -> None:
+    """Reap this process's adopted children in the groups of ended student processes (a confined
+    process's namespace init, killed with it, is adopted by the subreaper when it dies last)."""
+    for group in list(_groups):
+        while True:
+            try:
+                found = os.waitid(os.P_PGID, group, os.WEXITED | os.WNOHANG)
+            except ChildProcessError:  # none left in that group
+                _groups.discard(group)
+                break
+            except OSError:
+                break
+            if found is None:  # some still running: looked at again next time
+                break
+
+
+_subreaping = False  # whether this process has made itself a child subreaper
+
+
+def _subreaper() -> bool:
+    """Make this process a child subreaper (Linux): orphans below it become its children."""
+    global _subreaping
+    try:
+        import ctypes
+
+        _subreaping = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        _subreaping = False
+    return _subreaping
+
+
+class Zygote:
+    """The grader's end of one zygote (see the module's docstring). Thread-safe."""
+
+    def __init__(self, packages=PACKAGES):
+        from .launch import BOOTSTRAP, child_env
+        from .paths import CHILD_MODULES, _child_code, _student_paths
+
+        if not _subreaper():
+            raise ZygoteError("this process cannot adopt the processes a zygote forks")
+        self.owner = os.getpid()
+        self._lock = threading.RLock()
+        self._gone = False
+        self._dir = tempfile.mkdtemp(prefix="grader-zygote-")
+        os.chmod(self._dir, 0o755)
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._ctrl = mine
+        code = _child_code()
+        config = {"paths": _student_paths(tuple(packages)), "ctrl_fd": theirs.fileno(), "parent": os.getpid(),
+                  "preload": [name for package in packages for name in PRELOAD.get(package, (package,))]}
+        env = child_env(self._dir)  # the student process's, as a new interpreter would get it
+        with tempfile.TemporaryFile(dir=self._dir) as payload:
+            payload.write(marshal.dumps({"zygote": True, "child": code["child"], "config": config,
+                                         "modules": {n: code[n] for n in CHILD_MODULES}}))
+            payload.seek(0)
+            try:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-u", "-c", BOOTSTRAP], stdin=payload,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self._dir, env=env,
+                    pass_fds=(theirs.fileno(),), start_new_session=True)
+            finally:
+                theirs.close()
+        self.pid = self.proc.pid
+        self._ready = False
+
+    # ------------------------------------------------------------ the channel
+    def _receive(self, timeout: float | None) -> dict | None:
+        """One message within ``timeout`` (None: wait), or None."""
+        sel = selectors.DefaultSelector()
+        try:
+            sel.register(self._ctrl, selectors.EVENT_READ)
+            if not sel.select(timeout):
+                return None
+        finally:
+            sel.close()
+        try:
+            data = self._ctrl.recv(4096)
+        except OSError:
+            data = b""
+        if not data:
+            self._die()
+            raise ZygoteError("the zygote ended")
+        try:
+            message = marshal.loads(data)
+        except (ValueError, EOFError, TypeError):
+            message = None
+        if type(message) is not dict:
+            self._die()
+            raise ZygoteError("the zygote sent something unreadable")
+        return message
+
+    def _die(self) -> None:
+        """The zygote is gone (or must go): kill it; what it forked dies with it (PR_SET_PDEATHSIG)."""
+        self._gone = True
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            self._ctrl.close()
+        except OSError:
+            pass
+        import shutil
+
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    @property
+    def alive(self) -> bool:
+        return not self._gone and self.proc.poll() is None
+
+    def wait_ready(self) -> None:
+        with self._lock:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not self._ready:
+                left = deadline - time.monotonic()
+                message = self._receive(left) if left > 0 else None
+                if message is None:
+                    self._die()
+                    raise ZygoteError(f"the zygote did not start within {START_TIMEOUT_S:g} s")
+                self._ready = "ready" in message
+
+    # ------------------------------------------------------------ what the sandbox asks
+    def spawn(self, payload_fd: int, req_r: int, resp_w: int, out_fd: int) -> ZygoteProcess:
+        """Fork a student process that reads its payload from ``payload_fd`` (a file at offset 0: the
+        ``config`` and ``cells`` of :class:`~.process.Sandbox`), reads requests from ``req_r``, writes
+        replies to ``resp_w`` and prints to ``out_fd``. The descriptors stay the caller's to close."""
+        with self._lock:
+            if self._gone:
+                raise ZygoteError("the zygote ended")
+            self.wait_ready()
+            try:
+                socket.send_fds(self._ctrl, [b"F"], [payload_fd, req_r, resp_w, out_fd])
+            except OSError as exc:
+                self._die()
+                raise ZygoteError(f"the zygote stopped listening: {exc}") from None
+            deadline = time.monotonic() + FORK_TIMEOUT_S
+            while True:
+                left = deadline - time.monotonic()
+                message = self._receive(left) if left > 0 else None
+                if message is None:
+                    self._die()
+                    raise ZygoteError(f"the zygote did not fork within {FORK_TIMEOUT_S:g} s")
+                if "pid" in message:
+                    return ZygoteProcess(int(message["pid"]))
+                if "error" in message:
+                    raise ZygoteError(str(message["error"])[:200])
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._gone:
+                self._die()
+
+
+def get(packages=PACKAGES) -> Zygote:
+    """This process's zygote for ``packages``, started if there is none (or it ended)."""
+    key = (os.getpid(), tuple(packages))
+    with _lock:
+        zygote = _zygotes.get(key)
+        if zygote is None or not zygote.alive:
+            for old_key in [k for k in _zygotes if k[0] != os.getpid()]:
+                del _zygotes[old_key]  # a forked process's copy of its parent's: not ours to use or close
+            zygote = _zygotes[key] = Zygote(packages)
+        return zygote
+
+
+def prestart(packages=PACKAGES) -> None:
+    """Start this process's zygote now, without waiting for it: it imports NumPy while the grader
+    imports what it needs (``grader check``). Does nothing where :func:`usable` says no."""
+    if usable(packages):
+        try:
+            get(packages)
+        except (OSError, ZygoteError):
+            pass
+
+
+def close_all() -> None:
+    """Kill this process's zygotes (and so what they forked)."""
+    with _lock:
+        for key in [k for k in _zygotes if k[0] == os.getpid()]:
+            _zygotes.pop(key).close()
