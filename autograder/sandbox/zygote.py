@@ -43,12 +43,14 @@ import tempfile
 import threading
 import time
 
-#: the packages whose student processes come from a zygote, and what it imports
+#: the packages whose student processes come from a zygote: NumPy alone (NumPy exercises), or every
+#: installed package (None: Keras and scikit-learn exercises), and what the zygote imports for each
 PACKAGES = ("numpy",)
-#: what the zygote imports for each package (NumPy loads ``numpy.random`` on first use: 10 ms a process)
-PRELOAD = {"numpy": ("numpy", "numpy.random")}
-#: how long a zygote may take to import NumPy and say it is ready, and to answer a fork
-START_TIMEOUT_S = 20.0
+#: NumPy loads ``numpy.random`` on first use (10 ms a process); TensorFlow and Keras take about 5 s
+PRELOAD = {("numpy",): ("numpy", "numpy.random"),
+           None: ("numpy", "numpy.random", "tensorflow", "keras")}
+#: how long a zygote may take to import what it preloads and say it is ready, and to answer a fork
+START_TIMEOUT_S = 60.0
 FORK_TIMEOUT_S = 10.0
 
 _lock = threading.Lock()
@@ -59,9 +61,17 @@ class ZygoteError(RuntimeError):
     """The zygote could not start or fork (the caller starts an interpreter instead)."""
 
 
+def _key(packages):
+    return None if packages is None else tuple(packages)
+
+
+#: package sets whose zygote failed to start in this process (TensorFlow not installed, …): not tried again
+_failed: set = set()
+
+
 def usable(packages) -> bool:
     """Whether a student process limited to ``packages`` may come from a zygote here."""
-    return (sys.platform.startswith("linux") and packages is not None and tuple(packages) == PACKAGES
+    return (sys.platform.startswith("linux") and _key(packages) in PRELOAD and _key(packages) not in _failed
             and hasattr(socket, "send_fds") and os.environ.get("GRADER_ZYGOTE", "1") != "0")
 
 
@@ -155,8 +165,9 @@ class Zygote:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._ctrl = mine
         code = _child_code()
-        config = {"paths": _student_paths(tuple(packages)), "ctrl_fd": theirs.fileno(), "parent": os.getpid(),
-                  "preload": [name for package in packages for name in PRELOAD.get(package, (package,))]}
+        self.packages = _key(packages)
+        config = {"paths": _student_paths(self.packages), "ctrl_fd": theirs.fileno(), "parent": os.getpid(),
+                  "preload": list(PRELOAD[self.packages])}
         env = child_env(self._dir)  # the student process's, as a new interpreter would get it
         with tempfile.TemporaryFile(dir=self._dir) as payload:
             payload.write(marshal.dumps({"zygote": True, "child": code["child"], "config": config,
@@ -222,13 +233,20 @@ class Zygote:
         return not self._gone and self.proc.poll() is None
 
     def wait_ready(self) -> None:
+        """Until the zygote has imported what it preloads; ZygoteError if it cannot (then this process
+        does not try that package set again: its student processes are new interpreters)."""
         with self._lock:
             deadline = time.monotonic() + START_TIMEOUT_S
             while not self._ready:
                 left = deadline - time.monotonic()
-                message = self._receive(left) if left > 0 else None
+                try:
+                    message = self._receive(left) if left > 0 else None
+                except ZygoteError:
+                    _failed.add(self.packages)
+                    raise
                 if message is None:
                     self._die()
+                    _failed.add(self.packages)
                     raise ZygoteError(f"the zygote did not start within {START_TIMEOUT_S:g} s")
                 self._ready = "ready" in message
 
@@ -266,7 +284,7 @@ class Zygote:
 
 def get(packages=PACKAGES) -> Zygote:
     """This process's zygote for ``packages``, started if there is none (or it ended)."""
-    key = (os.getpid(), tuple(packages))
+    key = (os.getpid(), _key(packages))
     with _lock:
         zygote = _zygotes.get(key)
         if zygote is None or not zygote.alive:
