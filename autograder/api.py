@@ -388,7 +388,7 @@ def _stopped(outcome: GradeOutcome, submissions: list[Submission]) -> GradeOutco
 
 def grade(exercise: str, paths: Iterable = (), *, jobs: int = DEFAULT_JOBS, out=None, course_dir=None,
           force: bool = False, key_file=None, lang: str = "en", progress: Progress | None = None,
-          say: Say | None = None, cwd=None) -> GradeOutcome:
+          say: Say | None = None, cwd=None, scheduler: str | None = None) -> GradeOutcome:
     """Grade submissions of ``exercise`` with public and hidden checks (instructor).
 
     Each of ``paths`` is a submission file (student id: its folder's name), a folder with one
@@ -401,6 +401,8 @@ def grade(exercise: str, paths: Iterable = (), *, jobs: int = DEFAULT_JOBS, out=
     ``say`` hears "warning" (a path with no submission) and "grade_resumed" before the grading.
     UsageProblem: "grade_no_paths", "grade_no_submissions", the hidden key's ("no_hidden_key", …)
     and :func:`find_exercise`'s. Ctrl-C: returns with ``stopped`` (see :class:`GradeOutcome`).
+    ``scheduler``: grade on the Dask cluster at that address (:mod:`autograder.cluster`; checked
+    before anything is written: ``cluster.ClusterProblem``).
     """
     ex = find_exercise(exercise)
     paths = list(paths)
@@ -409,7 +411,7 @@ def grade(exercise: str, paths: Iterable = (), *, jobs: int = DEFAULT_JOBS, out=
         course_dir = here
     if course_dir is not None:
         return grade_course(ex.id, course_dir, jobs=jobs, force=force, key_file=key_file, lang=lang,
-                            progress=progress)
+                            progress=progress, scheduler=scheduler)
     key = _hidden_key(None, key_file)  # no key, no grading: the hidden inputs must not come from anything public
     if not paths:
         raise UsageProblem("grade_no_paths")
@@ -423,6 +425,10 @@ def grade(exercise: str, paths: Iterable = (), *, jobs: int = DEFAULT_JOBS, out=
         tell("warning", text=warning)
     if not submissions:
         raise UsageProblem("grade_no_submissions", ex=ex.id, paths=", ".join(map(str, paths)))
+    if scheduler:
+        from .cluster import require
+
+        require(scheduler, lang)
     out = GRADES if out is None else Path(out)
     outcome = GradeOutcome(ex.id, out / ex.id, len(submissions), warnings=list(warnings))
     check_writable([outcome.folder], lang=lang)
@@ -433,14 +439,14 @@ def grade(exercise: str, paths: Iterable = (), *, jobs: int = DEFAULT_JOBS, out=
     try:
         with _interruptible(), _progress(progress, ex.id, len(submissions) - len(previous)) as advance:
             outcome.records = grade_batch(ex.id, submissions, out, jobs=jobs, lang=lang, progress=advance,
-                                          hidden_key=key, previous=previous)
+                                          hidden_key=key, previous=previous, scheduler=scheduler)
     except KeyboardInterrupt:
         return _stopped(outcome, submissions)
     return outcome
 
 
 def grade_course(exercise: str, course_dir=HERE, *, jobs: int = DEFAULT_JOBS, force: bool = False, key_file=None,
-                 lang: str = "en", progress: Progress | None = None) -> GradeOutcome:
+                 lang: str = "en", progress: Progress | None = None, scheduler: str | None = None) -> GradeOutcome:
     """Grade the course's collected submissions of ``exercise`` (submitted/<student>/<ex>/) into
     COURSE/grades/<ex>/ and nbgrader's gradebook, skipping what is graded already unless ``force``.
 
@@ -461,13 +467,18 @@ def grade_course(exercise: str, course_dir=HERE, *, jobs: int = DEFAULT_JOBS, fo
     subs = course_submissions(course, ex.id)
     if not subs:
         raise UsageProblem("grade_no_course_submissions", ex=ex.id, folder=str(course.submitted()))
+    if scheduler:
+        from .cluster import require
+
+        require(scheduler, lang)
     check_gradebook(course.gradebook, lang)  # each check before anything is written
     check_writable([course.root, course.grades(ex.id), course.root / "autograded"], [course.gradebook], lang)
     require_nbgrader("grade", lang)
     outcome = GradeOutcome(ex.id, course.grades(ex.id), len(subs), course=course.root, gradebook=course.gradebook)
     try:
         with _interruptible(), _progress(progress, ex.id, len(subs)) as advance:
-            run = grade_all(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance, hidden_key=key)
+            run = grade_all(course, ex.id, jobs=jobs, force=force, lang=lang, progress=advance, hidden_key=key,
+                            scheduler=scheduler)
     except CourseBusy:
         raise Refused("course_busy", path=str(course.root)) from None
     except Problem as exc:  # met while grading (e.g. the gradebook broke meanwhile): in the run's language

@@ -310,7 +310,8 @@ def unfinished_results(out: Path, exercise_id: str, submissions: list[Submission
 
 def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, jobs: int = 1,
                 lang: str = "en", progress=None, limits=None, hidden_key: str | None = None,
-                previous: dict[int, GradedSubmission] | None = None) -> list[GradedSubmission]:
+                previous: dict[int, GradedSubmission] | None = None,
+                scheduler: str | None = None) -> list[GradedSubmission]:
     """Grade every submission (in ``jobs`` processes), writing each result as it comes.
 
     ``progress(record)`` is called after each submission; ``limits`` overrides the
@@ -319,6 +320,8 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
     anything is graded, when there is none). ``previous`` (e.g. from
     :func:`unfinished_results`) makes the run resumable: those records are taken
     as they are, and :data:`UNFINISHED` marks the folder until the run ends.
+    ``scheduler`` (a Dask scheduler's address, ``tcp://HOST:8786``): grade on that cluster
+    instead (:func:`autograder.cluster.grade_on_cluster`; ``jobs`` is not used then).
     Returns the graded submissions in the order of ``submissions``.
     """
     from .cases import hidden_key as env_key
@@ -343,7 +346,12 @@ def grade_batch(exercise_id: str, submissions: list[Submission], out: Path, *, j
         if STOP.is_set():  # a Ctrl-C that something swallowed (see STOP): stop after saving this one
             raise KeyboardInterrupt
 
-    if jobs <= 1 or len(todo) <= 1:
+    if scheduler and todo:  # on a Dask cluster: the same contract as _grade_in_pools
+        from .cluster import grade_on_cluster
+
+        grade_on_cluster(ex.id, [submissions[i] for i in todo], lang, limits, private, key,
+                         lambda j, rec: finish(todo[j], rec), scheduler)
+    elif jobs <= 1 or len(todo) <= 1:
         for i in todo:
             sub = submissions[i]
             finish(i, _grade_one(ex.id, sub.student, str(sub.path), lang, limits, private, key))

@@ -171,10 +171,13 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
               help="File holding the hidden checks' key (owner-only). Default: the course's key, "
                    "else $GRADER_HIDDEN_KEY; without any key, grading is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout (progress on stderr).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Grade on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786) instead of local "
+                   "processes (--jobs is not used then); needs the cluster extra.")
 @lang_option
 @pass_context
 def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, force: bool, key_file, as_json: bool,
-              lang: str):
+              scheduler, lang: str):
     """Grade submissions of EXERCISE with public and hidden checks (instructor).
 
     Each PATH is a submission file (student id: its folder's name), a folder
@@ -200,7 +203,7 @@ def grade_cmd(ctx: Context, exercise: str, paths, jobs: int, out, course_dir, fo
 
     with api_errors(lang):
         outcome = api.grade(exercise, paths, jobs=jobs, out=out, course_dir=course_dir, force=force,
-                            key_file=key_file, lang=lang, say=say,
+                            key_file=key_file, lang=lang, say=say, scheduler=scheduler,
                             progress=lambda label, total: progress_bar(err, total, label, lang))
     if outcome.stopped:
         _stopped(outcome, lang)

@@ -507,6 +507,24 @@ MESSAGES: dict[str, Text] = {
                           "escrito {path} (importación al libro de calificaciones de Canvas)"),
     "export_gradescope": Text("wrote {count} Gradescope results.json under {path}",
                               "escritos {count} results.json de Gradescope en {path}"),
+    # grading on a Dask cluster (autograder.cluster)
+    "cluster_needs_dask": Text(
+        "--scheduler needs Dask distributed, which cannot be imported here ({detail}): install the cluster extra "
+        "with `{install}` in the nn-grader folder, then run the command again. Nothing was graded.",
+        "--scheduler necesita Dask distributed, que no se puede importar aquí ({detail}): instala el extra del "
+        "clúster con `{install}` en la carpeta de nn-grader y vuelve a ejecutar la orden. No se ha corregido nada."),
+    "cluster_unreachable": Text(
+        "Cannot reach the Dask scheduler at {address} ({detail}): start it (`dask scheduler`) or give the address "
+        "it prints (tcp://HOST:8786), then run the command again. Nothing was graded.",
+        "No se puede contactar con el planificador de Dask en {address} ({detail}): arráncalo (`dask scheduler`) "
+        "o indica la dirección que muestra (tcp://HOST:8786) y vuelve a ejecutar la orden. No se ha corregido "
+        "nada."),
+    "cluster_version": Text(
+        "The Dask worker {worker} runs nn-grader {found}, not {version} ({n} worker(s) differ): install this "
+        "version on every worker (`{install}`), then run the command again. Nothing was graded.",
+        "El trabajador de Dask {worker} ejecuta nn-grader {found}, no {version} ({n} trabajador(es) distintos): "
+        "instala esta versión en todos los trabajadores (`{install}`) y vuelve a ejecutar la orden. No se ha "
+        "corregido nada."),
 }
 
 

@@ -32,6 +32,7 @@ SLOWEST_FIRST = (
     "tests/test_student_dist.py",       # 88 s: builds the student wheel, installs it with Jupyter in a venv
     "tests/exercises/test_ex7.py",      # 47 s: Keras models trained in the sandbox
     "tests/test_instructor_errors.py",  # 46 s
+    "tests/test_cluster.py",            # 22-38 s: a Dask scheduler and two workers on the loopback
     "tests/test_wire_hostile.py",       # 35 s: 18 attacks on the reply channel
     "tests/test_hostile.py",            # 25 s
     "tests/exercises/test_ex8.py",      # 23 s

@@ -119,7 +119,7 @@ def _record_one(course: CourseDir, exercise: str, rec: GradedSubmission, lang: s
 
 
 def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool = False, lang: str = "en",
-                 progress=None, limits=None, hidden_key: str | None = None) -> CourseGrading:
+                 progress=None, limits=None, hidden_key: str | None = None, scheduler=None) -> CourseGrading:
     from ..secret import resolve
 
     ex = registry.get(exercise)
@@ -159,7 +159,7 @@ def grade_course(course: CourseDir, exercise: str, *, jobs: int = 1, force: bool
 
         if todo:
             fresh = grade_batch(ex.id, todo, course.root / "grades", jobs=jobs, lang=lang, progress=done,
-                                limits=limits, hidden_key=key)
+                                limits=limits, hidden_key=key, scheduler=scheduler)
             fresh = [fresh_recorded.get(r.student, r) for r in fresh]
             out.records.extend(fresh)
             out.graded.extend(r.student for r in fresh)
