@@ -244,6 +244,9 @@ class Sandbox:
         work.mkdir()
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
+        os.set_blocking(self._req_w, False)  # a request is written within its timeout (see _write)
+        self._replies = selectors.DefaultSelector()  # one for the process's life: a request costs no new one
+        self._replies.register(self._resp_r, selectors.EVENT_READ)
         config = {
             "paths": _student_paths(self.limits.packages),
             "req_fd": req_r,
@@ -342,7 +345,6 @@ class Sandbox:
                 pass
             self._proc.wait()
             _LIVE.pop(self._proc.pid, None)
-            zygote.ended(self._proc.pid)  # a subreaper also reaps what it adopted of the process's group
             self._proc = None
         for fd in (self._req_w, self._resp_r):
             if fd is not None:
@@ -351,6 +353,9 @@ class Sandbox:
                 except OSError:
                     pass
         self._req_w = self._resp_r = None
+        if getattr(self, "_replies", None) is not None:
+            self._replies.close()
+            self._replies = None
         if getattr(self, "_out", None) is not None:
             self._out.close()
             self._out = None
@@ -510,10 +515,8 @@ class Sandbox:
         early reply and went on running) cannot block the grader."""
         deadline = time.monotonic() + timeout
         view = memoryview(data)
-        sel = selectors.DefaultSelector()
+        sel = None  # made only when the pipe is full (most requests fit in it at once)
         try:
-            os.set_blocking(self._req_w, False)
-            sel.register(self._req_w, selectors.EVENT_WRITE)
             while view:
                 try:
                     written = os.write(self._req_w, view[:1 << 20])
@@ -523,12 +526,16 @@ class Sandbox:
                     raise Crashed(self._death_reason()) from None
                 view = view[written:]
                 if view:
+                    if sel is None:
+                        sel = selectors.DefaultSelector()
+                        sel.register(self._req_w, selectors.EVENT_WRITE)
                     left = deadline - time.monotonic()
                     if left <= 0 or not sel.select(left):
                         self.close()
                         raise TimedOut(timeout, during)
         finally:
-            sel.close()
+            if sel is not None:
+                sel.close()
 
     def _read(self, timeout: float, during: str, bounds: wire.Bounds):
         """One frame from the student process within ``timeout`` and ``bounds``: its declared
@@ -539,34 +546,30 @@ class Sandbox:
         body = bytearray()
         body_len = None
         small = 0
-        sel = selectors.DefaultSelector()
-        sel.register(self._resp_r, selectors.EVENT_READ)
-        try:
-            while body_len is None or len(body) < body_len:
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    self.close()
-                    raise TimedOut(timeout, during)
-                want = 8 - len(head) if body_len is None else min(body_len - len(body), 1 << 20)
-                chunk = os.read(self._resp_r, want)
-                if not chunk:
-                    raise Crashed(self._death_reason())
-                if body_len is None:
-                    head += chunk
-                    if len(head) == 8:
-                        (body_len,) = struct.unpack("!Q", bytes(head))
-                        if body_len > bounds.frame:
-                            self.close()
-                            raise BadReply("first_too_large" if bounds is FIRST_MESSAGE else "reply_too_large",
-                                           size=body_len, limit=bounds.frame, allowance=REPLY_ALLOWANCE)
-                    continue
-                body += chunk
-                if len(chunk) < min(want, SMALL_READ) and len(body) < body_len:
-                    small += 1
-                    if small > SMALL_READS:
-                        time.sleep(TRICKLE_PAUSE_S)
-        finally:
-            sel.close()
+        sel = self._replies  # closed with the process (self.close())
+        while body_len is None or len(body) < body_len:
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(left):
+                self.close()
+                raise TimedOut(timeout, during)
+            want = 8 - len(head) if body_len is None else min(body_len - len(body), 1 << 20)
+            chunk = os.read(self._resp_r, want)
+            if not chunk:
+                raise Crashed(self._death_reason())
+            if body_len is None:
+                head += chunk
+                if len(head) == 8:
+                    (body_len,) = struct.unpack("!Q", bytes(head))
+                    if body_len > bounds.frame:
+                        self.close()
+                        raise BadReply("first_too_large" if bounds is FIRST_MESSAGE else "reply_too_large",
+                                       size=body_len, limit=bounds.frame, allowance=REPLY_ALLOWANCE)
+                continue
+            body += chunk
+            if len(chunk) < min(want, SMALL_READ) and len(body) < body_len:
+                small += 1
+                if small > SMALL_READS:
+                    time.sleep(TRICKLE_PAUSE_S)
         try:
             return wire.unpack(body, bounds)
         except wire.WireError as exc:

@@ -17,12 +17,12 @@ student code. The CPU-time limit counts from the fork.
 
 The grader's side (:class:`Zygote`) hands the zygote four file descriptors over a private
 ``SOCK_SEQPACKET`` socket and gets back the process id. The zygote forks twice, through a process
-that exits at once, and the grader is a child subreaper (``PR_SET_CHILD_SUBREAPER``): so the student
-process is the grader's own child, as one it started itself would be. Its parent is the grader (what
-it does to its parent, it does to the grader, as before), it dies with the grader
-(``PR_SET_PDEATHSIG``), and the grader waits for it (:class:`ZygoteProcess`, a ``subprocess.Popen``
-look-alike) and reaps what else of its process group the subreaper adopts (a confined process's
-namespace init, when both are killed).
+that exits at once, and while it does the grader is a child subreaper (``PR_SET_CHILD_SUBREAPER``,
+set only for that moment): so the student process is the grader's own child, as one it started
+itself would be. Its parent is the grader (what it does to its parent, it does to the grader, as
+before), it dies with the grader (``PR_SET_PDEATHSIG``), and the grader waits for it
+(:class:`ZygoteProcess`, a ``subprocess.Popen`` look-alike). What it leaves behind when it dies
+goes to init, as before.
 
 Used for exercises whose student process needs NumPy alone (:func:`usable`), on Linux; elsewhere, with
 ``$GRADER_ZYGOTE=0``, or when the zygote cannot start, the sandbox starts a new interpreter per
@@ -78,7 +78,7 @@ def usable(packages) -> bool:
 class ZygoteProcess:
     """A student process forked by a zygote, now this process's child: as much of ``subprocess.Popen``
     as the sandbox uses: ``pid``, ``poll()``, ``wait(timeout)`` and ``returncode`` (``-signal`` when it
-    was killed). Once it has ended, what is left of its process group is reaped too (:func:`sweep`)."""
+    was killed)."""
 
     def __init__(self, pid: int):
         self.pid, self.returncode = pid, None
@@ -91,8 +91,12 @@ class ZygoteProcess:
                 pid, status = self.pid, 0
             if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
-                ended(self.pid)
         return self.returncode
+
+    def __del__(self):
+        # dropped before it was waited for (a sandbox never closed): reaped later, as subprocess does
+        if self.returncode is None:
+            _unreaped.add(self.pid)
 
     def wait(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -105,47 +109,58 @@ class ZygoteProcess:
         return self.returncode
 
 
-#: process groups of ended student processes that may still have children of this process (adopted)
-_groups: set[int] = set()
-
-
-def ended(pid: int) -> None:
-    """A student process (forked by a zygote or started as a new interpreter) has been reaped: reap
-    what this process adopted of its group, now or later (:func:`sweep`)."""
-    if _subreaping:
-        _groups.add(pid)
-        sweep()
+#: student processes whose ZygoteProcess was dropped before they were reaped
+_unreaped: set[int] = set()
 
 
 def sweep() -> None:
-    """Reap this process's adopted children in the groups of ended student processes (a confined
-    process's namespace init, killed with it, is adopted by the subreaper when it dies last)."""
-    for group in list(_groups):
-        while True:
-            try:
-                found = os.waitid(os.P_PGID, group, os.WEXITED | os.WNOHANG)
-            except ChildProcessError:  # none left in that group
-                _groups.discard(group)
-                break
-            except OSError:
-                break
-            if found is None:  # some still running: looked at again next time
-                break
+    """Reap the student processes whose ZygoteProcess was dropped unwaited (a sandbox never closed)."""
+    for pid in list(_unreaped):
+        try:
+            done = os.waitpid(pid, os.WNOHANG)[0]
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.discard(pid)
 
 
-_subreaping = False  # whether this process has made itself a child subreaper
+_adopting = threading.Lock()  # one fork at a time is this process's to adopt
 
 
-def _subreaper() -> bool:
-    """Make this process a child subreaper (Linux): orphans below it become its children."""
-    global _subreaping
+def _children() -> set[int]:
+    """This process's children (Linux: /proc/self/task/*/children)."""
+    found: set[int] = set()
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as fh:
+                found.update(int(p) for p in fh.read().split())
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _start_ticks(pid: int) -> float:
+    """When ``pid`` started, in clock ticks since boot (inf when unknown)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return int(fh.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return float("inf")
+
+
+def _boot_ticks() -> int:
+    """Now, in clock ticks since boot (the unit of a process's start time)."""
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK"))
+
+
+def _subreaper(on: bool) -> bool:
+    """Make this process a child subreaper (Linux: orphans below it become its children), or stop."""
     try:
         import ctypes
 
-        _subreaping = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+        return ctypes.CDLL(None, use_errno=True).prctl(36, int(on), 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
-        _subreaping = False
-    return _subreaping
+        return False
 
 
 class Zygote:
@@ -155,7 +170,7 @@ class Zygote:
         from .launch import BOOTSTRAP, child_env
         from .paths import CHILD_MODULES, _child_code, _student_paths
 
-        if not _subreaper():
+        if not (_subreaper(True) and _subreaper(False)):
             raise ZygoteError("this process cannot adopt the processes a zygote forks")
         self.owner = os.getpid()
         self._lock = threading.RLock()
@@ -258,23 +273,42 @@ class Zygote:
         with self._lock:
             if self._gone:
                 raise ZygoteError("the zygote ended")
+            sweep()  # what earlier sandboxes left to reap
             self.wait_ready()
-            try:
-                socket.send_fds(self._ctrl, [b"F"], [payload_fd, req_r, resp_w, out_fd])
-            except OSError as exc:
+            # adopting from the request until the zygote says the middle process is gone (then the
+            # student process is this one's child); not after: what it leaves when it dies goes to init
+            with _adopting:
+                before, since = _children(), _boot_ticks()
+                if not _subreaper(True):
+                    raise ZygoteError("this process cannot adopt the processes a zygote forks")
+                try:
+                    proc = self._fork(payload_fd, req_r, resp_w, out_fd)
+                finally:
+                    _subreaper(False)
+                # another thread's student process that was orphaned meanwhile (its namespace's init, when
+                # both were killed) was adopted too: born before this moment, it is no library's new child
+                for pid in _children() - before - {proc.pid}:
+                    if _start_ticks(pid) < since:
+                        _unreaped.add(pid)
+                return proc
+
+    def _fork(self, payload_fd: int, req_r: int, resp_w: int, out_fd: int) -> ZygoteProcess:
+        try:
+            socket.send_fds(self._ctrl, [b"F"], [payload_fd, req_r, resp_w, out_fd])
+        except OSError as exc:
+            self._die()
+            raise ZygoteError(f"the zygote stopped listening: {exc}") from None
+        deadline = time.monotonic() + FORK_TIMEOUT_S
+        while True:
+            left = deadline - time.monotonic()
+            message = self._receive(left) if left > 0 else None
+            if message is None:
                 self._die()
-                raise ZygoteError(f"the zygote stopped listening: {exc}") from None
-            deadline = time.monotonic() + FORK_TIMEOUT_S
-            while True:
-                left = deadline - time.monotonic()
-                message = self._receive(left) if left > 0 else None
-                if message is None:
-                    self._die()
-                    raise ZygoteError(f"the zygote did not fork within {FORK_TIMEOUT_S:g} s")
-                if "pid" in message:
-                    return ZygoteProcess(int(message["pid"]))
-                if "error" in message:
-                    raise ZygoteError(str(message["error"])[:200])
+                raise ZygoteError(f"the zygote did not fork within {FORK_TIMEOUT_S:g} s")
+            if "pid" in message:
+                return ZygoteProcess(int(message["pid"]))
+            if "error" in message:
+                raise ZygoteError(str(message["error"])[:200])
 
     def close(self) -> None:
         with self._lock:
