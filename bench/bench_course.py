@@ -7,7 +7,13 @@ in bounded time), grades it with the grader into one gradebook, then runs
 grades one submission at a time, running student code and the check cells in
 one kernel), and compares the per-cell scores of both gradebooks.
 
-Usage: python bench/bench_course.py [--students 10] [--jobs 2]
+Where the grader's time goes is printed too: the main process's time spent recording (the
+autograded notebooks, nbgrader's gradebook, the result files written again; from
+``CourseGrading.seconds``) and, measured in the same run, the same class graded by ``grade_batch``
+alone (no course, no recording) into a scratch folder. Recording overlaps the grading that goes on
+in the worker processes, so the run's wall time minus the grading alone is what recording costs.
+
+Usage: python bench/bench_course.py [--students 10] [--jobs 2] [--no-nbgrader]
 Prints wall times, the ratio and the agreement; asserts nothing.
 """
 from __future__ import annotations
@@ -18,9 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.batch import grade_batch
 from autograder.course import CourseDir, nb
 from autograder.course.demo import EXERCISES, build_class
-from autograder.course.grade import grade_course
+from autograder.course.grade import course_submissions, grade_course
 from autograder.course.release import release
 from autograder.course.setup import init_course
 
@@ -36,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-nbgrader", action="store_true", help="skip `nbgrader autograde` (minutes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         course = init_course(Path(tmp) / "ours", EXERCISES)
@@ -47,10 +55,31 @@ def main() -> None:
         nb.write_config(copy, "nn-course")
         n_subs = args.students * len(EXERCISES)
 
+        from autograder.secret import resolve
+
+        key = resolve(course.root)
+        start = time.perf_counter()
+        for ex in EXERCISES:  # the grading alone: no course, no autograded notebook, no gradebook
+            grade_batch(ex, course_submissions(course, ex), Path(tmp) / "plain", jobs=args.jobs, hidden_key=key)
+        plain = time.perf_counter() - start
+
+        spent: dict[str, float] = {}
         start = time.perf_counter()
         for ex in EXERCISES:
-            grade_course(course, ex, jobs=args.jobs)
+            run = grade_course(course, ex, jobs=args.jobs)
+            for part, seconds in run.seconds.items():
+                spent[part] = spent.get(part, 0.0) + seconds
         ours = time.perf_counter() - start
+        recording = sum(v for k, v in spent.items() if k != "total")
+        print(f"{n_subs} submissions ({args.students} students × {len(EXERCISES)} exercises)")
+        print(f"grader grade --jobs {args.jobs}: {ours:.1f} s ({n_subs / ours:.1f} submissions/s), "
+              f"gradebook recording included")
+        print(f"  recording, in the main process: {recording:.2f} s ({100 * recording / ours:.0f} % of the run): "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items() if k != "total"))
+        print(f"  the same grading without recording (grade_batch --jobs {args.jobs}): {plain:.1f} s; "
+              f"the run costs {ours - plain:+.1f} s more ({100 * (ours - plain) / ours:.0f} % of it)")
+        if args.no_nbgrader:
+            return
 
         api = nb.api(copy)
         for ex in EXERCISES:
@@ -63,9 +92,6 @@ def main() -> None:
 
         a, b = scores(course), scores(copy)
         disagree = [k for k in a if a[k] != b.get(k)]
-        print(f"{n_subs} submissions ({args.students} students × {len(EXERCISES)} exercises)")
-        print(f"grader grade --jobs {args.jobs}: {ours:.1f} s ({n_subs / ours:.1f} submissions/s), "
-              f"gradebook recording included")
         print(f"nbgrader autograde: {theirs:.1f} s ({n_subs / theirs:.2f} submissions/s)")
         print(f"ratio: grader is {theirs / ours:.1f}x faster")
         print(f"per-cell scores compared: {len(a)}; agree: {len(a) - len(disagree)}; disagree: {len(disagree)}"

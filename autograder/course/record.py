@@ -1,4 +1,4 @@
-"""Record the grader's results in nbgrader's gradebook, per test cell, through nbgrader's own API.
+"""Record the grader's results in nbgrader's gradebook, per test cell, as nbgrader's own API records them.
 
 Each check belongs to a test cell (``Check.cell``; nbgrader grade id
 ``test_<cell>``); the cell's auto score is the sum of its checks' points, the
@@ -6,7 +6,10 @@ same number the cell itself returns when ``nbgrader autograde`` runs it. An
 autograded copy of the submitted notebook is written with each test cell's
 output (one line per check, hidden ones redacted, then the score), so the
 formgrader and ``nbgrader generate_feedback`` have a notebook to show.
-Recording is idempotent: a result recorded twice leaves the same rows.
+Recording is idempotent: a result recorded twice leaves the same rows. A class is recorded in bulk
+(:class:`GradebookRecorder`: one session, one commit for many students, nbgrader's ORM models below
+its per-submission API); the rows are those nbgrader's API writes (:func:`record_one_by_one`, the
+reference the bulk path is tested against, row for row).
 
 The rows are those ``nbgrader autograde`` writes, so nbgrader's formgrader shows a submission graded
 here as it shows one nbgrader graded (see :func:`record_in_gradebook`): the grade's ``auto_score``
@@ -34,6 +37,7 @@ import json
 import math
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -142,6 +146,33 @@ def _auto_comments(course: CourseDir, exercise: str, student: str, gb, notebook_
     return out
 
 
+def _answer_comments(course: CourseDir, exercise: str, student: str, notebook_name_: str,
+                     checksum: dict) -> dict:
+    """:func:`_auto_comments` with the source cells' checksums given (``{(notebook, grade id):
+    checksum}``, read once for a whole class) instead of looked up in the gradebook cell by cell."""
+    from nbformat.reader import reads
+    from nbgrader import utils
+
+    path = course.autograded(student, exercise) / f"{notebook_name_}.ipynb"
+    try:  # nbformat's reader without the schema validation (the notebook was written valid: _valid)
+        node = reads(path.read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - no autograded notebook (yet): nothing to comment on
+        return {}
+    if node.metadata.get(STAND_IN):
+        return {}
+    out = {}
+    for cell in node.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if not isinstance(meta, dict) or not utils.is_solution(cell) or utils.is_task(cell):
+            continue
+        try:
+            expected = checksum[(notebook_name_, meta["grade_id"])]
+            out[meta["grade_id"]] = "No response." if utils.compute_checksum(cell) == expected else None
+        except Exception:  # noqa: BLE001 - a cell the gradebook does not know: no comment
+            continue
+    return out
+
+
 def _late_penalties(course: CourseDir):
     """nbgrader's ``AssignLatePenalties`` configured by the course (its late submission plugin: by
     default ``LateSubmissionPlugin`` with ``penalty_method = "none"``)."""
@@ -163,8 +194,217 @@ def _late_penalty(late, submission, notebook, student: str) -> None:
             notebook.late_submission_penalty = late._check_late_penalty(notebook, penalty)
 
 
-def record_in_gradebook(course: CourseDir, exercise: str, records: list[GradedSubmission]) -> dict[str, str]:
+def record_in_gradebook(course: CourseDir, exercise: str, records: list[GradedSubmission], *,
+                        recorder: "GradebookRecorder | None" = None) -> dict[str, str]:
     """Write each record's per-cell scores into the gradebook (creating students and submissions).
+
+    The scores are the grader's (each check's points); the rows and their maximum points are
+    nbgrader's, those ``add_submission`` makes from the assignment's source notebook in the gradebook,
+    so nothing in a submitted notebook changes them. Each row is set as ``nbgrader autograde`` sets it
+    (see the module docstring): ``needs_manual_grade`` False unless a grader had already given a manual
+    score, the answer cells' auto comments, the submission's time as nbgrader reads it, the late
+    submission penalty of the course's nbgrader configuration. The comments are read from the
+    autograded notebook: write it first (:func:`write_autograded`). A record that cannot be recorded
+    does not stop the others: returns ``{student: what went wrong}`` for those.
+
+    All ``records`` are recorded in bulk (see :class:`GradebookRecorder`), in ``recorder``'s session
+    when one is given (a run that records as results arrive keeps one open), else in a new one.
+    """
+    if recorder is not None:
+        return recorder.record(records)
+    with gradebook_recorder(course, exercise) as book:
+        return book.record(records)
+
+
+@contextmanager
+def gradebook_recorder(course: CourseDir, exercise: str):
+    """A :class:`GradebookRecorder` on the course's gradebook, closed when the block ends."""
+    with nb.gradebook(course) as gb:
+        yield GradebookRecorder(course, exercise, gb)
+
+
+def _failure(exc: BaseException) -> str:
+    return f"gradebook: {type(exc).__name__}: {str(exc)[:300]}"
+
+
+_IN_CHUNK = 400  # ids per SQL ``IN (...)``: well below SQLite's limit on bound parameters
+
+
+def _chunks(items: list, size: int = _IN_CHUNK):
+    return (items[k:k + size] for k in range(0, len(items), size))
+
+
+@dataclass
+class _Prepared:
+    """What one record writes, computed before any row is touched (so a failure leaves no half row)."""
+
+    record: GradedSubmission
+    when: datetime | None
+    scores: dict[str, float]
+    comments: dict[str, dict]  # notebook name -> answer cell grade id -> auto_comment
+
+
+class GradebookRecorder:
+    """Records many students at once in one gradebook session, below nbgrader's per-submission API.
+
+    nbgrader's ``Gradebook.add_submission`` and ``find_grade`` query the database once per cell and
+    commit once per call: a class recorded through them spends most of its time in SQL. This
+    recorder writes the same rows with nbgrader's own ORM models (``Student``, ``SubmittedAssignment``,
+    ``SubmittedNotebook``, ``Grade``, ``Comment``) in one session: what it needs of the assignment
+    (its notebooks, their grade, answer and task cells, the answer cells' checksums) is read once;
+    each call of :meth:`record` loads the existing submissions of its students in a few queries,
+    creates the missing ones exactly as ``add_submission`` does (one ``SubmittedNotebook`` per source
+    notebook, one ``Grade`` per grade cell, one ``Comment`` per answer cell, both per task cell), sets
+    the values :func:`record_one_by_one` sets, and commits once. When that commit fails, the records
+    are tried again one at a time, so that one student's failure is that student's alone.
+    """
+
+    def __init__(self, course: CourseDir, exercise: str, gb):
+        from nbgrader.api import Assignment, BaseCell, Notebook, SourceCell
+
+        self.course, self.exercise, self.gb = course, exercise, gb
+        self.db = gb.db()  # the session itself (nbgrader's is thread-scoped; the caller serialises calls)
+        self.late = _late_penalties(course)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gb.update_or_create_assignment(exercise)
+        # plain values, not ORM objects: a commit expires those
+        self.assignment_id = self.db.query(Assignment.id).filter(Assignment.name == exercise).scalar()
+        notebooks = self.db.query(Notebook.id, Notebook.name).filter(
+            Notebook.assignment_id == self.assignment_id).order_by(Notebook.name).all()
+        self.notebook_name = {nid: name for nid, name in notebooks}
+        self.notebook_ids = [nid for nid, _ in notebooks]
+        cells = self.db.query(BaseCell.id, BaseCell.name, BaseCell.type, BaseCell.notebook_id).filter(
+            BaseCell.notebook_id.in_(self.notebook_ids)).all() if notebooks else []
+        self.cell_name = {cid: name for cid, name, _, _ in cells}
+        # add_submission's order: grade cells, answer cells, task cells, each as the relationship loads them
+        self.cells_of = {nid: {kind: [cid for cid, _, k, n in cells if n == nid and k == kind]
+                               for kind in ("GradeCell", "SolutionCell", "TaskCell")}
+                         for nid in self.notebook_ids}
+        sources = self.db.query(SourceCell.notebook_id, SourceCell.name, SourceCell.checksum).filter(
+            SourceCell.notebook_id.in_(self.notebook_ids)).all() if notebooks else []
+        self.checksum = {(self.notebook_name[nid], name): value for nid, name, value in sources}
+        self.db.commit()
+
+    # -- what a record writes
+    def _prepare(self, record: GradedSubmission) -> _Prepared:
+        student = record.student
+        when = _nbgrader_time(self.course, student, self.exercise)
+        comments = {name: _answer_comments(self.course, self.exercise, student, name, self.checksum)
+                    for name in self.notebook_name.values()}
+        return _Prepared(record, when, cell_scores(record, self.exercise), comments)
+
+    def record(self, records: list[GradedSubmission]) -> dict[str, str]:
+        """Record ``records`` (see :func:`record_in_gradebook`); returns ``{student: what went wrong}``."""
+        failed: dict[str, str] = {}
+        latest: dict[str, GradedSubmission] = {}  # a student recorded twice: the last record, as one by one
+        for record in records:
+            latest.pop(record.student, None)
+            latest[record.student] = record
+        prepared = []
+        for record in latest.values():
+            try:
+                prepared.append(self._prepare(record))
+            except Exception as exc:  # noqa: BLE001 - one student's failure is recorded, the rest go on
+                failed[record.student] = _failure(exc)
+        with warnings.catch_warnings():
+            # nbgrader's models trigger SQLAlchemy autoflush warnings that mean nothing here
+            warnings.simplefilter("ignore")
+            try:
+                self._write(prepared)
+            except Exception as exc:  # noqa: BLE001 - tried again one by one: the failure is someone's
+                self.db.rollback()
+                if len(prepared) == 1:
+                    failed[prepared[0].record.student] = _failure(exc)
+                    prepared = []
+                else:
+                    alone = []
+                    for item in prepared:
+                        try:
+                            self._write([item])
+                            alone.append(item)
+                        except Exception as exc1:  # noqa: BLE001
+                            self.db.rollback()
+                            failed[item.record.student] = _failure(exc1)
+                    prepared = alone
+        for item in prepared:  # nbgrader's own files beside the autograded notebook
+            student = item.record.student
+            try:
+                if self.course.autograded(student, self.exercise).is_dir():
+                    _copy_nbgrader_files(self.course, self.exercise, student)
+            except Exception as exc:  # noqa: BLE001
+                failed[student] = _failure(exc)
+        return failed
+
+    def _write(self, prepared: list[_Prepared]) -> None:
+        """Write the rows of ``prepared`` and commit once (raises, uncommitted, on a database error)."""
+        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+        from sqlalchemy.orm import selectinload
+
+        if not prepared:
+            return
+        db = self.db
+        ids = [item.record.student for item in prepared]
+        students = {}
+        for part in _chunks(ids):
+            students.update({s.id: s for s in db.query(Student).filter(Student.id.in_(part))})
+        for sid in ids:
+            if sid not in students:  # add_student
+                students[sid] = Student(id=sid)
+                db.add(students[sid])
+        submissions = {}
+        for part in _chunks(ids):
+            query = db.query(SubmittedAssignment).filter(
+                SubmittedAssignment.assignment_id == self.assignment_id,
+                SubmittedAssignment.student_id.in_(part)).options(
+                selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.grades),
+                selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.comments))
+            submissions.update({s.student_id: s for s in query})
+        for sid in ids:
+            if sid not in submissions:  # add_submission: the assignment's structure, mirrored
+                submission = SubmittedAssignment(assignment_id=self.assignment_id, student=students[sid])
+                for nid in self.notebook_ids:
+                    notebook = SubmittedNotebook(notebook_id=nid, assignment=submission)
+                    cells = self.cells_of[nid]
+                    for cid in cells["GradeCell"]:
+                        Grade(cell_id=cid, notebook=notebook)
+                    for cid in cells["SolutionCell"]:
+                        Comment(cell_id=cid, notebook=notebook)
+                    for cid in cells["TaskCell"]:
+                        Comment(cell_id=cid, notebook=notebook)
+                        Grade(cell_id=cid, notebook=notebook)
+                db.add(submission)
+                submissions[sid] = submission
+        for item in prepared:
+            submission = submissions[item.record.student]
+            submission.timestamp = item.when  # what the formgrader compares with timestamp.txt
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    name = self.cell_name.get(grade.cell_id)
+                    if name in item.scores:
+                        grade.auto_score = item.scores[name]
+                        # nbgrader's SaveAutoGrades: a manual score already given is marked for review
+                        grade.needs_manual_grade = grade.manual_score is not None
+                comments = item.comments.get(self.notebook_name.get(notebook.notebook_id), {})
+                for comment in notebook.comments:
+                    comment.auto_comment = comments.get(self.cell_name.get(comment.cell_id))
+        db.flush()
+        for item in prepared:  # AssignLatePenalties, on the scores just written
+            submission = submissions[item.record.student]
+            for notebook in submission.notebooks:
+                if submission.total_seconds_late > 0:
+                    db.expire(notebook, ["score"])  # the sum of the grades flushed above
+                _late_penalty(self.late, submission, notebook, item.record.student)
+        db.commit()
+
+
+def record_one_by_one(course: CourseDir, exercise: str, records: list[GradedSubmission]) -> dict[str, str]:
+    """The per-student path through nbgrader's own API (``add_submission``, ``find_submission``, two
+    commits per student): what :func:`record_in_gradebook` did before it recorded in bulk, kept as the
+    reference the bulk path is proven equal to (tests/test_course_gradebook.py). Same arguments, same
+    result.
+
+    Writes each record's per-cell scores into the gradebook (creating students and submissions).
 
     The scores are the grader's (each check's points); the rows and their maximum points are
     nbgrader's, made by ``add_submission`` from the assignment's source notebook in the gradebook,
