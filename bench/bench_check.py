@@ -3,7 +3,11 @@
 Runs, interleaved so that both see the same machine: the floor; `grader check EX` on the exercise's
 solution (a correct file) with the warm template (the default); and with `GRADER_ZYGOTE=0` (a new
 interpreter per student process, as before the template). Prints the median wall time of each and the
-ratio to the floor (issue 15's goal: at most 2x). Asserts nothing.
+ratio to the floor (issue 15's goal: at most 2x). Then the per-submission overhead of the sandbox in a
+batch: one student process started, loaded with a correct file, asked one call and closed, in a process
+that has done it before (as a batch worker), median of 40, with the template and without
+(`GRADER_ZYGOTE=0`), confined as this machine allows (`grader limits` says how). Goal: at most 15 ms.
+Asserts nothing.
 
 Usage: python bench/bench_check.py [--exercise ex3] [--runs 15]
 """
@@ -63,6 +67,31 @@ def main() -> None:
         med = statistics.median(values)
         print(f"  {name:42s} {med * 1000:6.0f} ms ({min(values) * 1000:.0f}-{max(values) * 1000:.0f})"
               f"  {med / floor:4.1f}x the floor")
+    print("per-submission overhead in a batch (goal: <= 15 ms):")
+    overhead()
+
+
+def overhead(runs: int = 40) -> None:
+    code = f"""
+import os, statistics, time
+from autograder.sandbox import Limits, Sandbox, confinement
+src = open({str(next((ROOT / "solutions").glob("ex3_*.py")))!r}).read()
+times = []
+for i in range({runs} + 5):
+    t = time.perf_counter()
+    with Sandbox([("<cell 1>", src)], Limits()) as box:
+        box.start()
+        box.call("dropout_backward", 1.0, None)
+    times.append(time.perf_counter() - t)
+times = times[5:]
+conf = confinement()
+print(f"{{1000 * statistics.median(times):5.1f}} ms (min {{1000 * min(times):.1f}}, max {{1000 * max(times):.1f}})"
+      f"; confined: {{'pid_ns' in conf and conf.get('pid_ns')}}")
+"""
+    for name, env in (("with the template", {}), ("GRADER_ZYGOTE=0", {"GRADER_ZYGOTE": "0"})):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=dict(os.environ, **env), check=True)
+        print(f"  sandbox start + 1 call + close, {name:18s} {out.stdout.strip()}")
 
 
 if __name__ == "__main__":
