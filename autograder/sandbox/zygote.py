@@ -3,7 +3,8 @@
 Starting a student process costs an interpreter and NumPy's import (about 0.1 s of CPU) each time; a
 class of 1,000 pays it 5,000 times, and ``grader check`` pays it after its own imports. The template (a
 "zygote", as Android calls its own) is started exactly as a student process is (``python -I -S -u -c
-BOOTSTRAP``, the same minimal environment, ``sys.path`` and blocked imports), imports NumPy and the
+BOOTSTRAP``, the same minimal environment, ``sys.path`` and blocked imports), imports NumPy (and
+TensorFlow and Keras for the exercises that see every installed package: :data:`PRELOAD`) and the
 sandbox's own modules, and then runs nothing but a loop (``child._zygote``) that forks on request. It
 never runs a student's code, holds no private path, no hidden key and no expected value.
 
@@ -24,9 +25,9 @@ before), it dies with the grader (``PR_SET_PDEATHSIG``), and the grader waits fo
 (:class:`ZygoteProcess`, a ``subprocess.Popen`` look-alike). What it leaves behind when it dies
 goes to init, as before.
 
-Used for exercises whose student process needs NumPy alone (:func:`usable`), on Linux; elsewhere, with
-``$GRADER_ZYGOTE=0``, or when the zygote cannot start, the sandbox starts a new interpreter per
-process as before. One zygote per grader process and package set, started on first use (or early, by
+Used on Linux for the package sets of :data:`PRELOAD` (:func:`usable`); elsewhere, with
+``$GRADER_ZYGOTE=0``, or when the zygote cannot start (TensorFlow missing: then not tried again by
+that process), the sandbox starts a new interpreter per process as before. One zygote per grader process and package set, started on first use (or early, by
 :func:`prestart`), shared by its threads; it dies with the grader (``PR_SET_PDEATHSIG`` and the end of
 its channel), and the processes it forked die with it.
 """
