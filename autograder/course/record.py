@@ -123,33 +123,13 @@ def _auto_comments(course: CourseDir, exercise: str, student: str, gb, notebook_
     unchanged (its checksum, computed on the autograded notebook where its nbgrader metadata is the
     source's, equals the one ``generate_assignment`` recorded), else None. None for every cell when no
     notebook was read (a .py submission, an unreadable notebook: like nbgrader's missing notebook)."""
-    import nbformat
-    from nbgrader import utils
-
-    path = course.autograded(student, exercise) / f"{notebook_name_}.ipynb"
-    try:
-        node = nbformat.reads(path.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
-    except Exception:  # noqa: BLE001 - no autograded notebook (yet): nothing to comment on
-        return {}
-    if node.metadata.get(STAND_IN):
-        return {}
-    out = {}
-    for cell in node.cells:
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if not isinstance(meta, dict) or not utils.is_solution(cell) or utils.is_task(cell):
-            continue
-        try:
-            expected = gb.find_source_cell(meta["grade_id"], notebook_name_, exercise).checksum
-            out[meta["grade_id"]] = "No response." if utils.compute_checksum(cell) == expected else None
-        except Exception:  # noqa: BLE001 - a cell the gradebook does not know: no comment
-            continue
-    return out
+    return _answer_comments(course, exercise, student, notebook_name_,
+                            lambda grade_id: gb.find_source_cell(grade_id, notebook_name_, exercise).checksum)
 
 
-def _answer_comments(course: CourseDir, exercise: str, student: str, notebook_name_: str,
-                     checksum: dict) -> dict:
-    """:func:`_auto_comments` with the source cells' checksums given (``{(notebook, grade id):
-    checksum}``, read once for a whole class) instead of looked up in the gradebook cell by cell."""
+def _answer_comments(course: CourseDir, exercise: str, student: str, notebook_name_: str, checksum) -> dict:
+    """:func:`_auto_comments`, with ``checksum(grade id)`` the source cell's recorded checksum (the bulk
+    path reads them once for a whole class instead of cell by cell from the gradebook)."""
     from nbformat.reader import reads
     from nbgrader import utils
 
@@ -166,7 +146,7 @@ def _answer_comments(course: CourseDir, exercise: str, student: str, notebook_na
         if not isinstance(meta, dict) or not utils.is_solution(cell) or utils.is_task(cell):
             continue
         try:
-            expected = checksum[(notebook_name_, meta["grade_id"])]
+            expected = checksum(meta["grade_id"])
             out[meta["grade_id"]] = "No response." if utils.compute_checksum(cell) == expected else None
         except Exception:  # noqa: BLE001 - a cell the gradebook does not know: no comment
             continue
@@ -290,7 +270,8 @@ class GradebookRecorder:
     def _prepare(self, record: GradedSubmission) -> _Prepared:
         student = record.student
         when = _nbgrader_time(self.course, student, self.exercise)
-        comments = {name: _answer_comments(self.course, self.exercise, student, name, self.checksum)
+        comments = {name: _answer_comments(self.course, self.exercise, student, name,
+                                           lambda gid, name=name: self.checksum[(name, gid)])
                     for name in self.notebook_name.values()}
         return _Prepared(record, when, cell_scores(record, self.exercise), comments)
 
