@@ -53,21 +53,25 @@ def _stop(procs):
         proc.wait()
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """{"address", "workers": [Popen]}: a scheduler and two one-thread workers."""
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def _running_cluster(folder: Path, workers: int = 2, **env_extra):
+    """{"address", "workers": [Popen], "folder"}: a scheduler and ``workers`` one-thread workers (with a
+    nanny, which restarts a worker that dies), stopped when the block ends."""
     from distributed import Client
 
-    folder = tmp_path_factory.mktemp("dask")
     info = folder / "scheduler.json"
     env = {k: v for k, v in os.environ.items() if k != "GRADER_HIDDEN_KEY"}  # the key travels with the tasks
     env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = "1"
+    env.update(env_extra)
     procs = []
     try:
         procs.append(subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                        "--scheduler-file", str(info)], cwd=folder, env=env, start_new_session=True,
                                       stdout=subprocess.DEVNULL, stderr=open(folder / "scheduler.log", "wb")))
-        for n in range(2):
+        for n in range(workers):
             procs.append(subprocess.Popen([str(DASK), "worker", "--scheduler-file", str(info), "--nthreads", "1",
                                            "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "60"],
                                           cwd=folder, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
@@ -78,10 +82,17 @@ def cluster(tmp_path_factory):
             time.sleep(0.1)
         address = json.loads(info.read_text())["address"]
         with Client(address, timeout=30, set_as_default=False) as client:
-            client.wait_for_workers(2, timeout=60)
+            client.wait_for_workers(workers, timeout=60)
         yield {"address": address, "workers": procs[1:], "folder": folder}
     finally:
         _stop(procs)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A scheduler and two one-thread workers, for the module."""
+    with _running_cluster(tmp_path_factory.mktemp("dask")) as running:
+        yield running
 
 
 def _grader(*args, env=None, timeout=180):
@@ -271,3 +282,28 @@ def test_a_course_on_the_cluster_records_what_a_local_run_records(cluster, tmp_p
     assert recorded(root) == recorded(copy)
     scores = {r["student"]: r["score"] for r in json.loads(remote.stdout)}
     assert scores == {"alice": 10, "erin": 7}
+
+
+def test_a_submission_that_kills_its_worker_is_recorded_and_the_others_are_graded(tmp_path):
+    """Unconfined workers (GRADER_CONFINE=0: as where the grader is not root), a submission can kill its
+    parent, the Dask worker process. Its task is rescheduled once (allowed-failures 1), ends in KilledWorker,
+    is graded once more alone, kills that worker too, and is recorded as not graded; the others get their
+    normal results, each once."""
+    folder = tmp_path / "dask"
+    folder.mkdir()
+    klass = tmp_path / "class"
+    killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + ex3_sources.CORRECT
+    for student, text in {"alice": ex3_sources.CORRECT, "bob": STUB_PY.read_text(), "killer": killer}.items():
+        (klass / student).mkdir(parents=True)
+        (klass / student / "ex3_dropout.py").write_text(text)
+    with _running_cluster(folder, workers=1, GRADER_CONFINE="0") as running:
+        result = _grader("grade", EX, klass, "--scheduler", running["address"], "--out", tmp_path / "out", "--json",
+                         timeout=300)
+    assert result.returncode == 0, result.stderr
+    records = {r["student"]: r for r in json.loads(result.stdout)}
+    assert sorted(records) == ["alice", "bob", "killer"]
+    assert records["alice"]["score"] == 10 and records["alice"]["error"] is None
+    assert records["bob"]["score"] == 0 and records["bob"]["error"] is None
+    assert records["killer"]["score"] == 0 and "stopped the grader's own process" in records["killer"]["error"]
+    rows = (tmp_path / "out" / EX / "gradebook.csv").read_text().splitlines()[1:]
+    assert sorted(r.split(",")[0] for r in rows) == ["alice", "bob", "killer"]
