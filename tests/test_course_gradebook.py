@@ -32,12 +32,7 @@ TASK = {"cell_type": "markdown", "id": "task", "metadata": {"nbgrader": {
     "grade_id": "task_plot", "points": 1.0}}, "source": "Plot the keep rate against p."}
 
 
-def _submit(course, student, name, data, stamp):
-    folder = course.submitted(student, EX)
-    folder.mkdir(parents=True)
-    (folder / name).write_bytes(data)
-    if stamp is not None:
-        (folder / "timestamp.txt").write_text(stamp)
+_submit = ex3_sources.submit
 
 
 @pytest.fixture(scope="module")
