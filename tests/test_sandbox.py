@@ -35,6 +35,16 @@ def test_wire_round_trip_keeps_structure_and_dtypes():
     assert np.isnan(back["b"]) and back["c"] == 3.0 and back["d"] is True and back["e"] == "text"
 
 
+def test_wire_sends_any_byte_order_and_layout_as_native_c_order():
+    """A big-endian or transposed array arrives with its values (sent as native C-order bytes)."""
+    value = np.arange(6.0).reshape(2, 3)
+    for arr in (value.astype(">f8"), value.astype(">i4"), value.T, value[:, ::2]):
+        blobs = []
+        back = wire.decode(wire.encode(arr, blobs), blobs)
+        assert back.dtype == arr.dtype.newbyteorder("=") and back.dtype.isnative
+        np.testing.assert_array_equal(back, arr)
+
+
 def test_wire_refuses_object_arrays_and_never_unpickles():
     blobs = []
     tree = wire.encode(np.array([object()], dtype=object), blobs)

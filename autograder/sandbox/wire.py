@@ -81,8 +81,11 @@ _generic = np.generic
 _asarray = np.asarray
 _frombuffer = np.frombuffer
 _tobytes = np.ndarray.tobytes
-_ascontiguous = np.ascontiguousarray
 _dtype = np.dtype
+#: each allowed dtype by name, and the name of each (native byte order: an array in another byte order is
+#: converted before it is sent, so its bytes are read back as they were meant)
+_DTYPE_OF = {name: np.dtype(name) for name in DTYPES}
+_NAME_OF = {dtype: name for name, dtype in _DTYPE_OF.items()}
 
 
 class Tagged(dict):
@@ -152,13 +155,15 @@ def encode(value, blobs, handles=None, depth=0):
         return value if abs(value) < 2**63 else {"__unsupported__": "an integer too large for int64"}
     if t is float:
         return _float(value)
-    if isinstance(value, (_ndarray, _generic)):
-        arr = _asarray(value)
-        name = arr.dtype.name
-        if name not in DTYPES:
-            return {"__unsupported__": f"a {name} array"}
-        arr = _ascontiguous(arr)
-        blobs.append(_tobytes(arr))
+    if t is _ndarray or isinstance(value, (_ndarray, _generic)):
+        arr = value if t is _ndarray else _asarray(value)
+        name = _NAME_OF.get(arr.dtype)
+        if name is None:
+            name = arr.dtype.name
+            if name not in DTYPES:
+                return {"__unsupported__": f"a {name} array"}
+            arr = arr.astype(_DTYPE_OF[name])  # another byte order: sent in the native one
+        blobs.append(_tobytes(arr))  # C order, whatever the array's own layout
         return {"__array__": len(blobs) - 1, "dtype": name, "shape": list(arr.shape)}
     if t is Tagged:
         return {k: (encode(v, blobs, handles, depth + 1) if k == "params" else v) for k, v in value.items()}
@@ -233,7 +238,8 @@ def _decode(tree, blobs, special, depth, max_depth, used):
 
 def _array(tree, blobs, used):
     dtype, shape, index = tree.get("dtype"), tree.get("shape"), tree.get("__array__")
-    if type(dtype) is not str or dtype not in DTYPES:
+    kind = _DTYPE_OF.get(dtype) if type(dtype) is str else None
+    if kind is None:
         raise WireError(f"dtype {clip(dtype, 40)!r} is not allowed")
     if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("an array shape that is not a list of at most 32 non-negative integers")
@@ -243,10 +249,9 @@ def _array(tree, blobs, used):
         raise WireError("two arrays that share one blob")
     used.add(index)
     raw = blobs[index]
-    itemsize = _dtype(dtype).itemsize
-    if len(raw) != math.prod(shape) * itemsize:
+    if len(raw) != math.prod(shape) * kind.itemsize:
         raise WireError("array size does not match its shape")
-    return _frombuffer(raw, dtype=_dtype(dtype)).reshape(tuple(shape)).copy()
+    return _frombuffer(raw, dtype=kind).reshape(shape).copy()
 
 
 def pack(message: dict, blobs: list[bytes]) -> bytes:
