@@ -100,6 +100,13 @@ class ZygoteProcess:
             _unreaped.add(self.pid)
 
     def wait(self, timeout=None):
+        if timeout is None and self.returncode is None:  # block in the kernel (the sandbox has killed it)
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:  # reaped by someone else: it has ended, how is not known
+                self.returncode = 0
+            return self.returncode
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = 0.0005
         while self.poll() is None:
