@@ -421,18 +421,21 @@ def run_trajectory(impl, inputs, from_zero_state: bool = False):
     """Run one rule over the case's gradients, carrying config; returns (outputs, first returned config).
 
     Every call gets copies (the sandbox's wire copies arguments both ways), so
-    a rule may mutate ``w`` and ``config`` and return them.
+    a rule may mutate ``w`` and ``config`` and return them. The calls are chained
+    (``impl.chain``): in the student's process, several a request, with the same outcome.
     """
     rule = inputs["rule"]
     w0 = np.asarray(inputs["w"], dtype=np.float64)
     config = dict(inputs["hyper"])
     if from_zero_state:
         config.update(zero_state(rule, w0.shape))
+    grads = list(inputs["grads"])
     w, ws, first = w0, [], None
-    for step, g in enumerate(inputs["grads"], start=1):
-        w, config = _unpack(rule, impl.call(rule, w, g, config), step, w0.shape)
-        first = config if first is None else first
-        ws.append(w)
+    while len(ws) < len(grads):  # as many calls a request as the implementation runs (Sandbox.chain)
+        for result in impl.chain(rule, w, grads[len(ws):], config):
+            w, config = _unpack(rule, result, len(ws) + 1, w0.shape)
+            first = config if first is None else first
+            ws.append(w)
     dtype = np.result_type(*ws)
     outputs = {TRAJ: np.stack([w0.astype(dtype)] + ws)}
     for key in STATE[rule]:

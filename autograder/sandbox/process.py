@@ -99,6 +99,8 @@ def stop_now(code: int) -> None:
 #: (outputs with no array input: a new object's attributes, Glorot draws of a given shape); a
 #: caller expecting more passes ``max_reply`` (bytes) to the request
 REPLY_FACTOR = 4
+#: a chain of calls (:meth:`Sandbox.chain`) starts no new call after this many seconds
+CHAIN_SLICE_S = 0.5
 REPLY_ALLOWANCE = 8 * 1024**2
 #: a reply's JSON header: outputs returned as lists of numbers are accepted (SPEC), and 150 000
 #: floats in a list take about 3.5 MB; the header's structure is bounded by wire.Bounds' counts
@@ -411,6 +413,27 @@ class Sandbox:
         """Run one of the grader's procedures (``sandbox/helpers.py``) in the student process."""
         return self._request("helper", name, args, kwargs, None, False, timeout, max_reply)
 
+    def chain(self, name, x, items, state, timeout=None) -> list:
+        """``name(x, item, state)`` for ``items`` in turn, each call given the ``(x, state)`` the previous
+        one returned: the results of the first calls (at least one, at most ``len(items)``), each as
+        :meth:`call` would return it. One request instead of one per item, with the same outcome as the
+        calls one by one: the student process passes a result back itself only where the grader would
+        pass it back unchanged (a pair of a float16/32/64 array of x's shape and a dict of plain data,
+        both copied as the wire copies them), and stops at any other result, after
+        :data:`CHAIN_SLICE_S` seconds, or when its reply grows large; the caller goes on from the last
+        result. Each call gets ``timeout`` (default ``limits.call_timeout_s``), as with :meth:`call`;
+        the request waits that long plus the slice. A call that raises raises here
+        (:class:`StudentRaised`), as the calls one by one would at that call."""
+        items = list(items)
+        if not items:
+            return []
+        results = self._request("chain", name, (x, items, state), {"slice_s": CHAIN_SLICE_S}, None, False,
+                                timeout, extra_s=CHAIN_SLICE_S, said=3 * len(items))
+        if type(results) is not list or not 1 <= len(results) <= len(items):
+            self.close()
+            raise BadReply("reply_value", error="not the results of a chain of calls")
+        return results
+
     def reply_bounds(self, request_bytes: int, max_reply: int | None = None) -> wire.Bounds:
         """What a reply to a request carrying ``request_bytes`` of arrays may hold."""
         frame = REPLY_FACTOR * int(request_bytes) + REPLY_ALLOWANCE
@@ -419,12 +442,15 @@ class Sandbox:
         frame = min(frame, wire.MAX_FRAME)
         return wire.Bounds(frame=frame, header=REPLY_HEADER)
 
-    def _request(self, op, name, args, kwargs, handle, return_args, timeout, max_reply=None):
+    def _request(self, op, name, args, kwargs, handle, return_args, timeout, max_reply=None, extra_s=0.0,
+                 said=3):
+        """``extra_s``: seconds the request may take beyond ``timeout`` (a chain's slice); ``said``: the
+        RuntimeWarnings the reply may carry."""
         timeout = self.limits.call_timeout_s if timeout is None else timeout
         if self._deadline is None:
             self._deadline = time.monotonic() + self.limits.total_timeout_s
         left = self._deadline - time.monotonic()
-        what = f"{name}()" if op in ("call", "method", "new", "helper") else f"reading {name}"
+        what = f"{name}()" if op in ("call", "method", "new", "helper", "chain") else f"reading {name}"
         self.last_call = what
         if name in self.timed_out:
             raise TimedOut(timeout, what)
@@ -451,13 +477,14 @@ class Sandbox:
         bounds = self.reply_bounds(sum(len(b) for b in blobs), max_reply)
         message["max_reply"] = bounds.frame  # an honest child answers "too large" instead of sending more
         budget = min(left, check_left if check_left is not None else left)
+        wait = min(timeout + extra_s, budget)
         start = time.monotonic()
         try:
-            self._write(wire.pack(message, blobs), min(timeout, budget), what)
+            self._write(wire.pack(message, blobs), wait, what)
             del blobs
-            header, reply_blobs = self._read(min(timeout, budget) - (time.monotonic() - start), what, bounds)
+            header, reply_blobs = self._read(wait - (time.monotonic() - start), what, bounds)
         except TimedOut:
-            if budget >= timeout:
+            if budget >= timeout + extra_s:
                 self.timed_out.add(name)
                 raise TimedOut(timeout, what) from None
             if check_left is not None and check_left < left:
@@ -468,7 +495,7 @@ class Sandbox:
             raise BadReply("reply_not_answer")
         warnings = header.get("warnings")
         if type(warnings) is list:
-            self.warnings.extend(wire.clip(w) for w in warnings[:3])
+            self.warnings.extend(wire.clip(w) for w in warnings[:said])
         too_large = header.get("too_large")
         if type(too_large) is int:  # the child's own refusal: the process is still in step
             raise BadReply("reply_too_large", size=too_large, limit=bounds.frame, allowance=REPLY_ALLOWANCE)
