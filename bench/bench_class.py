@@ -128,10 +128,15 @@ def grade_class(root: Path, out: Path, jobs: int, students: list[str] | None = N
     from autograder.submissions import Submission
 
     start = time.perf_counter()
+    each = []
     for ex in EXERCISES:
         subs = sorted((Submission(p.parent.name, p) for p in (root / ex).glob("*/*.py")
                        if students is None or p.parent.name in students), key=lambda s: s.student)
+        t = time.perf_counter()
         grade_batch(ex, subs, out, jobs=jobs, lang="en", hidden_key=KEY)
+        each.append(f"{ex} {time.perf_counter() - t:.1f} s")
+    if students is None:
+        print("  per exercise: " + ", ".join(each))
     return time.perf_counter() - start
 
 

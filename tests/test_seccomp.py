@@ -346,7 +346,8 @@ def test_the_student_process_learns_no_private_path(tmp_path, monkeypatch, confi
         # (covered), where unconfined it reads the machine's /tmp like any process of the grader's user
         seen = sb.call("seen", [".", "..", "$HOME", "$TMPDIR"] + (["/tmp"] if confined else []))
         # nothing on the grader's side either: the settings and cells went through a nameless file
-        assert sorted(p.name for p in Path(sb._dir).iterdir()) == ["output.txt", "work"]
+        assert sorted(p.name for p in Path(sb._dir).iterdir()) == (["work"] if hasattr(os, "memfd_create")
+                                                                  else ["output.txt", "work"])
     assert seen["argv"] == ["-c"]
     if sys.platform.startswith("linux"):
         assert seen["fds"]["0"] == "/dev/null"  # the payload is out of reach

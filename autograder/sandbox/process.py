@@ -188,6 +188,18 @@ def _signal_reason(returncode: int, limits: Limits) -> str:
     return f"it was killed by signal {name}"
 
 
+def _nameless(name: str, folder: str):
+    """A new file without a name, open for reading and writing: in memory where the system has them
+    (Linux: memfd; the student process's output there is capped as a file on disk would be, and it costs
+    no disk work), else in ``folder`` (O_TMPFILE, or unlinked at once)."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.fdopen(os.memfd_create(f"grader-{name}", os.MFD_CLOEXEC), "w+b")
+        except OSError:
+            pass
+    return tempfile.TemporaryFile(dir=folder)
+
+
 def _zygote(limits: Limits):
     """This process's warm template for ``limits.packages`` (see :mod:`.zygote`), or None to start an
     interpreter per process (another package set, not Linux, ``$GRADER_ZYGOTE=0``, or it cannot start)."""
@@ -264,12 +276,12 @@ class Sandbox:
             "private": private_paths(self.private) if self.confine and _can_cover() else [],
         }
         env = child_env(work)
-        self._out = open(Path(self._dir) / "output.txt", "wb")
+        self._out = _nameless("output", self._dir)
         # neither the settings (private paths) nor child.py's path go on the command line, which the
-        # student's code can read: they travel on standard input, a file that has no name (O_TMPFILE)
+        # student's code can read: they travel on standard input, a file that has no name
         cells = [[str(f), str(src)] for f, src in self.cells]
         warm = _zygote(self.limits)
-        payload = tempfile.TemporaryFile(dir=self._dir)
+        payload = _nameless("payload", self._dir)
         try:
             write_payload(payload, config, cells, env if warm is not None else None)
             _STOP["starting"] += 1  # a stop_now() meanwhile waits until the new process is in _LIVE
@@ -359,25 +371,24 @@ class Sandbox:
             self._replies.close()
             self._replies = None
         if getattr(self, "_out", None) is not None:
+            self._last_output = self._read_output()
             self._out.close()
             self._out = None
         if self._dir is not None:
-            self._last_output = self._read_output()
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
 
     def _read_output(self, limit: int = 4000) -> str:
         try:
-            with open(Path(self._dir) / "output.txt", "rb") as fh:
-                fh.seek(max(0, fh.seek(0, os.SEEK_END) - limit))
-                data = fh.read(limit)
-        except OSError:
+            fd = self._out.fileno()
+            data = os.pread(fd, limit, max(0, os.fstat(fd).st_size - limit))
+        except (OSError, ValueError):
             return ""
         return data.decode("utf-8", "replace")
 
     def output_tail(self, limit: int = 4000) -> str:
         """The end of what the student's code printed (current or last process)."""
-        if self._dir is not None:
+        if getattr(self, "_out", None) is not None:
             return self._read_output(limit)
         return getattr(self, "_last_output", "")[-limit:]
 
