@@ -154,12 +154,34 @@ def _fixture_file(exercise: str) -> dict:
 
 
 def public_cases(spec: CaseSpec) -> list[Case]:
-    exercise = spec.key.split(".")[0]
+    """The public fixture's cases of ``spec``, read once a process (as the file is): every submission
+    graded here gets the same objects, whose arrays are read-only (a check that changed one in place
+    would change the next submission's case: it raises instead)."""
+    return list(_public_cases(spec.key))
+
+
+@lru_cache(maxsize=None)
+def _public_cases(key: str) -> tuple[Case, ...]:
+    exercise = key.split(".")[0]
     try:
-        raw = _fixture_file(exercise)["cases"][spec.key]
+        raw = _fixture_file(exercise)["cases"][key]
     except (FileNotFoundError, KeyError):
-        raise RuntimeError(f"no public fixture for {spec.key}; run `grader fixtures {exercise}`") from None
-    return [Case(from_json(c["inputs"]), from_json(c["accepted"]), from_json(c["variants"])) for c in raw]
+        raise RuntimeError(f"no public fixture for {key}; run `grader fixtures {exercise}`") from None
+    return tuple(Case(_frozen(from_json(c["inputs"])), _frozen(from_json(c["accepted"])),
+                      _frozen(from_json(c["variants"]))) for c in raw)
+
+
+def _frozen(value):
+    """``value`` with every array in it made read-only (in place); returns it."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _frozen(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _frozen(v)
+    return value
 
 
 # ------------------------------------------------------------------ a property check's own draws
