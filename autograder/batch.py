@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -90,6 +91,29 @@ def gradebook_csv(records: list[GradedSubmission]) -> str:
 # parent that is killed leaves neither workers nor student processes behind.
 
 _live_pools: set = set()
+#: inside :func:`shared_pools`: the pool of each size, kept from one run to the next (None outside)
+_kept: dict | None = None
+
+
+@contextmanager
+def shared_pools():
+    """Within this block, the runs of :func:`grade_batch` (one exercise after another: ``grader demo``, a
+    course graded exercise by exercise) share their pools of workers: each worker keeps its warm template
+    and the hidden cases it computed, instead of a new pool (about 0.35 s) per exercise. A pool that broke
+    or was stopped is not kept. The pools are shut down when the block ends; nested blocks share the
+    outermost one's."""
+    global _kept
+    if _kept is not None:
+        yield
+        return
+    _kept = {}
+    try:
+        yield
+    finally:
+        kept, _kept = _kept, None
+        for pool in kept.values():
+            _live_pools.discard(pool)
+            pool.shutdown(wait=True)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -143,6 +167,9 @@ def _group_leaders_under(parents: set[int]) -> list[int]:
 def _stop_pool(pool) -> None:
     """Stop ``pool`` now: queued submissions are dropped, workers get SIGTERM (see :func:`_worker_init`)
     and are killed if still there a second later."""
+    if _kept is not None:
+        for size in [k for k, v in _kept.items() if v is pool]:
+            del _kept[size]
     main = threading.current_thread() is threading.main_thread()
     old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # a second Ctrl-C: let this finish
     try:
@@ -208,8 +235,18 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
     (a worker process died: killed from outside, or by a submission that could reach it). ``context``:
     the multiprocessing start method's context (default: the platform's)."""
     lost = []
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),),
-                               mp_context=context)
+    keep = _kept is not None and context is None  # the solo pools (a context of their own) are never kept
+    pool = _kept.get(workers) if keep else None
+    if pool is not None and getattr(pool, "_broken", False):  # a worker died since the last run
+        del _kept[workers]
+        _live_pools.discard(pool)
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = None
+    if pool is None:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),),
+                                   mp_context=context)
+        if keep:
+            _kept[workers] = pool
     _live_pools.add(pool)
     try:
         futures = {pool.submit(_grade_one, exercise_id, submissions[i].student, str(submissions[i].path), lang,
@@ -226,9 +263,13 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
             finish(i, rec)
     except BaseException:  # Ctrl-C (KeyboardInterrupt), or a result that could not be written: stop now
         _stop_pool(pool)
-        raise
-    finally:
         _live_pools.discard(pool)
+        raise
+    if keep and not lost and _kept.get(workers) is pool:
+        return []  # kept for the next run, still live (a Ctrl-C meanwhile stops it)
+    if keep and _kept.get(workers) is pool:
+        del _kept[workers]  # a worker died: this pool is broken
+    _live_pools.discard(pool)
     pool.shutdown(wait=True)
     return sorted(lost)
 

@@ -13,7 +13,11 @@ autograded notebooks, nbgrader's gradebook, the result files written again; from
 alone (no course, no recording) into a scratch folder. Recording overlaps the grading that goes on
 in the worker processes, so the run's wall time minus the grading alone is what recording costs.
 
-Usage: python bench/bench_course.py [--students 10] [--jobs 2] [--no-nbgrader]
+Both runs grade the exercises one after another in this process with one pool of workers
+(``batch.shared_pools``, as ``grader demo`` does); ``--separate`` also times the grading alone with a new
+pool per exercise, as separate ``grader grade EX`` commands would have (without their start-up).
+
+Usage: python bench/bench_course.py [--students 10] [--jobs 2] [--no-nbgrader] [--separate]
 Prints wall times, the ratio and the agreement; asserts nothing.
 """
 from __future__ import annotations
@@ -24,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.batch import grade_batch
+from autograder.batch import grade_batch, shared_pools
 from autograder.course import CourseDir, nb
 from autograder.course.demo import EXERCISES, build_class
 from autograder.course.grade import course_submissions, grade_course
@@ -44,6 +48,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-nbgrader", action="store_true", help="skip `nbgrader autograde` (minutes)")
+    parser.add_argument("--separate", action="store_true",
+                        help="also time the grading alone with a new pool per exercise (as separate commands)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         course = init_course(Path(tmp) / "ours", EXERCISES)
@@ -59,17 +65,26 @@ def main() -> None:
 
         key = resolve(course.root)
         start = time.perf_counter()
-        for ex in EXERCISES:  # the grading alone: no course, no autograded notebook, no gradebook
-            grade_batch(ex, course_submissions(course, ex), Path(tmp) / "plain", jobs=args.jobs, hidden_key=key)
+        with shared_pools():  # as `grader demo` grades a course: one pool of workers for every exercise
+            for ex in EXERCISES:  # the grading alone: no course, no autograded notebook, no gradebook
+                grade_batch(ex, course_submissions(course, ex), Path(tmp) / "plain", jobs=args.jobs,
+                            hidden_key=key)
         plain = time.perf_counter() - start
 
         spent: dict[str, float] = {}
         start = time.perf_counter()
-        for ex in EXERCISES:
-            run = grade_course(course, ex, jobs=args.jobs)
-            for part, seconds in run.seconds.items():
-                spent[part] = spent.get(part, 0.0) + seconds
+        with shared_pools():
+            for ex in EXERCISES:
+                run = grade_course(course, ex, jobs=args.jobs)
+                for part, seconds in run.seconds.items():
+                    spent[part] = spent.get(part, 0.0) + seconds
         ours = time.perf_counter() - start
+        if args.separate:  # one pool per exercise, as one `grader grade EX` command per exercise has
+            start = time.perf_counter()
+            for ex in EXERCISES:
+                grade_batch(ex, course_submissions(course, ex), Path(tmp) / "separate", jobs=args.jobs,
+                            hidden_key=key)
+            separate = time.perf_counter() - start
         recording = sum(v for k, v in spent.items() if k != "total")
         print(f"{n_subs} submissions ({args.students} students × {len(EXERCISES)} exercises)")
         print(f"grader grade --jobs {args.jobs}: {ours:.1f} s ({n_subs / ours:.1f} submissions/s), "
@@ -78,6 +93,8 @@ def main() -> None:
               + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items() if k != "total"))
         print(f"  the same grading without recording (grade_batch --jobs {args.jobs}): {plain:.1f} s; "
               f"the run costs {ours - plain:+.1f} s more ({100 * (ours - plain) / ours:.0f} % of it)")
+        if args.separate:
+            print(f"  the grading alone with a new pool of workers per exercise: {separate:.1f} s")
         if args.no_nbgrader:
             return
 

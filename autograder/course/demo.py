@@ -204,27 +204,34 @@ def run_demo(root, jobs: int = 2, progress=None, say=None) -> DemoResult:
         tell("demo_released", ex=ex, seconds=time.perf_counter() - start)
     result = DemoResult(course, profiles=build_class(course, exercise_ids=exercise_ids))
     tell("demo_class", n=len(result.profiles), jobs=jobs)
+    from ..batch import shared_pools
     from ..export import write_exports
-    from ..feedback import write_feedback
-    from ..report import write_report
-
-    from .. import registry
 
     writing = 0.0
-    for ex in exercise_ids:
-        handed_in = sum(ex in p for p in result.profiles.values())
-        with (progress(ex, handed_in) if progress else nullcontext(None)) as advance:
-            graded = grade_course(course, ex, jobs=jobs, progress=advance)
-        result.max_scores[ex] = registry.get(ex).points
-        for rec in graded.records:
-            result.scores.setdefault(rec.student, {})[ex] = rec.score
-        start = time.perf_counter()
-        result.files += write_feedback(course.grades(), ex, course.feedback_html(ex), "en")
-        report = course.reports() / f"{ex}.html"
-        write_report(course.grades(), ex, report, "en")
-        result.files.append(report)
-        writing += time.perf_counter() - start
+    with shared_pools():  # one pool of workers for every exercise
+        for ex in exercise_ids:
+            writing += _grade_and_report(course, ex, result, jobs, progress)
     start = time.perf_counter()
     result.files += write_exports(course.grades(), course.exports())
     tell("demo_reports", seconds=writing + time.perf_counter() - start)
     return result
+
+
+def _grade_and_report(course, ex: str, result, jobs: int, progress) -> float:
+    """Grade the demo class's ``ex`` into ``result``, write its feedback and report; the seconds writing took."""
+    from .. import registry
+    from ..feedback import write_feedback
+    from ..report import write_report
+
+    handed_in = sum(ex in p for p in result.profiles.values())
+    with (progress(ex, handed_in) if progress else nullcontext(None)) as advance:
+        graded = grade_course(course, ex, jobs=jobs, progress=advance)
+    result.max_scores[ex] = registry.get(ex).points
+    for rec in graded.records:
+        result.scores.setdefault(rec.student, {})[ex] = rec.score
+    start = time.perf_counter()
+    result.files += write_feedback(course.grades(), ex, course.feedback_html(ex), "en")
+    report = course.reports() / f"{ex}.html"
+    write_report(course.grades(), ex, report, "en")
+    result.files.append(report)
+    return time.perf_counter() - start

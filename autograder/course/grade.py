@@ -51,7 +51,12 @@ def course_lock(course: CourseDir):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CourseBusy(f"another `grader grade` is running on {course.root}; wait for it to finish") from None
-        yield
+        try:
+            yield
+        finally:
+            # released for every process that shares the descriptor too (workers forked meanwhile, kept
+            # for the next exercise by batch.shared_pools, would otherwise hold the lock while they live)
+            fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
