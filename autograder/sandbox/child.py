@@ -250,6 +250,7 @@ def _zygote(payload):
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     import confine  # noqa: F401 - imported once here, for every process forked
+    import encodings.unicode_escape  # noqa: F401 - confine.lock_down's, else imported by every process forked
     for name in config.get("preload", ()):
         __import__(name)
     import catalog  # noqa: F401

@@ -356,7 +356,10 @@ class Sandbox:
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
-                pass
+                try:  # not (yet) the leader of its own group: a process just forked, before its setsid()
+                    os.kill(self._proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
             self._proc.wait()
             _LIVE.pop(self._proc.pid, None)
             self._proc = None
