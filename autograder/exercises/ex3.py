@@ -303,7 +303,8 @@ def _out_mistake(ctx, a, out, mask, p):
 
 
 def _values_in(mask, allowed) -> bool:
-    values = np.unique(mask)
+    # every entry rather than np.unique's (in NumPy 2.3 it imports numpy.ma: 14 ms of a `grader check`)
+    values = np.asarray(mask).ravel()
     return bool(np.isclose(values[:, None], np.asarray(allowed)[None, :], rtol=1e-6, atol=0).any(axis=1).all())
 
 
