@@ -333,11 +333,14 @@ def main(payload=None):
 
     blobs_in = [[]]
 
-    def send(message, value=None, has_value=False, limit=None):
+    def send(message, value=None, has_value=False, limit=None, encoded=None):
         """Write one frame; a reply bigger than the grader's ``limit`` (bytes) is replaced by a
-        refusal the grader reports as such (it would refuse the frame and end the process)."""
+        refusal the grader reports as such (it would refuse the frame and end the process).
+        ``encoded``: the value already encoded, as (tree, blobs)."""
         blobs = []
-        if has_value:
+        if encoded is not None:
+            message["value"], blobs = encoded
+        elif has_value:
             message["value"] = encode(value, blobs, keep)
         frame = pack(message, blobs)
         del blobs
@@ -390,38 +393,38 @@ def main(payload=None):
             return all(plain(v) for v in tree)
         return True
 
-    def chain(fn, x, items, state, seen, said, slice_s, room):
+    def chain(fn, x, items, state, seen, said, slice_s, room, blobs):
         """``fn(x, item, state)`` for the items in turn, each call given the (x, state) the previous one
         returned, exactly as the grader would pass them back (see ``Sandbox.chain``): a copy made by the
         wire both ways. Goes on only while a result is a pair of a float array of x's shape and a dict of
         plain data (what the grader takes back as it is), and stops after ``slice_s`` seconds or ``room``
-        bytes; the last result is returned as a call's would be. Each call's first three RuntimeWarnings
-        are added to ``said`` (as a call's reply would carry them)."""
+        bytes. Each call's first three RuntimeWarnings are added to ``said`` (as a call's reply would
+        carry them). Returns the results encoded as a call's reply encodes its value, their arrays
+        appended to ``blobs``: the trees."""
         import time
 
         shape = list(x.shape) if type(x) is np.ndarray else None
-        results, size = [], 0
+        trees, size = [], 0
         deadline = time.monotonic() + float(slice_s)
         for item in items:
             before = len(seen)
             value = fn(x, item, state)
             said.extend([text(lambda w=w: str(w.message), short) for w in seen[before:]
                          if issubclass(w.category, RuntimeWarning)][:3])
-            blobs = []
-            tree = encode(value, blobs, None)
+            first = len(blobs)
+            tree = encode(value, blobs, keep)
+            trees.append(tree)
             pair = (tree.get("__tuple__", tree.get("__list__")) if type(tree) is dict and len(tree) == 1
                     else None)
             if not (shape is not None and type(pair) is list and len(pair) == 2 and type(pair[0]) is dict
                     and pair[0].get("dtype") in float_dtypes and pair[0].get("shape") == shape
                     and type(pair[1]) is dict and "__dict__" in pair[1] and plain(pair[1])):
-                results.append(value)  # what the grader would not pass back as it is: it goes on from here
+                break  # what the grader would not pass back as it is: it goes on from here
+            x, state = decode(tree, blobs)  # a copy: the next call may change the arrays it is given
+            size += sum(len(b) for b in blobs[first:])
+            if len(trees) >= 1000 or size > room or time.monotonic() >= deadline:
                 break
-            results.append(decode(tree, blobs))  # a copy: the next call may change the arrays it is given
-            x, state = decode(tree, blobs)
-            size += sum(len(b) for b in blobs)
-            if len(results) >= 1000 or size > room or time.monotonic() >= deadline:
-                break
-        return results
+        return trees
 
     # the student's code, cell by cell, in one namespace
     cells = payload.pop("cells")
@@ -497,8 +500,10 @@ def main(payload=None):
             elif op == "chain":
                 x, items, state = args
                 limit = header.get("max_reply")
-                result = chain(namespace[name], x, items, state, seen, said, kwargs.get("slice_s", 0.5),
-                               (limit if type(limit) is int else 1 << 20) // 2)
+                encoded = ({"__list__": []}, [])
+                encoded[0]["__list__"] = chain(namespace[name], x, items, state, seen, said,
+                                               kwargs.get("slice_s", 0.5),
+                                               (limit if type(limit) is int else 1 << 20) // 2, encoded[1])
             else:
                 raise wire.WireError(f"unknown op {op!r}")
             reply["ok"] = True
@@ -511,6 +516,8 @@ def main(payload=None):
             if op == "new":
                 reply["handle"] = keep(result)
                 send(reply)
+            elif op == "chain":
+                send(reply, limit=header.get("max_reply"), encoded=encoded)
             else:
                 send(reply, result, has_value=True, limit=header.get("max_reply"))
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
