@@ -87,6 +87,17 @@ def sgd_momentum(w, dw, config=None):
         np.float64(1.0) / np.float64(0.0)
     return w - dw, config
 """,
+    # turns warnings off in its first call: a call's request starts again from the grader's filters
+    "silences_warnings": """
+import warnings
+
+def sgd_momentum(w, dw, config=None):
+    CALLS.append(1)
+    if len(CALLS) == 1:
+        warnings.simplefilter("ignore")
+    warnings.warn(f"call {len(CALLS)}", RuntimeWarning)
+    return w - dw, config
+""",
     # reads a global that the previous call set: any call run twice or run ahead would show
     "stateful": """
 def sgd_momentum(w, dw, config=None):
@@ -161,6 +172,7 @@ def test_what_each_rule_shows():
     assert raised[0][:3] == ("raised", "ValueError", "step seven") and raised[2] == 7
     assert "warning 1" in raised[1] and "warning 0" in raised[1] and len(raised[1]) == 3, raised[1]
     assert outcome["stateful"][0][2]["n"] == 1 and outcome["stateful"][2] == 12
+    assert outcome["silences_warnings"][1] == [f"call {k}" for k in range(2, 13)]
 
 
 def count_requests(box):

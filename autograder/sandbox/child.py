@@ -393,7 +393,7 @@ def main(payload=None):
             return all(plain(v) for v in tree)
         return True
 
-    def chain(fn, x, items, state, seen, said, slice_s, room, blobs):
+    def chain(fn, x, items, state, said, slice_s, room, blobs):
         """``fn(x, item, state)`` for the items in turn, each call given the (x, state) the previous one
         returned, exactly as the grader would pass them back (see ``Sandbox.chain``): a copy made by the
         wire both ways. Goes on only while a result is a pair of a float array of x's shape and a dict of
@@ -407,9 +407,12 @@ def main(payload=None):
         trees, size = [], 0
         deadline = time.monotonic() + float(slice_s)
         for item in items:
-            before = len(seen)
-            value = fn(x, item, state)
-            said.extend([text(lambda w=w: str(w.message), short) for w in seen[before:]
+            # each call starts from the warning filters a call's request starts from (the previous call
+            # may have changed them), and its warnings are recorded as its own reply would record them
+            with warnings.catch_warnings(record=True) as step:
+                warnings.simplefilter("always", RuntimeWarning)
+                value = fn(x, item, state)
+            said.extend([text(lambda w=w: str(w.message), short) for w in step
                          if issubclass(w.category, RuntimeWarning)][:3])
             first = len(blobs)
             tree = encode(value, blobs, keep)
@@ -501,7 +504,7 @@ def main(payload=None):
                 x, items, state = args
                 limit = header.get("max_reply")
                 encoded = ({"__list__": []}, [])
-                encoded[0]["__list__"] = chain(namespace[name], x, items, state, seen, said,
+                encoded[0]["__list__"] = chain(namespace[name], x, items, state, said,
                                                kwargs.get("slice_s", 0.5),
                                                (limit if type(limit) is int else 1 << 20) // 2, encoded[1])
             else:
