@@ -1,7 +1,8 @@
 """The student process: start it, talk to it over a private channel, stop it.
 
 Data flow: the grader's checks call :meth:`Sandbox.call` (or ``new``,
-``method``, ``getattr``, ``setattr``) with *inputs*; the request crosses a
+``method``, ``getattr``, ``setattr``, and ``chain`` for an update rule's
+calls over a trajectory) with *inputs*; the request crosses a
 pipe to ``child.py``, which runs the student's function and sends back its
 *outputs*, decoded here by :mod:`.wire` as plain data. Expected values never
 leave the grader's process. What comes back is accepted only within bounds
@@ -99,12 +100,12 @@ def stop_now(code: int) -> None:
 #: (outputs with no array input: a new object's attributes, Glorot draws of a given shape); a
 #: caller expecting more passes ``max_reply`` (bytes) to the request
 REPLY_FACTOR = 4
-#: a chain of calls (:meth:`Sandbox.chain`) starts no new call after this many seconds
-CHAIN_SLICE_S = 0.5
 REPLY_ALLOWANCE = 8 * 1024**2
 #: a reply's JSON header: outputs returned as lists of numbers are accepted (SPEC), and 150 000
 #: floats in a list take about 3.5 MB; the header's structure is bounded by wire.Bounds' counts
 REPLY_HEADER = 8 * 1024**2
+#: a chain of calls (:meth:`Sandbox.chain`) starts no new call after this many seconds
+CHAIN_SLICE_S = 0.5
 #: the first message (``ready`` or ``load_error``) carries no outputs
 FIRST_MESSAGE = wire.Bounds(frame=wire.MAX_HEADER + 4, header=wire.MAX_HEADER)
 #: after this many reads that return less than SMALL_READ bytes of one unfinished frame, the
