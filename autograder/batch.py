@@ -262,8 +262,10 @@ def _run_pool(exercise_id, submissions, indices, workers, lang, limits, private,
                 rec = _internal_error(exercise_id, submissions[i], exc, lang)
             finish(i, rec)
     except BaseException:  # Ctrl-C (KeyboardInterrupt), or a result that could not be written: stop now
-        _stop_pool(pool)
-        _live_pools.discard(pool)
+        try:
+            _stop_pool(pool)
+        finally:
+            _live_pools.discard(pool)
         raise
     if keep and not lost and _kept.get(workers) is pool:
         return []  # kept for the next run, still live (a Ctrl-C meanwhile stops it)

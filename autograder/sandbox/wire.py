@@ -81,7 +81,6 @@ _generic = np.generic
 _asarray = np.asarray
 _frombuffer = np.frombuffer
 _tobytes = np.ndarray.tobytes
-_dtype = np.dtype
 #: each allowed dtype by name, and the name of each (native byte order: an array in another byte order is
 #: converted before it is sent, so its bytes are read back as they were meant)
 _DTYPE_OF = {name: np.dtype(name) for name in DTYPES}
