@@ -87,8 +87,8 @@ def main() -> None:
             separate = time.perf_counter() - start
         recording = sum(v for k, v in spent.items() if k != "total")
         print(f"{n_subs} submissions ({args.students} students × {len(EXERCISES)} exercises)")
-        print(f"grader, the exercises in one process with one pool (--jobs {args.jobs}): {ours:.1f} s ({n_subs / ours:.1f} submissions/s), "
-              f"gradebook recording included")
+        print(f"grader, the exercises in one process with one pool (--jobs {args.jobs}): {ours:.1f} s "
+              f"({n_subs / ours:.1f} submissions/s), gradebook recording included")
         print(f"  recording, in the main process: {recording:.2f} s ({100 * recording / ours:.0f} % of the run): "
               + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items() if k != "total"))
         print(f"  the same grading without recording (grade_batch --jobs {args.jobs}): {plain:.1f} s; "

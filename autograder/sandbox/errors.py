@@ -165,7 +165,8 @@ class CatalogFunction:
 
 
 #: types that hold no marker: passed through as they are (most of a request's values)
-_PLAIN = frozenset({type(None), bool, int, float, str, wire.np.ndarray, wire.np.float64, wire.np.float32, wire.np.int64})
+_PLAIN = frozenset({type(None), bool, int, float, str,
+                    wire.np.ndarray, wire.np.float64, wire.np.float32, wire.np.int64})
 
 
 def to_wire(value):
