@@ -503,10 +503,10 @@ def main(payload=None):
             elif op == "chain":
                 x, items, state = args
                 limit = header.get("max_reply")
-                encoded = ({"__list__": []}, [])
-                encoded[0]["__list__"] = chain(namespace[name], x, items, state, said,
-                                               kwargs.get("slice_s", 0.5),
-                                               (limit if type(limit) is int else 1 << 20) // 2, encoded[1])
+                chain_blobs = []
+                trees = chain(namespace[name], x, items, state, said, kwargs.get("slice_s", 0.5),
+                              (limit if type(limit) is int else 1 << 20) // 2, chain_blobs)
+                encoded = ({"__list__": trees}, chain_blobs)
             else:
                 raise wire.WireError(f"unknown op {op!r}")
             reply["ok"] = True
