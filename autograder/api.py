@@ -183,6 +183,10 @@ def check(exercise: str, path=None, *, lang: str = "en", cwd=None, say: Say | No
         from .sandbox.zygote import prestart
 
         prestart()
+    else:  # not the NumPy template's: if `grader check` started it in case (autograder/entry.py), close it
+        from .sandbox.zygote import discard_speculative
+
+        discard_speculative()
     given = None if path is None else Path(path)
     others: tuple[Path, ...] = ()
     if given is not None:

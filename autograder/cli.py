@@ -142,14 +142,16 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
     def say(key: str, **fields) -> None:  # the note that two files differ: before the checks run
         click.echo(t(key, lang, **fields), err=True)
 
+    if not as_json:  # imported now, while the student process starts, rather than after it has answered
+        from .render import print_result
+
+        console = ctx.console
     with api_errors(lang):
         outcome = api.check(exercise, path, lang=lang, say=say)
     if as_json:
         click.echo(json.dumps(outcome.result.to_dict(), ensure_ascii=False))
     else:
-        from .render import print_result
-
-        print_result(ctx.console, outcome.result, str(outcome.graded_file), lang)
+        print_result(console, outcome.result, str(outcome.graded_file), lang)
     sys.exit(CHECK_EXIT[outcome.status])
 
 

@@ -216,3 +216,33 @@ def test_grader_check_starts_the_zygote_early(tmp_path):
             "print('numpy' in sys.modules, len(zygote._zygotes))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "1"], out.stderr
+
+
+def test_the_zygotes_folder_is_removed_once_it_is_ready_or_closed():
+    """Nothing is left in the temporary folder: each ``grader check`` used to leave a ``grader-zygote-*``."""
+    ready = zygote.get()
+    ready.wait_ready()
+    assert not os.path.exists(ready._dir)
+    unready = zygote.Zygote()  # closed before it said it was ready
+    assert os.path.isdir(unready._dir)
+    unready.close()
+    assert not os.path.exists(unready._dir)
+
+
+def test_a_speculative_zygote_is_closed_unless_it_was_asked_for_since():
+    """``grader check`` starts the NumPy template before it knows the exercise (autograder/entry.py);
+    ``api.check`` of a Keras exercise closes it, of a NumPy one keeps it."""
+    zygote.close_all()
+    zygote.prestart(speculative=True)
+    unused = zygote.get()
+    zygote.discard_speculative()
+    assert not unused.alive
+    unused.proc.wait(timeout=5)
+    zygote.prestart(speculative=True)
+    zygote.prestart()  # a NumPy exercise's check: the template is wanted
+    wanted = zygote.get()
+    zygote.discard_speculative()
+    assert wanted.alive and wanted is not unused
+    with _box() as box:
+        box.start()
+        assert box.call("seen")[1] is None

@@ -44,6 +44,7 @@ DIST_NAME = "nn-grader-student"
 #: they hold no reference formula and import neither reference_impl nor solutions.
 MODULES = (
     "autograder/__init__.py",
+    "autograder/entry.py",        # the `grader` program: starts the student process's template first
     "autograder/cli.py",          # instructor commands become one-line refusals (autograder/_student.py)
     "autograder/registry.py",
     "autograder/messages.py",
@@ -234,7 +235,7 @@ def pyproject(version: str, packages: list[str], setuptools: tuple[int, ...] | N
         f"notebook = {toml_list(NOTEBOOK_EXTRA)}\n"
         f"keras = {toml_list(root['optional-dependencies']['keras'])}\n\n"
         "[project.scripts]\n"
-        'grader = "autograder.cli:main"\n\n'
+        'grader = "autograder.entry:main"\n\n'
         "[tool.setuptools]\n"
         f"packages = {toml_list(packages)}\n"
         "include-package-data = false\n\n"

@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 
 #: the packages whose student processes come from a zygote: NumPy alone (NumPy exercises), or every
 #: installed package (None: Keras and scikit-learn exercises), and what the zygote imports for each
@@ -171,6 +172,12 @@ def _subreaper(on: bool) -> bool:
         return False
 
 
+def _remove(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 class Zygote:
     """The grader's end of one zygote (see the module's docstring). Thread-safe."""
 
@@ -184,6 +191,9 @@ class Zygote:
         self._lock = threading.RLock()
         self._gone = False
         self._dir = tempfile.mkdtemp(prefix="grader-zygote-")
+        # removed once the zygote is ready (it no longer needs the folder: each fork gets its own), when
+        # it dies, or at the latest when this process exits
+        self._remove_dir = weakref.finalize(self, _remove, self._dir)
         os.chmod(self._dir, 0o755)
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._ctrl = mine
@@ -247,9 +257,7 @@ class Zygote:
             self._ctrl.close()
         except OSError:
             pass
-        import shutil
-
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._remove_dir()
 
     @property
     def alive(self) -> bool:
@@ -272,6 +280,7 @@ class Zygote:
                     _failed.add(self.packages)
                     raise ZygoteError(f"the zygote did not start within {START_TIMEOUT_S:g} s")
                 self._ready = "ready" in message
+            self._remove_dir()
 
     # ------------------------------------------------------------ what the sandbox asks
     def spawn(self, payload_fd: int, req_r: int, resp_w: int, out_fd: int) -> ZygoteProcess:
@@ -336,14 +345,31 @@ def get(packages=PACKAGES) -> Zygote:
         return zygote
 
 
-def prestart(packages=PACKAGES) -> None:
+#: zygotes started by ``prestart(speculative=True)`` and not asked for since (see :func:`discard_speculative`)
+_speculative: set = set()
+
+
+def prestart(packages=PACKAGES, speculative: bool = False) -> None:
     """Start this process's zygote now, without waiting for it: it imports NumPy while the grader
-    imports what it needs (``grader check``). Does nothing where :func:`usable` says no."""
+    imports what it needs (``grader check``). Does nothing where :func:`usable` says no.
+
+    ``speculative``: started before it is known whether it will be used (``grader check`` before its
+    command line is parsed); :func:`discard_speculative` closes it if it turns out not to be."""
     if usable(packages):
         try:
-            get(packages)
+            zygote = get(packages)
         except (OSError, ZygoteError):
-            pass
+            return
+        if speculative:
+            _speculative.add(zygote)
+        else:
+            _speculative.discard(zygote)
+
+
+def discard_speculative() -> None:
+    """Close the zygotes :func:`prestart` started speculatively that nothing has asked for since."""
+    while _speculative:
+        _speculative.pop().close()
 
 
 def close_all() -> None:
