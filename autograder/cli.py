@@ -16,12 +16,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api
+from . import __version__, api, check_command
+from .check_command import EXIT_FAILED, EXIT_FULL, EXIT_USAGE
 from .messages import LANGS, default_lang, t
-
-EXIT_FULL, EXIT_FAILED, EXIT_USAGE, EXIT_UNLOADABLE = 0, 1, 2, 3
-#: `grader check`'s exit code for each :attr:`api.CheckOutcome.status`
-CHECK_EXIT = {"full": EXIT_FULL, "failed": EXIT_FAILED, "unloadable": EXIT_UNLOADABLE}
 
 
 class Context:
@@ -139,20 +136,9 @@ def check_cmd(ctx: Context, exercise: str, path, as_json: bool, lang: str):
     ex3_dropout.ipynb). Exit code: 0 full marks, 1 some check failed,
     2 usage error, 3 the submission could not be loaded.
     """
-    def say(key: str, **fields) -> None:  # the note that two files differ: before the checks run
-        click.echo(t(key, lang, **fields), err=True)
-
-    if not as_json:  # imported now, while the student process starts, rather than after it has answered
-        from .render import print_result
-
-        console = ctx.console
     with api_errors(lang):
-        outcome = api.check(exercise, path, lang=lang, say=say)
-    if as_json:
-        click.echo(json.dumps(outcome.result.to_dict(), ensure_ascii=False))
-    else:
-        print_result(console, outcome.result, str(outcome.graded_file), lang)
-    sys.exit(CHECK_EXIT[outcome.status])
+        code = check_command.run(exercise, path, as_json=as_json, lang=lang, console=None if as_json else ctx.console)
+    sys.exit(code)
 
 
 @main.command("grade")

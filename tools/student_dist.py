@@ -45,6 +45,7 @@ DIST_NAME = "nn-grader-student"
 MODULES = (
     "autograder/__init__.py",
     "autograder/entry.py",        # the `grader` program: starts the student process's template first
+    "autograder/check_command.py",  # `grader check` without click (entry.py's fast path and cli.py's command)
     "autograder/cli.py",          # instructor commands become one-line refusals (autograder/_student.py)
     "autograder/registry.py",
     "autograder/messages.py",

@@ -105,7 +105,7 @@ def _student_paths(packages: tuple[str, ...] | None) -> list[str]:
     package set (``$TMPDIR/grader-site-<uid>-<hash>``), built once and checked before reuse,
     so batches leave no folder behind per process.
     """
-    import hashlib
+    import zlib  # a name, not a secret: the folder's contents are checked before it is used (_farm_ok)
 
     spec = importlib.util.find_spec("numpy")  # where it is, without importing it (``grader check`` starts
     if spec is None or not spec.origin:        # the student process before it imports NumPy itself)
@@ -117,7 +117,8 @@ def _student_paths(packages: tuple[str, ...] | None) -> list[str]:
     if key in _site_cache and Path(_site_cache[key]).is_dir():
         return [_site_cache[key]]
     links = {e.name: e for e in site.iterdir() if e.name.split("-")[0].split(".")[0] in key}
-    tag = hashlib.sha256(f"{site}|{'|'.join(key)}".encode()).hexdigest()[:12]
+    named = f"{site}|{'|'.join(key)}"
+    tag = f"{zlib.crc32(named.encode()):08x}"
     farm = Path(tempfile.gettempdir()) / f"grader-site-{os.getuid() if hasattr(os, 'getuid') else 0}-{tag}"
     if not _farm_ok(farm, links):
         fresh = Path(tempfile.mkdtemp(prefix="grader-site-new-"))
