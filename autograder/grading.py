@@ -80,7 +80,7 @@ def describe_error(exc: SandboxError, lang: str, call: str):
     if outcome == "timed_out":
         return t("timeout", lang, call=call, seconds=exc.seconds)
     if outcome == "crashed":
-        return t("crash", lang, call=call, reason=exc.reason)
+        return t("crash", lang, call=call, reason=_crash_reason(exc, lang))
     reason = _reason(exc, lang) if isinstance(exc, BadReply) else str(exc)
     return t("bad_reply", lang, call=call, reason=reason)
 
@@ -88,6 +88,9 @@ def describe_error(exc: SandboxError, lang: str, call: str):
 def _reason(exc: BadReply, lang: str):
     """BadReply's reason in ``lang`` (a Msg in BOTH)."""
     return Msg(exc.text("en"), exc.text("es")) if lang == BOTH else exc.text(lang)
+
+
+_crash_reason = _reason  # Crashed's reason: the same shape (text(lang))
 
 
 def _cell_label(filename: str) -> str:
@@ -151,8 +154,8 @@ def _load_error_message(exc: Exception, lang: str, numpy_only: bool = False) -> 
         return t("load_bad_reply", lang, reason=_reason(exc, lang))
     if isinstance(exc, Crashed):
         if exc.cell and re.fullmatch(r"<cell \d+>", exc.cell):
-            return t("load_crash_cell", lang, reason=str(exc), cell=_cell_label(exc.cell))
-        return t("load_crash", lang, reason=str(exc))
+            return t("load_crash_cell", lang, reason=_crash_reason(exc, lang), cell=_cell_label(exc.cell))
+        return t("load_crash", lang, reason=_crash_reason(exc, lang))
     raise exc
 
 

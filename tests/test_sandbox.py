@@ -154,6 +154,34 @@ def test_os_exit_is_a_crash_and_sys_exit_is_an_exception():
         assert sb.call("ok") == 2
 
 
+def test_how_a_process_ended_is_said_in_each_language(tmp_path):
+    """The crash's reason is a text of its own, in the language of the message around it (it was English
+    inside the Spanish message)."""
+    import pickle
+
+    from autograder.grading import grade_file
+    from autograder.messages import BOTH
+
+    code = "import os, sys\ndef die():\n    os._exit(3)\n"
+    with _sandbox(code) as sb, pytest.raises(Crashed) as info:
+        sb.call("die")
+    assert info.value.text("en") == info.value.reason == "the process exited with code 3"
+    assert info.value.text("es") == "el proceso terminó con el código 3"
+    assert pickle.loads(pickle.dumps(info.value)).text("es") == "el proceso terminó con el código 3"
+    dies = tmp_path / "ex3_dropout.py"
+    dies.write_text("import os\nos._exit(4)\n")
+    result = grade_file("ex3", dies, lang=BOTH)
+    assert result.error_text("es") == "Tu código detuvo el proceso de Python al cargarse: el proceso terminó con el código 4."
+    assert result.error_text("en") == "Your code stopped the Python process while loading: the process exited with code 4."
+    calls = tmp_path / "calls" / "ex3_dropout.py"
+    calls.parent.mkdir()
+    calls.write_text("import os\ndef dropout_forward(a, p, train=True, rng=None):\n    os._exit(0)\n"
+                     "def dropout_backward(dout, mask):\n    os._exit(0)\n")
+    failed = [c for c in grade_file("ex3", calls, lang=BOTH).checks if c.outcome == "crashed"]
+    assert failed and all(c.text("es").endswith("detuvo el proceso de Python: el proceso terminó con el código 0.")
+                          for c in failed), [c.text("es") for c in failed]
+
+
 def test_segfault_is_reported_as_a_crash():
     code = "import ctypes\ndef boom():\n    ctypes.string_at(0)\n"
     with _sandbox(code) as sb, pytest.raises(Crashed) as info:

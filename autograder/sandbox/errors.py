@@ -80,13 +80,30 @@ class TimedOut(SandboxError):
 
 
 class Crashed(SandboxError):
-    """The student process died (``reason`` says how when we can tell)."""
+    """The student process died. ``key`` and ``fields`` name how, when the grader can tell, among
+    :mod:`autograder.messages`' ``crash_*`` texts (:meth:`text` in a language; ``reason``: in English).
+    A plain sentence works as well (English in both languages)."""
 
     kind = "crash"
 
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
+    def __init__(self, key: str = "crash_not_running", **fields):
+        self.key, self.fields = key, fields
+        self.reason = self.text("en")
+        super().__init__(self.reason)
+
+    def text(self, lang: str = "en") -> str:
+        from ..messages import MESSAGES, t
+
+        return t(self.key, lang, **self.fields) if self.key in MESSAGES else self.key
+
+    def __reduce__(self):  # pickled (a worker's error) with its key and fields, not its English text
+        return _crashed, (self.key, self.fields, self.__dict__)
+
+
+def _crashed(key: str, fields: dict, state: dict) -> Crashed:
+    exc = Crashed(key, **fields)
+    exc.__dict__.update(state)
+    return exc
 
 
 class BadReply(SandboxError):

@@ -171,22 +171,22 @@ def _confinement_report(value) -> dict:
 
 
 
-def _signal_reason(returncode: int, limits: Limits) -> str:
+def _signal_reason(returncode: int | None, limits: Limits) -> Crashed:
+    """How the process ended, from its return code (None: it is still there but stopped answering)."""
     if returncode is None:
-        return "the process stopped answering"
+        return Crashed("crash_no_answer")
     if returncode >= 0:
-        return f"the process exited with code {returncode}"
+        return Crashed("crash_exit_code", code=returncode)
     sig = -returncode
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
     if sig == getattr(signal, "SIGXFSZ", None):
-        return f"it printed or wrote more than {limits.output_bytes // 1024**2} MB"
+        return Crashed("crash_output_cap", mb=limits.output_bytes // 1024**2)
     if sig == getattr(signal, "SIGXCPU", None):
-        return f"it used more than {limits.cpu_seconds} s of CPU time"
+        return Crashed("crash_cpu", seconds=limits.cpu_seconds)
     if sig == signal.SIGSEGV:
-        return "it crashed the interpreter (segmentation fault)"
+        return Crashed("crash_segfault")
     if sig == signal.SIGKILL:
-        return "it was killed (out of memory, or stopped by the grader)"
-    return f"it was killed by signal {name}"
+        return Crashed("crash_killed")
+    return Crashed("crash_signal", name=signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig))
 
 
 def _nameless(name: str, folder: str):
@@ -476,10 +476,10 @@ class Sandbox:
             raise TimedOut(self.limits.check_timeout_s, "this check")
         if not self.alive:
             if handle is not None:
-                raise Crashed("the object was lost when the previous call failed")
+                raise Crashed("crash_object_lost")
             self.start()
         if handle is not None and handle.generation != self.generation:
-            raise Crashed("the object was lost when the previous call failed")
+            raise Crashed("crash_object_lost")
         blobs: list[bytes] = []
         self._next_id += 1
         # the nonce catches a reply that belongs to another request; it is no secret from the
@@ -541,9 +541,10 @@ class Sandbox:
         raise wire.WireError(f"unexpected {tag} in a reply")
 
     # ------------------------------------------------------------ reading
-    def _death_reason(self) -> str:
+    def _death_reason(self) -> Crashed:
+        """The error for a process found dead (its pipe closed): how it ended, once it is reaped."""
         if self._proc is None:
-            return "the process is not running"
+            return Crashed("crash_not_running")
         try:
             rc = self._proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -565,7 +566,7 @@ class Sandbox:
                 except BlockingIOError:
                     written = 0
                 except OSError:  # BrokenPipeError included: the process is gone
-                    raise Crashed(self._death_reason()) from None
+                    raise self._death_reason() from None
                 view = view[written:]
                 if view:
                     if sel is None:
@@ -597,7 +598,7 @@ class Sandbox:
             want = 8 - len(head) if body_len is None else min(body_len - len(body), 1 << 20)
             chunk = os.read(self._resp_r, want)
             if not chunk:
-                raise Crashed(self._death_reason())
+                raise self._death_reason()
             if body_len is None:
                 head += chunk
                 if len(head) == 8:
