@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,12 +26,14 @@ def _grader(args, cwd: Path, tmp: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def places(tmp_path):
-    """A working folder, and a temporary folder of the grader's own. Not under pytest's folder, which only
-    its owner may enter: a confined student process runs as nobody and must reach its folder there."""
-    tmp = Path(tempfile.mkdtemp(prefix="grader-entry-test-"))
-    tmp.chmod(0o755)
-    yield tmp_path, tmp
-    shutil.rmtree(tmp, ignore_errors=True)
+    """A working folder, and a temporary folder of the grader's own, both inside pytest's folder, which
+    only its owner may enter (0700): a confined student process that runs as nobody must still reach its
+    folder there (confine._closed_above)."""
+    work, tmp = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    tmp.mkdir()
+    assert not tmp_path.parent.stat().st_mode & 0o001
+    return work, tmp
 
 
 def _left(tmp: Path) -> list[str]:

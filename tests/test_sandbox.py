@@ -370,6 +370,22 @@ def test_confined_code_cannot_undo_its_confinement():
         assert sb.confinement["capabilities_dropped"] and sb.confinement["read_only"]
 
 
+@pytest.mark.skipif(not CONFINED.get("mount_ns"), reason="needs root on Linux (mount namespace)")
+def test_a_temporary_folder_inside_a_closed_folder_still_works_as_nobody(tmp_path, monkeypatch):
+    """$TMPDIR inside a folder only its owner may enter (pytest's own, a 0700 home): the student process runs
+    as nobody and must still reach its folder. It used to die on load ("the process exited with code 1"),
+    which blamed the student's code: every submission of a class scored 0."""
+    closed = tmp_path / "closed"
+    (closed / "tmp").mkdir(parents=True)
+    closed.chmod(0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(closed / "tmp"))
+    code = "import os\ndef where():\n    return [os.geteuid(), os.getcwd(), sorted(os.listdir(os.path.dirname(os.getcwd())))]\n"
+    with _sandbox(code) as sb:
+        uid, cwd, beside = sb.call("where")
+        assert sb.confinement["user"] == "nobody" and uid != 0
+        assert cwd.startswith(str(closed / "tmp")) and beside == ["work"]
+
+
 def test_printing_200_mb_is_stopped_by_the_output_cap():
     code = "import sys\ndef spam():\n    line = 'x' * 1023 + '\\n'\n    for _ in range(200 * 1024):\n        sys.stdout.write(line)\n    return 1\n"
     # CPython ignores SIGXFSZ, so the write past RLIMIT_FSIZE fails with EFBIG inside the student's code

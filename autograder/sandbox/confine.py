@@ -160,6 +160,30 @@ def _cover(path, keep):
             os.close(fd)
 
 
+def _closed_above(paths):
+    """The outermost folder above each of ``paths`` that other users cannot pass through (no ``o+x``: a
+    temporary folder inside one's own 0700 folder, an interpreter under /root). Covered like a private
+    path (a tmpfs anyone may pass, the kept paths bound back in it), so that a process that runs as
+    nobody reaches its folder and its interpreter, and sees nothing else there."""
+    closed = set()
+    for path in paths:
+        folder = os.path.dirname(path)
+        above = []
+        while folder and folder != os.sep:
+            above.append(folder)
+            folder = os.path.dirname(folder)
+        for folder in reversed(above):  # outermost first
+            try:
+                mode = os.stat(folder).st_mode
+            except OSError:
+                break
+            if not mode & stat.S_IXOTH:
+                if folder not in SYSTEM:
+                    closed.add(folder)
+                break
+    return closed
+
+
 def _others_can_use(paths):
     """True when every path (and the files at its top level) is readable by any user."""
     for path in paths:
@@ -222,7 +246,8 @@ def lock_down(report, private, keep, workdir, scratch_bytes):
     hidden, done = 0, []
     # outermost first, and nothing inside a path already covered (it is covered with it; covering it
     # again would leave a shadowed mount that cannot be made read-only)
-    for path in sorted({os.path.realpath(p) for p in private if p}, key=lambda p: (p.count(os.sep), p)):
+    covered = {os.path.realpath(p) for p in private if p} | _closed_above(keep)
+    for path in sorted(covered, key=lambda p: (p.count(os.sep), p)):
         if path not in SYSTEM and not any(_inside(path, d) for d in done):
             hidden += _cover(path, keep)
             done.append(path)
