@@ -200,9 +200,14 @@ _scratch: list[str] = []  # this worker process's folder of temporary submission
 
 
 def _scratch_root() -> str:
+    """This worker process's folder of submission folders, made on first use and removed when the
+    process exits (a worker killed outright leaves it: its submissions' folders are removed as they end)."""
     with _scratch_lock:
         if not _scratch:
+            import atexit
+
             _scratch.append(tempfile.mkdtemp(prefix="nn-grader-cluster-"))
+            atexit.register(shutil.rmtree, _scratch[0], True)
         return _scratch[0]
 
 

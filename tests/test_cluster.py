@@ -307,3 +307,18 @@ def test_a_submission_that_kills_its_worker_is_recorded_and_the_others_are_grade
     assert records["killer"]["score"] == 0 and "stopped the grader's own process" in records["killer"]["error"]
     rows = (tmp_path / "out" / EX / "gradebook.csv").read_text().splitlines()[1:]
     assert sorted(r.split(",")[0] for r in rows) == ["alice", "bob", "killer"]
+
+
+def test_a_worker_that_exits_removes_its_scratch_folder(tmp_path):
+    """A Dask worker's folder of submission folders goes when the worker process exits (they were left in
+    the temporary folder, one per worker started)."""
+    code = ("import tempfile; from autograder import cluster\n"
+            "root = cluster._scratch_root()\n"
+            "assert root == cluster._scratch_root() and root.startswith(tempfile.gettempdir())\n"
+            "tempfile.mkdtemp(dir=root)  # a submission's folder left in it\n"
+            "print(root)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()).parent == tmp_path
+    assert list(tmp_path.iterdir()) == []
