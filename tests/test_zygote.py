@@ -243,6 +243,9 @@ def test_a_speculative_zygote_is_closed_unless_it_was_asked_for_since():
     wanted = zygote.get()
     zygote.discard_speculative()
     assert wanted.alive and wanted is not unused
+    zygote.prestart(speculative=True)  # one this process had already: never speculative
+    zygote.discard_speculative()
+    assert wanted.alive and zygote.get() is wanted
     with _box() as box:
         box.start()
         assert box.call("seen")[1] is None

@@ -356,13 +356,15 @@ def prestart(packages=PACKAGES, speculative: bool = False) -> None:
     imports what it needs (``grader check``). Does nothing where :func:`usable` says no.
 
     ``speculative``: started before it is known whether it will be used (``grader check`` before its
-    command line is parsed); :func:`discard_speculative` closes it if it turns out not to be."""
+    command line is parsed); :func:`discard_speculative` closes it if it turns out not to be. A zygote
+    this process already had is never speculative."""
     if usable(packages):
+        had = _zygotes.get((os.getpid(), _key(packages)))
         try:
             zygote = get(packages)
         except (OSError, ZygoteError):
             return
-        if speculative:
+        if speculative and zygote is not had:
             _speculative.add(zygote)
         else:
             _speculative.discard(zygote)
